@@ -1,0 +1,55 @@
+"""The ``lmstv`` command line: one sub-command per job, each defined in ``bridge.commands``.
+
+Every module in ``bridge/commands/`` exposes ``register(subparsers)``, which adds its
+sub-command(s) and sets ``func`` (returning an exit code), so areas add commands without
+editing this file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import pkgutil
+import sys
+
+from bridge import __version__, commands
+from bridge.config import ConfigError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lmstv", description="JAMBOX IPTV (SGT SMS) module for LMS: bridge, sandbox, "
+        "billing and maintenance commands.")
+    parser.add_argument("--version", action="version", version=f"lmstv {__version__}")
+    parser.add_argument("--config", metavar="PATH", help="lmstv.ini to use (default: "
+                        "$LMSTV_CONFIG, else /etc/lms/lmstv.ini)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as exc:
+        print(f"lmstv: configuration error: {exc}", file=sys.stderr)
+        return 78  # EX_CONFIG
+    except KeyboardInterrupt:
+        print("lmstv: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

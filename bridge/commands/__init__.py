@@ -1,0 +1,1 @@
+"""Sub-commands of ``lmstv``; each module has ``register(subparsers)``."""

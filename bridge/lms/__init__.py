@@ -1,0 +1,1 @@
+"""Access to the LMS database (PostgreSQL or MySQL/MariaDB) shared with LMS itself."""

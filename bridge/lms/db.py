@@ -1,0 +1,191 @@
+"""One small connection wrapper over psycopg2 and pymysql.
+
+Both drivers use the ``%s`` paramstyle, so SQL text is shared; what differs between the
+dialects lives in :mod:`bridge.lms.dialect`.  Rows come back as dicts; money as Decimal.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from bridge.config import DatabaseConfig
+
+
+class DatabaseError(Exception):
+    """The LMS database could not be reached or refused a statement (message is safe to log)."""
+
+
+def _connect(cfg: DatabaseConfig, connect_timeout: int = 10) -> Any:
+    if cfg.dialect == "postgres":
+        import psycopg2
+        import psycopg2.extras
+
+        kwargs: dict[str, Any] = {"dbname": cfg.database, "user": cfg.user,
+                                  "connect_timeout": connect_timeout,
+                                  "cursor_factory": psycopg2.extras.RealDictCursor,
+                                  "client_encoding": "UTF8", "application_name": "lmstv"}
+        if cfg.password:
+            kwargs["password"] = cfg.password
+        if cfg.unix_socket:
+            kwargs["host"] = cfg.unix_socket
+        else:
+            kwargs["host"] = cfg.host
+            kwargs["port"] = cfg.port or 5432
+        try:
+            return psycopg2.connect(**kwargs)
+        except psycopg2.Error as exc:
+            raise DatabaseError(f"cannot connect to {cfg.describe()}: "
+                                f"{str(exc).strip().splitlines()[0]}") from None
+    import pymysql
+    import pymysql.cursors
+
+    kwargs = {"database": cfg.database, "user": cfg.user, "password": cfg.password,
+              "charset": "utf8mb4", "cursorclass": pymysql.cursors.DictCursor,
+              "connect_timeout": connect_timeout, "autocommit": False,
+              "init_command": "SET SESSION sql_mode = CONCAT(@@sql_mode, '')"}
+    if cfg.unix_socket:
+        kwargs["unix_socket"] = cfg.unix_socket
+    else:
+        kwargs["host"] = cfg.host
+        kwargs["port"] = cfg.port or 3306
+    try:
+        return pymysql.connect(**kwargs)
+    except pymysql.Error as exc:
+        raise DatabaseError(f"cannot connect to {cfg.describe()}: {exc.args[-1]}") from None
+
+
+class Database:
+    """A connection to the LMS database; not shared between threads (use one per thread)."""
+
+    def __init__(self, cfg: DatabaseConfig, connect_timeout: int = 10) -> None:
+        self.cfg = cfg
+        self.dialect = cfg.dialect
+        self._conn = _connect(cfg, connect_timeout)
+        self._in_tx = False
+        self._owner = threading.get_ident()
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @property
+    def raw(self) -> Any:
+        """The DB-API connection, for the few places that need driver features."""
+        return self._conn
+
+    def close(self) -> None:
+        try:
+            self._conn.close()
+        except Exception:  # noqa: BLE001 - closing a dead connection must not raise
+            pass
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """Run a block in one transaction: commit on success, roll back on any exception."""
+        if self._in_tx:
+            yield self
+            return
+        self._finish_implicit()
+        self._in_tx = True
+        try:
+            yield self
+            self._conn.commit()
+        except BaseException:
+            self._conn.rollback()
+            raise
+        finally:
+            self._in_tx = False
+
+    def _finish_implicit(self) -> None:
+        # Reads outside transaction() still open one implicitly (psycopg2, pymysql without
+        # autocommit); end it so a long-lived connection sees fresh data and holds no locks.
+        try:
+            self._conn.rollback()
+        except Exception:  # noqa: BLE001
+            pass
+
+    def _run(self, sql: str, params: Sequence[Any] | None) -> Any:
+        cur = self._conn.cursor()
+        try:
+            cur.execute(sql, tuple(params) if params is not None else None)
+        except Exception:
+            cur.close()
+            if not self._in_tx:
+                self._finish_implicit()
+            raise
+        return cur
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        cur = self._run(sql, params)
+        try:
+            rows = [dict(r) for r in cur.fetchall()]
+        finally:
+            cur.close()
+        if not self._in_tx:
+            self._finish_implicit()
+        return rows
+
+    def one(self, sql: str, params: Sequence[Any] | None = None) -> dict[str, Any] | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        row = self.one(sql, params)
+        return next(iter(row.values())) if row else None
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
+        """Run a statement; outside transaction() it is committed at once."""
+        cur = self._run(sql, params)
+        count = cur.rowcount
+        cur.close()
+        if not self._in_tx:
+            self._conn.commit()
+        return count
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        if not rows:
+            return 0
+        cur = self._conn.cursor()
+        try:
+            if self.dialect == "postgres":
+                import psycopg2.extras
+
+                psycopg2.extras.execute_batch(cur, sql, rows, page_size=1000)
+            else:
+                cur.executemany(sql, rows)
+            count = cur.rowcount
+        except Exception:
+            if not self._in_tx:
+                self._conn.rollback()
+            raise
+        finally:
+            cur.close()
+        if not self._in_tx:
+            self._conn.commit()
+        return count
+
+    def insert_id(self, sql: str, params: Sequence[Any], table: str) -> int:
+        """Insert one row and return its new ``id`` (RETURNING on PostgreSQL)."""
+        if self.dialect == "postgres":
+            cur = self._run(sql + " RETURNING id", params)
+            new_id = int(next(iter(cur.fetchone().values())))
+        else:
+            cur = self._run(sql, params)
+            new_id = int(cur.lastrowid)
+        cur.close()
+        if not self._in_tx:
+            self._conn.commit()
+        return new_id
+
+
+def connect(cfg: DatabaseConfig, connect_timeout: int = 10) -> Database:
+    return Database(cfg, connect_timeout)

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# lmstv developer entry point.
+#   ./lmstv.sh demo [ARGS]   set up and start the demo (bridge + SMS sandbox + embedded LMS DB)
+#   ./lmstv.sh test [ARGS]   install what the tests need and run the whole suite (ARGS -> pytest)
+#   ./lmstv.sh setup         only create .venv with lmstv and its dependencies
+# On a fresh Debian 12 it installs missing system packages with apt-get (as root, or via sudo)
+# and reuses PostgreSQL / MariaDB already listening on 127.0.0.1, else installs and starts them.
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")"
+VENV=${LMSTV_VENV:-.venv}
+APT_UPDATED=0
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || { echo "lmstv.sh: need ${missing[*]} but apt-get is not available; install them by hand" >&2; exit 1; }
+  if [ "$APT_UPDATED" = 0 ]; then say "apt-get update"; as_root apt-get update -qq; APT_UPDATED=1; fi
+  say "installing ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+ensure_python() {
+  if ! command -v python3 >/dev/null || ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    apt_install python3 python3-venv python3-pip
+  fi
+  if [ ! -x "$VENV/bin/python" ]; then say "creating $VENV"; python3 -m venv "$VENV"; fi
+  local stamp="$VENV/.lmstv-deps"
+  local want; want=$(cat setup.cfg pyproject.toml | sha256sum | cut -c1-16)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    say "installing lmstv and its Python dependencies into $VENV"
+    "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[test,demo]" 2>&1 | grep -v "^WARNING: Location" >&2 || true
+    "$VENV/bin/python" -c 'import bridge, flask, psycopg2, pymysql, defusedxml, diskcache' \
+      || { echo "lmstv.sh: Python dependencies failed to install" >&2; exit 1; }
+    echo "$want" > "$stamp"
+  fi
+}
+
+db_ok() { "$VENV/bin/python" - "$1" <<'PY' >/dev/null 2>&1
+import sys
+from urllib.parse import urlparse, unquote
+u = urlparse(sys.argv[1])
+if u.scheme.startswith("postgres"):
+    import psycopg2
+    psycopg2.connect(host=u.hostname, port=u.port or 5432, user=unquote(u.username or "postgres"),
+                     password=unquote(u.password or ""), dbname="postgres", connect_timeout=3).close()
+else:
+    import pymysql
+    pymysql.connect(host=u.hostname, port=u.port or 3306, user=unquote(u.username or "root"),
+                    password=unquote(u.password or ""), connect_timeout=3).close()
+PY
+}
+
+ensure_postgres() {
+  local url=${LMSTV_TEST_PG:-postgresql://postgres@127.0.0.1:5432}
+  if db_ok "$url"; then export LMSTV_TEST_PG=$url; return; fi
+  url=postgresql://lmstv:lmstv@127.0.0.1:5432
+  if db_ok "$url"; then export LMSTV_TEST_PG=$url; return; fi
+  say "no PostgreSQL on 127.0.0.1:5432; installing and starting one"
+  apt_install postgresql
+  local ver; ver=$(ls /etc/postgresql | sort -V | tail -1)
+  as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main start 2>/dev/null || as_root pg_ctlcluster "$ver" main start || true
+  for _ in $(seq 30); do as_root su postgres -c "psql -qAtc 'select 1'" >/dev/null 2>&1 && break; sleep 1; done
+  as_root su postgres -c "psql -qc \"DO \\\$\\\$ BEGIN CREATE ROLE lmstv LOGIN SUPERUSER PASSWORD 'lmstv'; EXCEPTION WHEN duplicate_object THEN NULL; END \\\$\\\$\"" >/dev/null
+  db_ok "$url" || { echo "lmstv.sh: PostgreSQL did not come up on 127.0.0.1:5432" >&2; exit 1; }
+  export LMSTV_TEST_PG=$url
+}
+
+ensure_mariadb() {
+  local url=${LMSTV_TEST_MYSQL:-mysql://root@127.0.0.1:3306}
+  if db_ok "$url"; then export LMSTV_TEST_MYSQL=$url; return; fi
+  url=mysql://lmstv:lmstv@127.0.0.1:3306
+  if db_ok "$url"; then export LMSTV_TEST_MYSQL=$url; return; fi
+  say "no MariaDB on 127.0.0.1:3306; installing and starting one"
+  apt_install mariadb-server
+  as_root service mariadb start >/dev/null 2>&1 || as_root start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd || true
+  for _ in $(seq 30); do as_root mariadb -e 'select 1' >/dev/null 2>&1 && break; sleep 1; done
+  as_root mariadb -e "CREATE USER IF NOT EXISTS 'lmstv'@'127.0.0.1' IDENTIFIED BY 'lmstv'; GRANT ALL ON *.* TO 'lmstv'@'127.0.0.1' WITH GRANT OPTION;"
+  db_ok "$url" || { echo "lmstv.sh: MariaDB did not come up on 127.0.0.1:3306" >&2; exit 1; }
+  export LMSTV_TEST_MYSQL=$url
+}
+
+ensure_php() {
+  apt_install php-cli php-curl php-mbstring php-xml php-pgsql php-mysql phpunit smarty3
+}
+
+cmd=${1:-help}; shift || true
+case "$cmd" in
+  setup)
+    ensure_python ;;
+  demo)
+    ensure_python
+    exec "$VENV/bin/lmstv" demo "$@" ;;
+  test)
+    ensure_python
+    ensure_php
+    ensure_postgres
+    ensure_mariadb
+    say "ruff"
+    "$VENV/bin/ruff" check bridge tests bench
+    rc=0
+    if [ -d tests/php ] && ls tests/php/*Test.php >/dev/null 2>&1; then
+      say "phpunit (PHP shim)"
+      LMSTV_PYTHON="$VENV/bin/python" phpunit --colors=never tests/php || rc=$?
+    fi
+    say "pytest"
+    "$VENV/bin/pytest" -q "$@" || rc=$?
+    exit $rc ;;
+  *)
+    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+    [ "$cmd" = help ] || exit 2 ;;
+esac

@@ -1,0 +1,182 @@
+"""Shared fixtures: real LMS databases on PostgreSQL and MariaDB, and a real SMS sandbox.
+
+Database servers come from $LMSTV_TEST_PG / $LMSTV_TEST_MYSQL (URLs such as
+``postgresql://postgres@127.0.0.1:5432`` and ``mysql://root@127.0.0.1:3306``); ``lmstv.sh test``
+sets them up.  Each test gets its own throw-away database loaded from LMS's 1.11.17 schema.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+import xmlrpc.client
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+from bridge.config import DatabaseConfig, find_lms_schema
+from bridge.lms.bootstrap import create_database, drop_database, load_lms_schema
+from bridge.lms.db import connect
+
+ROOT = Path(__file__).resolve().parent.parent
+DIALECTS = ("postgres", "mysql")
+SANDBOX_LOGIN = "Jan Kowalski"
+SANDBOX_PASSWORD = "demo1234"
+
+
+def server_config(dialect: str) -> DatabaseConfig:
+    if dialect == "postgres":
+        url = urlparse(os.environ.get("LMSTV_TEST_PG", "postgresql://postgres@127.0.0.1:5432"))
+        default_user = "postgres"
+    else:
+        url = urlparse(os.environ.get("LMSTV_TEST_MYSQL", "mysql://root@127.0.0.1:3306"))
+        default_user = "root"
+    return DatabaseConfig(dialect=dialect, host=url.hostname or "127.0.0.1", port=url.port,
+                          user=unquote(url.username or default_user),
+                          password=unquote(url.password or ""), database="lmstv_unused")
+
+
+def _unique(prefix: str) -> str:
+    return f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="session")
+def lms_schema_files() -> dict[str, Path]:
+    return {d: find_lms_schema(d) for d in DIALECTS}
+
+
+@pytest.fixture(scope="session")
+def _pg_template(lms_schema_files: dict[str, Path]):
+    cfg = replace(server_config("postgres"), database=_unique("lmstv_tpl"))
+    create_database(cfg)
+    load_lms_schema(cfg, lms_schema_files["postgres"])
+    yield cfg
+    drop_database(cfg)
+
+
+def make_lms_database(dialect: str, request: pytest.FixtureRequest,
+                      *, empty: bool = False) -> DatabaseConfig:
+    """A fresh database with LMS 1.11.17's schema (or empty), dropped after the test."""
+    cfg = replace(server_config(dialect), database=_unique("lmstv_t"))
+    if dialect == "postgres" and not empty:
+        tpl = request.getfixturevalue("_pg_template")
+        admin = connect(replace(cfg, database="postgres"))
+        admin.raw.autocommit = True
+        admin.raw.cursor().execute(f'CREATE DATABASE "{cfg.database}" TEMPLATE "{tpl.database}"')
+        admin.close()
+    else:
+        create_database(cfg)
+        if not empty:
+            load_lms_schema(cfg, request.getfixturevalue("lms_schema_files")[dialect])
+    request.addfinalizer(lambda: drop_database(cfg))
+    return cfg
+
+
+@pytest.fixture(params=DIALECTS)
+def dialect(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def lms_db_config(dialect: str, request: pytest.FixtureRequest) -> DatabaseConfig:
+    """Connection settings of a fresh LMS 1.11.17 database (runs once per dialect)."""
+    return make_lms_database(dialect, request)
+
+
+@pytest.fixture
+def lms_db(lms_db_config: DatabaseConfig):
+    db = connect(lms_db_config)
+    yield db
+    db.close()
+
+
+# -- SMS sandbox --------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 20.0, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before listening")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
+
+
+@dataclass
+class Sandbox:
+    """A running ``lmstv sandbox`` process reached over real HTTP."""
+
+    port: int
+    proc: subprocess.Popen
+    login: str = SANDBOX_LOGIN
+    password: str = SANDBOX_PASSWORD
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"{self.base}/test/xmlrpc"
+
+    @property
+    def password_md5(self) -> str:
+        import hashlib
+
+        return hashlib.md5(self.password.encode()).hexdigest()
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"user_name": self.login, "user_pass": self.password_md5}
+
+    def control(self) -> xmlrpc.client.ServerProxy:
+        """Raw XML-RPC proxy for the sandbox's own ``sandbox.*`` control methods."""
+        return xmlrpc.client.ServerProxy(self.url, allow_none=True)
+
+
+def start_sandbox(*extra: str) -> Sandbox:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "bridge", "sandbox", "--host", "127.0.0.1",
+                             "--port", str(port), *extra], cwd=ROOT)
+    wait_for_port(port, proc=proc)
+    return Sandbox(port=port, proc=proc)
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def sandbox_server():
+    sb = start_sandbox("--seed", "empty")
+    yield sb
+    stop_process(sb.proc)
+
+
+@pytest.fixture
+def sandbox(sandbox_server: Sandbox) -> Sandbox:
+    """The session's sandbox, reset to an empty operator before each test."""
+    sandbox_server.control().sandbox.reset("empty")
+    return sandbox_server
