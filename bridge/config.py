@@ -33,7 +33,9 @@ class ConfigError(Exception):
 
     def __init__(self, file: str | None, key: str, value: object, fix: str) -> None:
         self.file, self.key, self.fix = file, key, fix
-        shown = "<hidden>" if key.rsplit(".", 1)[-1] in SECRET_KEYS else repr(value)
+        # Keys look like "[section] name"; a secret's value is never echoed.
+        name = key.split()[-1] if key.split() else key
+        shown = "<hidden>" if name in SECRET_KEYS else repr(value)
         where = f"{file}: " if file else ""
         super().__init__(f"{where}{key} = {shown} is invalid: {fix}")
 
@@ -185,8 +187,13 @@ def _read_file(path: str, what: str) -> configparser.RawConfigParser:
         with open(path, encoding="utf-8") as fh:
             parser.read_file(fh, source=path)
     except FileNotFoundError:
-        raise ConfigError(None, what, path, f"file not found; create it (see lmstv.ini.example) "
-                          f"or point to it with --config / ${ENV_CONFIG}") from None
+        if what == "lms.ini":
+            fix = ("LMS's lms.ini not found; set [lms] lms_ini in lmstv.ini to its path, or put a "
+                   "[database] section into lmstv.ini")
+        else:
+            fix = (f"file not found; create it (see lmstv.ini.example) or point to it with "
+                   f"--config / ${ENV_CONFIG}")
+        raise ConfigError(None, what, path, fix) from None
     except PermissionError:
         raise ConfigError(None, what, path, "file not readable by this user; fix its "
                           "permissions (the bridge's user must read it)") from None
