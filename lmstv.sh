@@ -101,7 +101,7 @@ case "$cmd" in
     ensure_postgres
     ensure_mariadb
     say "ruff"
-    "$VENV/bin/ruff" check bridge tests bench
+    "$VENV/bin/ruff" check .
     rc=0
     if [ -d tests/php ] && ls tests/php/*Test.php >/dev/null 2>&1; then
       say "phpunit (PHP shim)"
