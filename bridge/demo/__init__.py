@@ -1,0 +1,1 @@
+"""The ``lmstv demo``: sandbox + embedded PostgreSQL with an LMS database + bridge, on defaults."""

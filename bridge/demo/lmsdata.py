@@ -1,0 +1,109 @@
+"""Fill an empty LMS 1.11.17 database with a small believable ISP, matching the SMS sandbox.
+
+Each SMS customer carries ``cust_external_id`` = the LMS customer id, so the demo's LMS customers
+are created with exactly those ids and linked through ``tv_cust_number`` — every screen has data.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from bridge.lms.db import Database
+
+TV_TARIFF_NAME = "TV"
+
+
+def _house(customer: dict[str, Any]) -> str:
+    street = (customer.get("cust_m_street") or "").strip()
+    home = (customer.get("cust_m_home_nr") or "").strip(" .")
+    flat = (customer.get("cust_m_flat") or "").strip(" .")
+    line = f"{street} {home}".strip()
+    return f"{line}/{flat}" if flat else line
+
+
+def _sync_sequence(db: Database, table: str) -> None:
+    # PostgreSQL sequences do not follow explicit ids; MySQL's AUTO_INCREMENT does.
+    if db.dialect == "postgres":
+        db.execute(f"SELECT setval('{table}_id_seq', (SELECT COALESCE(MAX(id), 1) FROM {table}))")
+
+
+def populate_lms(db: Database, sms_customers: Iterable[dict[str, Any]], *,
+                 seed: int = 7) -> dict[str, int]:
+    """Create division, taxes, number plan, the "TV" tariff, customers, contacts and cash rows.
+
+    Returns ids and counts of what was created (``tv_tariff_id`` for the demo's lmstv.ini).
+    """
+    rng = random.Random(seed)
+    now = int(time.time())
+    poland = db.scalar("SELECT id FROM countries WHERE name = %s", ["Poland"]) or 0
+    with db.transaction():
+        division = db.insert_id(
+            "INSERT INTO divisions (shortname, name, address, city, zip, countryid, ten, regon, "
+            "account, inv_header, inv_footer, inv_author, inv_cplace, inv_paytime, inv_paytype, "
+            "description, status) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+            "%s, %s, %s, %s)",
+            ["Demo-Net", "Demo-Net Sp. z o.o.", "ul. Światłowodowa 1", "Kraków", "30-001", poland,
+             "676-000-00-00", "123456789", "12345678901234567890123456", "", "", "Biuro",
+             "Kraków", 14, 2, "Demo ISP for lmstv", 0], "divisions")
+        taxes = {}
+        for value, label in ((Decimal("23.00"), "23%"), (Decimal("8.00"), "8%"),
+                             (Decimal("0.00"), "zw.")):
+            taxes[label] = db.insert_id(
+                "INSERT INTO taxes (value, taxed, label, validfrom, validto) "
+                "VALUES (%s, %s, %s, %s, %s)", [value, 1 if value else 0, label, 0, 0], "taxes")
+        plan = db.insert_id(
+            "INSERT INTO numberplans (template, period, doctype, isdefault) "
+            "VALUES (%s, %s, %s, %s)", ["%N/DN/%m/%Y", 3, 1, 1], "numberplans")
+        db.execute("INSERT INTO numberplanassignments (planid, divisionid) VALUES (%s, %s)",
+                   [plan, division])
+        tariff = db.insert_id(
+            "INSERT INTO tariffs (name, type, value, taxid, description) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            [TV_TARIFF_NAME, 5, 0, taxes["23%"], "Telewizja JAMBOX (SGT) - pozycje z SMS"],
+            "tariffs")
+        internet = db.insert_id(
+            "INSERT INTO tariffs (name, type, value, taxid, description) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            ["Internet 300 Mb/s", 1, Decimal("69.00"), taxes["23%"], "Światłowód"], "tariffs")
+
+        count = 0
+        for cust in sms_customers:
+            lms_id = str(cust.get("cust_external_id") or "").strip()
+            if not lms_id.isdigit():
+                continue
+            count += 1
+            cid = int(lms_id)
+            db.execute(
+                "INSERT INTO customers (id, lastname, name, status, type, email, address, zip, "
+                "city, countryid, ssn, icn, info, notes, creationdate, moddate, divisionid, "
+                "message, pin, paytime, tv_cust_number) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, "
+                "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [cid, (cust.get("cust_surname") or "")[:128], (cust.get("cust_name") or "")[:128],
+                 3, 0, (cust.get("cust_email") or "")[:255], _house(cust)[:255],
+                 (cust.get("cust_m_postal_code") or "")[:10], (cust.get("cust_m_city") or "")[:32],
+                 poland, (cust.get("cust_pesel") or "")[:11], "", "", "", now, now, division,
+                 "", f"{rng.randint(0, 999999):06d}", -1, str(cust.get("cust_number") or "")
+                 or None])
+            phone = cust.get("cust_phone1") or f"6{rng.randint(10000000, 99999999)}"
+            db.execute("INSERT INTO customercontacts (customerid, name, phone, type) "
+                       "VALUES (%s, %s, %s, %s)", [cid, "", phone, 1])
+            if rng.random() < 0.7:
+                db.execute("INSERT INTO assignments (tariffid, customerid, period, at, datefrom, "
+                           "dateto, invoice) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                           [internet, cid, 3, 1, now - 86400 * 60, 0, 1])
+            for months_ago in (2, 1):
+                when = now - months_ago * 30 * 86400
+                db.execute("INSERT INTO cash (time, type, value, taxid, customerid, comment) "
+                           "VALUES (%s, %s, %s, %s, %s, %s)",
+                           [when, 0, Decimal("-69.00"), taxes["23%"], cid, "Internet 300 Mb/s"])
+                if rng.random() < 0.85:
+                    db.execute("INSERT INTO cash (time, type, value, taxid, customerid, comment) "
+                               "VALUES (%s, %s, %s, %s, %s, %s)",
+                               [when + 5 * 86400, 1, Decimal("69.00"), 0, cid, "Wpłata"])
+        _sync_sequence(db, "customers")
+    return {"division_id": division, "numberplan_id": plan, "tv_tariff_id": tariff,
+            "customers": count, "tax_23_id": taxes["23%"]}
