@@ -6,6 +6,7 @@ dialects lives in :mod:`bridge.lms.dialect`.  Rows come back as dicts; money as 
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -157,12 +158,10 @@ class Database:
         cur = self._conn.cursor()
         try:
             if self.dialect == "postgres":
-                import psycopg2.extras
-
-                psycopg2.extras.execute_batch(cur, sql, rows, page_size=1000)
+                count = _pg_executemany(cur, sql, rows)
             else:
                 cur.executemany(sql, rows)
-            count = cur.rowcount
+                count = cur.rowcount
         except Exception:
             if not self._in_tx:
                 self._conn.rollback()
@@ -185,6 +184,52 @@ class Database:
         if not self._in_tx:
             self._conn.commit()
         return new_id
+
+
+_PG_PAGE = 1000
+
+
+def _split_values(sql: str) -> tuple[str, str, str] | None:
+    """Split ``INSERT ... VALUES (row template) [suffix]`` into its three parts, else None."""
+    if not sql.lstrip().upper().startswith("INSERT"):
+        return None
+    match = re.search(r"\bVALUES\s*\(", sql, re.IGNORECASE)
+    if match is None:
+        return None
+    start = match.end() - 1
+    depth = 0
+    for pos in range(start, len(sql)):
+        if sql[pos] == "(":
+            depth += 1
+        elif sql[pos] == ")":
+            depth -= 1
+            if depth == 0:
+                return sql[:start], sql[start:pos + 1], sql[pos + 1:]
+    return None
+
+
+def _pg_executemany(cur: Any, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+    # psycopg2's execute_batch reports only the last statement's rowcount; callers need the
+    # real total (e.g. rows actually inserted by an ON CONFLICT DO NOTHING import), so INSERTs
+    # become one multi-row statement per page and anything else runs row by row.
+    parts = _split_values(sql)
+    total = 0
+    if parts is not None and ("%s" in parts[0] or "%s" in parts[2]):
+        parts = None  # parameters outside the row template: no safe way to batch them
+    if parts is None:
+        for row in rows:
+            cur.execute(sql, tuple(row))
+            total += max(cur.rowcount, 0)
+        return total
+    head, template, tail = parts
+    for first in range(0, len(rows), _PG_PAGE):
+        page = rows[first:first + _PG_PAGE]
+        values = b",".join(cur.mogrify(template, tuple(row)) for row in page)
+        # Run without parameters, so the fixed parts need their %% escapes undone.
+        cur.execute(head.replace("%%", "%").encode() + values
+                    + tail.replace("%%", "%").encode())
+        total += max(cur.rowcount, 0)
+    return total
 
 
 def connect(cfg: DatabaseConfig, connect_timeout: int = 10) -> Database:

@@ -1,0 +1,226 @@
+"""Every SQL difference between PostgreSQL and MySQL/MariaDB, in one place.
+
+Functions take the :class:`~bridge.lms.db.Database` (or anything with a ``dialect`` attribute
+that is ``"postgres"`` or ``"mysql"``) and return SQL text or run a small statement.  SQL text
+returned here never contains caller data: values always travel as ``%s`` parameters, and the
+identifiers accepted are checked against a strict pattern.  Other areas may append small
+functions here when they meet a new difference.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_LOCK_POLL_SECONDS = 0.05
+# MySQL's GET_LOCK names are limited to 64 characters.
+_MYSQL_LOCK_MAX = 64
+
+
+class _HasDialect(Protocol):
+    dialect: str
+
+
+def is_postgres(db: _HasDialect) -> bool:
+    return db.dialect == "postgres"
+
+
+def ident(name: str) -> str:
+    """Check an SQL identifier (table/column) against a strict pattern; return it unquoted.
+
+    Identifiers cannot be parameters, so anything built into SQL text must pass through here.
+    """
+    if not _IDENT.match(name):
+        raise ValueError(f"refusing unusual SQL identifier {name!r}")
+    return name
+
+
+# -- text matching and building -------------------------------------------------------------
+
+
+def ilike(db: _HasDialect) -> str:
+    """Case-insensitive LIKE operator.
+
+    MySQL's LIKE is already case-insensitive under LMS's ``utf8_polish_ci`` collation;
+    PostgreSQL needs ILIKE.
+    """
+    return "ILIKE" if is_postgres(db) else "LIKE"
+
+
+def like_escape(value: str) -> str:
+    """Escape ``%``, ``_`` and ``\\`` so a user's search text matches literally.
+
+    Both engines use backslash as the default LIKE escape character.
+    """
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def concat(db: _HasDialect, *exprs: str) -> str:
+    """String concatenation of SQL expressions (NULL in -> NULL out on both engines)."""
+    if not exprs:
+        raise ValueError("concat needs at least one expression")
+    if is_postgres(db):
+        return "(" + " || ".join(exprs) + ")"
+    return "CONCAT(" + ", ".join(exprs) + ")"
+
+
+def cast_text(db: _HasDialect, expr: str) -> str:
+    return f"CAST({expr} AS {'text' if is_postgres(db) else 'CHAR'})"
+
+
+def group_concat(db: _HasDialect, expr: str, separator: str = ",") -> str:
+    """Aggregate strings of a group into one; the separator must be a plain literal."""
+    if "'" in separator or "\\" in separator:
+        raise ValueError("separator must not contain quotes or backslashes")
+    if is_postgres(db):
+        return f"string_agg({cast_text(db, expr)}, '{separator}')"
+    return f"GROUP_CONCAT({expr} SEPARATOR '{separator}')"
+
+
+# -- time ------------------------------------------------------------------------------------
+
+
+def now_unix_sql(db: _HasDialect) -> str:
+    """Current time as an integer unix timestamp (LMS stores times as unix integers)."""
+    if is_postgres(db):
+        return "CAST(EXTRACT(EPOCH FROM NOW()) AS integer)"
+    return "UNIX_TIMESTAMP()"
+
+
+def date_from_unix_sql(db: _HasDialect, expr: str) -> str:
+    """The local (session time zone) calendar date of a unix timestamp expression."""
+    if is_postgres(db):
+        return f"CAST(to_timestamp({expr}) AS date)"
+    return f"DATE(FROM_UNIXTIME({expr}))"
+
+
+def unix_from_date_sql(db: _HasDialect, expr: str) -> str:
+    """Unix timestamp of local midnight starting a date expression."""
+    if is_postgres(db):
+        return f"CAST(EXTRACT(EPOCH FROM CAST({expr} AS timestamp with time zone)) AS bigint)"
+    return f"UNIX_TIMESTAMP({expr})"
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def insert_ignore(db: _HasDialect, table: str, columns: Sequence[str]) -> str:
+    """INSERT of one row (``%s`` per column) that silently skips rows whose unique key exists.
+
+    The statement's rowcount counts only rows really inserted, on both engines (also with
+    ``executemany``).  On MySQL this uses ``ON DUPLICATE KEY UPDATE c = c`` rather than
+    ``INSERT IGNORE``, because IGNORE would also turn truncation and NOT NULL errors into
+    warnings and store damaged data.
+    """
+    if not columns:
+        raise ValueError("insert_ignore needs at least one column")
+    cols = [ident(c) for c in columns]
+    marks = ", ".join(["%s"] * len(cols))
+    head = f"INSERT INTO {ident(table)} ({', '.join(cols)}) VALUES ({marks})"
+    if is_postgres(db):
+        return head + " ON CONFLICT DO NOTHING"
+    return head + f" ON DUPLICATE KEY UPDATE {cols[0]} = {cols[0]}"
+
+
+def for_update(db: _HasDialect) -> str:
+    """Row-lock suffix for a SELECT inside a transaction (same text on both engines)."""
+    return " FOR UPDATE"
+
+
+def limit_offset(limit: int, offset: int = 0) -> tuple[str, list[int]]:
+    """A LIMIT/OFFSET clause and its parameters (identical syntax on both engines)."""
+    if limit < 0 or offset < 0:
+        raise ValueError("limit and offset must not be negative")
+    return " LIMIT %s OFFSET %s", [int(limit), int(offset)]
+
+
+# -- advisory locks --------------------------------------------------------------------------
+
+
+def _pg_lock_key(name: str) -> int:
+    digest = hashlib.sha256(("lmstv:" + name).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _mysql_lock_name(name: str) -> str:
+    full = "lmstv:" + name
+    if len(full) <= _MYSQL_LOCK_MAX:
+        return full
+    return "lmstv:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:40]
+
+
+def advisory_lock(db: Any, name: str, wait_seconds: float = 0.0) -> bool:
+    """Take a named, session-level lock held until :func:`advisory_unlock` or disconnect.
+
+    Returns False when another session still holds it after ``wait_seconds``.  The lock is
+    tied to the connection, not to a transaction, so commits and rollbacks do not release it.
+    """
+    if is_postgres(db):
+        sql, param = "SELECT pg_try_advisory_lock(%s) AS ok", _pg_lock_key(name)
+    else:
+        sql, param = "SELECT GET_LOCK(%s, 0) AS ok", _mysql_lock_name(name)
+    deadline = time.monotonic() + max(0.0, wait_seconds)
+    while True:
+        got = db.scalar(sql, [param])
+        if got in (True, 1):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(min(_LOCK_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+
+
+def advisory_unlock(db: Any, name: str) -> bool:
+    """Release a lock taken by :func:`advisory_lock`; False when this session did not hold it."""
+    if is_postgres(db):
+        got = db.scalar("SELECT pg_advisory_unlock(%s) AS ok", [_pg_lock_key(name)])
+    else:
+        got = db.scalar("SELECT RELEASE_LOCK(%s) AS ok", [_mysql_lock_name(name)])
+    return got in (True, 1)
+
+
+# -- catalogue -------------------------------------------------------------------------------
+
+
+def current_schema_sql(db: _HasDialect) -> str:
+    """SQL expression naming the schema that holds LMS's tables (for information_schema)."""
+    return "current_schema()" if is_postgres(db) else "DATABASE()"
+
+
+def table_exists(db: Any, table: str) -> bool:
+    return bool(db.scalar(
+        "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = "
+        f"{current_schema_sql(db)} AND table_name = %s", [table]))
+
+
+def view_exists(db: Any, view: str) -> bool:
+    return bool(db.scalar(
+        "SELECT COUNT(*) AS n FROM information_schema.views WHERE table_schema = "
+        f"{current_schema_sql(db)} AND table_name = %s", [view]))
+
+
+def column_info(db: Any, table: str, column: str) -> dict[str, Any] | None:
+    """Type facts of a column: data_type, char_length, is_nullable ('YES'/'NO'); or None."""
+    row = db.one(
+        "SELECT data_type AS data_type, character_maximum_length AS char_length, "
+        "is_nullable AS is_nullable FROM information_schema.columns WHERE table_schema = "
+        f"{current_schema_sql(db)} AND table_name = %s AND column_name = %s", [table, column])
+    if row is None:
+        return None
+    return {"data_type": str(row["data_type"]).lower(),
+            "char_length": int(row["char_length"]) if row["char_length"] is not None else None,
+            "is_nullable": str(row["is_nullable"])}
+
+
+def index_exists(db: Any, table: str, index: str) -> bool:
+    """Whether a table has an index (PostgreSQL: any index or constraint index of that name)."""
+    if is_postgres(db):
+        sql = ("SELECT COUNT(*) AS n FROM pg_indexes WHERE schemaname = current_schema() "
+               "AND tablename = %s AND indexname = %s")
+    else:
+        sql = ("SELECT COUNT(*) AS n FROM information_schema.statistics WHERE table_schema = "
+               "DATABASE() AND table_name = %s AND index_name = %s")
+    return bool(db.scalar(sql, [table, index]))

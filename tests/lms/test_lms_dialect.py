@@ -1,0 +1,101 @@
+"""bridge.lms.dialect against real PostgreSQL and MariaDB."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+
+from bridge.lms import dialect
+from bridge.lms.db import connect
+
+
+def test_insert_ignore_skips_existing_keys_and_counts_new_rows(lms_db):
+    sql = dialect.insert_ignore(lms_db, "dbinfo", ["keytype", "keyvalue"])
+    assert lms_db.execute(sql, ["lmstv_test_a", "1"]) == 1
+    assert lms_db.execute(sql, ["lmstv_test_a", "2"]) == 0
+    assert lms_db.scalar("SELECT keyvalue FROM dbinfo WHERE keytype = %s", ["lmstv_test_a"]) == "1"
+    rows = [["lmstv_test_a", "3"], ["lmstv_test_b", "4"], ["lmstv_test_c", "5"]]
+    assert lms_db.executemany(sql, rows) == 2
+    assert lms_db.scalar("SELECT COUNT(*) FROM dbinfo WHERE keytype LIKE %s",
+                         ["lmstv\\_test\\_%"]) == 3
+
+
+def test_insert_ignore_rejects_bad_identifiers(lms_db):
+    with pytest.raises(ValueError):
+        dialect.insert_ignore(lms_db, "dbinfo; DROP TABLE x", ["keytype"])
+    with pytest.raises(ValueError):
+        dialect.insert_ignore(lms_db, "dbinfo", ["key type"])
+
+
+def test_ilike_and_like_escape_match_polish_text_case_insensitively(lms_db):
+    lms_db.execute("INSERT INTO customers (lastname, name, info, notes, message) "
+                   "VALUES (%s, %s, '', '', '')", ["Żółć", "Ąna"])
+    op = dialect.ilike(lms_db)
+    found = lms_db.scalar(f"SELECT COUNT(*) FROM customers WHERE lastname {op} %s", ["żół%"])
+    assert found == 1
+    none = lms_db.scalar(f"SELECT COUNT(*) FROM customers WHERE lastname {op} %s",
+                         [dialect.like_escape("%") + "%"])
+    assert none == 0
+
+
+def test_concat_group_concat_and_cast(lms_db):
+    assert lms_db.scalar(f"SELECT {dialect.concat(lms_db, '%s', '%s', '%s')} AS s",
+                         ["a", "-", "ż"]) == "a-ż"
+    for name in ("g1", "g2"):
+        lms_db.execute("INSERT INTO customergroups (name, description) VALUES (%s, '')", [name])
+    agg = dialect.group_concat(lms_db, "name", "|")
+    text = lms_db.scalar(f"SELECT {agg} AS s FROM customergroups")
+    assert sorted(text.split("|")) == ["g1", "g2"]
+    assert lms_db.scalar(f"SELECT {dialect.cast_text(lms_db, '%s')} AS s", [42]) == "42"
+
+
+def test_time_helpers_agree_with_python(lms_db):
+    now = lms_db.scalar(f"SELECT {dialect.now_unix_sql(lms_db)} AS t")
+    assert abs(int(now) - time.time()) < 60
+    midnight = int(lms_db.scalar(f"SELECT {dialect.unix_from_date_sql(lms_db, '%s')} AS t",
+                                 ["2024-03-15"]))
+    back = lms_db.scalar(f"SELECT {dialect.date_from_unix_sql(lms_db, '%s')} AS d",
+                         [midnight + 3600])
+    assert back == dt.date(2024, 3, 15)
+    prev = lms_db.scalar(f"SELECT {dialect.date_from_unix_sql(lms_db, '%s')} AS d",
+                         [midnight - 1])
+    assert prev == dt.date(2024, 3, 14)
+
+
+def test_advisory_lock_excludes_a_second_session(lms_db, lms_db_config):
+    other = connect(lms_db_config)
+    try:
+        assert dialect.advisory_lock(lms_db, "billing-invoice", 0)
+        # Commits/rollbacks on the holder must not release a session lock.
+        lms_db.execute("UPDATE dbinfo SET keyvalue = keyvalue WHERE keytype = 'dbversion'")
+        started = time.monotonic()
+        assert not dialect.advisory_lock(other, "billing-invoice", 0.3)
+        assert time.monotonic() - started >= 0.25
+        assert dialect.advisory_lock(other, "another-name", 0)
+        assert dialect.advisory_unlock(lms_db, "billing-invoice")
+        assert dialect.advisory_lock(other, "billing-invoice", 1.0)
+        assert not dialect.advisory_unlock(lms_db, "billing-invoice")
+        long_name = "x" * 200
+        assert dialect.advisory_lock(lms_db, long_name, 0)
+        assert not dialect.advisory_lock(other, long_name, 0)
+    finally:
+        other.close()
+
+
+def test_catalogue_helpers(lms_db):
+    assert dialect.table_exists(lms_db, "customers")
+    assert not dialect.table_exists(lms_db, "no_such_table")
+    assert dialect.view_exists(lms_db, "customersview")
+    assert not dialect.view_exists(lms_db, "customers")
+    info = dialect.column_info(lms_db, "customers", "zip")
+    assert info is not None and info["char_length"] == 10
+    assert dialect.column_info(lms_db, "customers", "nope") is None
+    assert not dialect.index_exists(lms_db, "customers", "no_such_index")
+
+
+def test_limit_offset_rejects_negative_values():
+    with pytest.raises(ValueError):
+        dialect.limit_offset(-1)
+    assert dialect.limit_offset(10, 20) == (" LIMIT %s OFFSET %s", [10, 20])
