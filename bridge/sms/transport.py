@@ -1,0 +1,315 @@
+"""XML-RPC over HTTP(S) with requests: bounded time, bounded size, hardened parsing.
+
+Why not ``xmlrpc.client.ServerProxy``: it cannot bound a whole call (only each socket read), it
+reads the whole body into memory before parsing, it accepts DTDs, and its errors do not tell a
+refused connection from a broken reply.  Here every failure becomes :class:`SmsUnavailable`
+with an English reason, and a fault becomes :class:`SmsFault` with SMS's text untouched.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+import weakref
+import xmlrpc.client
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+from xml.parsers.expat import ExpatError
+
+import requests
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.xmlrpc import DefusedExpatParser
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
+
+from bridge.sms.errors import SmsFault, SmsUnavailable
+
+USER_AGENT = "LMS SGT"
+CHUNK_BYTES = 64 * 1024
+POOL_SIZE = 16
+MAX_REDIRECTS = 5  # what the reference client (Zend) followed
+
+
+def safe_url(url: str) -> str:
+    """The URL without any user:password@ part, fit for logs and error messages."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+def size_text(n: int) -> str:
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{n} bytes"
+
+
+def _snippet(data: bytes, limit: int = 60) -> str:
+    """A short printable preview of bytes SMS sent, so a log shows what came back."""
+    text = data[:limit].decode("utf-8", "replace")
+    text = re.sub(r"[^\x20-\x7e\u00a0-\uffff]", "?", text).strip()
+    return repr(text + ("..." if len(data) > limit else ""))
+
+
+def _seconds(t: float) -> str:
+    return f"{t:g} s"
+
+
+class XmlRpcTransport:
+    """Posts one XML-RPC request and returns the decoded value; safe to share between threads.
+
+    Each thread gets its own ``requests.Session`` (Sessions are not documented thread-safe),
+    each with a keep-alive pool, so concurrent calls never share mutable client state.
+    """
+
+    def __init__(self, url: str, *, verify: bool | str = True) -> None:
+        self.url = url
+        self.shown_url = safe_url(url)
+        self.verify = verify
+        self._local = threading.local()
+        self._sessions: weakref.WeakSet[requests.Session] = weakref.WeakSet()
+        self._lock = threading.Lock()
+
+    # -- sessions --------------------------------------------------------------------------
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=POOL_SIZE, max_retries=0)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            session.max_redirects = MAX_REDIRECTS
+            session.verify = self.verify
+            session.headers.update({
+                "User-Agent": USER_AGENT,
+                "Content-Type": "text/xml; charset=utf-8",
+                "Accept": "text/xml",
+            })
+            self._local.session = session
+            with self._lock:
+                self._sessions.add(session)
+        return session
+
+    def close(self) -> None:
+        with self._lock:
+            sessions = list(self._sessions)
+            self._sessions = weakref.WeakSet()
+        for session in sessions:
+            session.close()
+        self._local = threading.local()
+
+    # -- one call --------------------------------------------------------------------------
+
+    def call(self, method: str, params: tuple[Any, ...], *, timeout: float,
+             max_bytes: int) -> Any:
+        """POST ``method(*params)``; the whole exchange ends within about ``timeout`` seconds."""
+        try:
+            body = xmlrpc.client.dumps(params, method, encoding="utf-8", allow_none=True)
+        except TypeError as exc:
+            raise ValueError(f"{method}: argument cannot be sent over XML-RPC: {exc}") from None
+        deadline = time.monotonic() + timeout
+        response = self._post(body.encode("utf-8"), timeout)
+        try:
+            return self._read(response, deadline, timeout, max_bytes)
+        finally:
+            response.close()
+
+    def _post(self, body: bytes, timeout: float) -> requests.Response:
+        where = self.shown_url
+        try:
+            return self._session().post(self.url, data=body, timeout=(timeout, timeout),
+                                        stream=True)
+        except requests.exceptions.ConnectTimeout:
+            raise SmsUnavailable(f"SMS unreachable: no connection within {_seconds(timeout)} "
+                                 f"({where})") from None
+        except requests.exceptions.ReadTimeout:
+            raise SmsUnavailable(f"SMS did not answer within {_seconds(timeout)}") from None
+        except requests.exceptions.SSLError as exc:
+            raise SmsUnavailable(f"SMS TLS failure: {_tls_detail(exc)} ({where})") from None
+        except requests.exceptions.TooManyRedirects:
+            raise SmsUnavailable(f"SMS redirected more than {MAX_REDIRECTS} times "
+                                 f"({where})") from None
+        except requests.exceptions.ConnectionError as exc:
+            detail, retryable = _connection_detail(exc)
+            raise SmsUnavailable(f"SMS unreachable: {detail} ({where})",
+                                 retryable=retryable) from None
+        except requests.exceptions.RequestException as exc:
+            raise SmsUnavailable(f"SMS request failed: {type(exc).__name__} ({where})") from None
+
+    def _read(self, response: requests.Response, deadline: float, timeout: float,
+              max_bytes: int) -> Any:
+        status = response.status_code
+        if not 200 <= status < 300:
+            reason = f" ({response.reason})" if response.reason else ""
+            raise SmsUnavailable(f"SMS sent HTTP {status}{reason}", retryable=status >= 500,
+                                 status=status)
+        ctype = response.headers.get("Content-Type", "").lower()
+        announced = response.headers.get("Content-Length", "")
+        if announced.isdigit() and int(announced) > max_bytes:
+            raise SmsUnavailable(f"SMS reply too large: {size_text(int(announced))} announced, "
+                                 f"limit {size_text(max_bytes)}")
+        if "html" in ctype:
+            head = _read_some(response, 4096)
+            title = re.search(rb"<title[^>]*>(.*?)</title>", head, re.I | re.S)
+            shown = _snippet(title.group(1).strip()) if title else _snippet(head)
+            raise SmsUnavailable(f"SMS sent an HTML page instead of an XML-RPC reply "
+                                 f"(HTTP {status}, {shown})")
+        return _parse_stream(response, deadline, timeout, max_bytes)
+
+
+def _read_some(response: requests.Response, limit: int) -> bytes:
+    try:
+        return response.raw.read(limit, decode_content=True) or b""
+    except Exception:  # noqa: BLE001 - only a preview for the message
+        return b""
+
+
+def _socket_of(response: requests.Response) -> socket.socket | None:
+    # The socket the body is read from: the file object's, since the pool may already have
+    # dropped its own reference to the connection.
+    fp = getattr(getattr(response.raw, "_fp", None), "fp", None)
+    sock = getattr(getattr(fp, "raw", None), "_sock", None)
+    if sock is None:
+        sock = getattr(getattr(response.raw, "_connection", None), "sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
+def _limit_wait(sock: socket.socket | None, seconds: float) -> None:
+    if sock is not None:
+        try:
+            sock.settimeout(seconds)
+        except OSError:
+            pass  # already closed by the peer; the rest of the body is buffered
+
+
+def _parse_stream(response: requests.Response, deadline: float, timeout: float,
+                  max_bytes: int) -> Any:
+    """Feed the body to a DTD-refusing expat parser chunk by chunk, never holding it whole."""
+    target = xmlrpc.client.Unmarshaller(use_builtin_types=True)
+    parser = DefusedExpatParser(target, forbid_dtd=True)
+    sock = _socket_of(response)
+    total = 0
+    first = b""
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise SmsUnavailable(f"SMS did not send its whole reply within {_seconds(timeout)}")
+        # One read waits at most until the call's deadline, so a server trickling a byte at
+        # a time cannot stretch the call past it.
+        _limit_wait(sock, remaining)
+        try:
+            chunk = response.raw.read1(CHUNK_BYTES, decode_content=True)
+        except (ReadTimeoutError, TimeoutError):
+            raise SmsUnavailable(f"SMS did not send its whole reply within "
+                                 f"{_seconds(timeout)}") from None
+        except DecodeError:
+            raise SmsUnavailable("SMS sent a corrupt compressed reply") from None
+        except (ProtocolError, requests.exceptions.ChunkedEncodingError, OSError) as exc:
+            raise SmsUnavailable(f"SMS connection broke off mid-reply after "
+                                 f"{size_text(total)} ({_short(exc)})", retryable=True) from None
+        if not chunk:
+            break
+        if not first:
+            first = chunk[:80]
+        total += len(chunk)
+        if total > max_bytes:
+            raise SmsUnavailable(f"SMS reply too large: more than {size_text(max_bytes)}")
+        _feed(parser, chunk, first)
+    if total == 0:
+        raise SmsUnavailable("SMS sent an empty reply", retryable=True)
+    _feed(parser, None, first)
+    try:
+        result = target.close()
+    except xmlrpc.client.Fault as fault:
+        raise SmsFault(_fault_code(fault.faultCode), _fault_text(fault.faultString)) from None
+    except Exception:  # noqa: BLE001 - any other failure means the reply is no XML-RPC
+        raise SmsUnavailable(f"SMS sent an unparsable reply: not an XML-RPC response "
+                             f"(starts {_snippet(first)})") from None
+    return result[0] if len(result) == 1 else list(result)
+
+
+def _feed(parser: DefusedExpatParser, chunk: bytes | None, first: bytes) -> None:
+    try:
+        if chunk is None:
+            parser.close()
+        else:
+            parser.feed(chunk)
+    except DTDForbidden as exc:
+        if str(exc.name).lower() == "html":  # an error page served as text/xml
+            raise SmsUnavailable(f"SMS sent an HTML page instead of an XML-RPC reply "
+                                 f"(starts {_snippet(first)})") from None
+        raise SmsUnavailable("SMS sent an unparsable reply: it declares a DTD or entities, "
+                             "refused to guard against entity-expansion attacks") from None
+    except (EntitiesForbidden, ExternalReferenceForbidden):
+        raise SmsUnavailable("SMS sent an unparsable reply: it declares a DTD or entities, "
+                             "refused to guard against entity-expansion attacks") from None
+    except ExpatError as exc:
+        what = "incomplete" if chunk is None else "malformed"
+        raise SmsUnavailable(f"SMS sent an unparsable reply: {what} XML ({exc}; starts "
+                             f"{_snippet(first)})") from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        # Unmarshaller converting e.g. <int>abc</int> or <double>x</double>.
+        raise SmsUnavailable(f"SMS sent an unparsable reply: bad value ({_short(exc)})") from None
+
+
+def _fault_code(code: Any) -> int:
+    try:
+        return int(code)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _fault_text(text: Any) -> str:
+    return text if isinstance(text, str) else str(text)
+
+
+def _short(exc: BaseException, limit: int = 160) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    seen: set[int] = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        nxt = exc.__cause__ or exc.__context__
+        if nxt is None:
+            args = getattr(exc, "args", ())
+            nxt = next((a for a in args if isinstance(a, BaseException)), None)
+            reason = getattr(exc, "reason", None)
+            if nxt is None and isinstance(reason, BaseException):
+                nxt = reason
+        if nxt is None:
+            break
+        exc = nxt
+    return exc
+
+
+def _connection_detail(exc: BaseException) -> tuple[str, bool]:
+    """A plain phrase for why the connection failed, and whether asking again may help."""
+    root = _root_cause(exc)
+    text = str(exc).lower() + " " + str(root).lower()
+    if isinstance(root, ConnectionRefusedError) or "refused" in text:
+        return "connection refused", True
+    if isinstance(root, ConnectionResetError) or "reset by peer" in text:
+        return "connection reset", True
+    if isinstance(root, socket.gaierror) or "name or service not known" in text \
+            or "failed to resolve" in text or "nodename nor servname" in text:
+        return "host name not found", False
+    if "remotedisconnected" in text or "without response" in text:
+        return "connection closed without a reply", True
+    if isinstance(root, ConnectionAbortedError) or "aborted" in text:
+        return "connection aborted", True
+    return _short(root), True
+
+
+def _tls_detail(exc: BaseException) -> str:
+    text = str(_root_cause(exc)) or str(exc)
+    if "certificate verify failed" in text.lower() or "certificate" in text.lower():
+        m = re.search(r"certificate verify failed: ([^(\)']+)", text)
+        return "certificate verification failed" + (f" ({m.group(1).strip()})" if m else "")
+    return _short(exc)
