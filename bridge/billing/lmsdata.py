@@ -1,0 +1,133 @@
+"""What TV invoicing reads from LMS's own tables: number plans, taxes, divisions, customers,
+customer groups and the invoicing defaults of ``uiconfig`` -- loaded once per run, in bulk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from bridge.billing.numbering import DEFAULT_NUMBER_TEMPLATE, DOC_INVOICE, YEARLY
+
+DEFAULT_PAYTIME = 14  # lms-payments' payments.deadline default
+DEFAULT_PAYTYPE = 2  # LMS's PAYTYPE_TRANSFER, lms-payments' payments.paytype default
+
+
+@dataclass(frozen=True)
+class NumberPlan:
+    id: int
+    template: str
+    period: int
+
+
+NO_PLAN = NumberPlan(0, DEFAULT_NUMBER_TEMPLATE, YEARLY)
+
+
+class LmsBillingData:
+    """Number plans, taxes, divisions and defaults of one run (read once, reused per customer)."""
+
+    def __init__(self, db: Any) -> None:
+        self.plans: dict[int, NumberPlan] = {}
+        self.default_plan_by_division: dict[int, int] = {}
+        for row in db.query(
+                "SELECT n.id, n.template, n.period, n.isdefault, "
+                "COALESCE(a.divisionid, 0) AS divid FROM numberplans n "
+                "LEFT JOIN numberplanassignments a ON a.planid = n.id "
+                "WHERE n.doctype = %s ORDER BY n.id", [DOC_INVOICE]):
+            plan = NumberPlan(int(row["id"]), row["template"] or DEFAULT_NUMBER_TEMPLATE,
+                              int(row["period"] or 0) or YEARLY)
+            self.plans[plan.id] = plan
+            # lms-payments' rule: the default invoice plan assigned to the customer's
+            # division; a default plan assigned to no division serves division 0.
+            if int(row["isdefault"] or 0):
+                self.default_plan_by_division.setdefault(int(row["divid"]), plan.id)
+        self.divisions = {int(r["id"]): r for r in db.query(
+            "SELECT id, name, shortname, address, city, zip, countryid, ten, regon, account, "
+            "inv_header, inv_footer, inv_author, inv_cplace, inv_paytime, inv_paytype "
+            "FROM divisions")}
+        self.taxes = db.query("SELECT id, value, taxed, validfrom, validto FROM taxes "
+                              "ORDER BY id")
+        conf = {(r["section"], r["var"]): r["value"] for r in db.query(
+            "SELECT section, var, value FROM uiconfig WHERE disabled = 0 AND "
+            "section IN ('invoices', 'payments')")}
+        self.default_paytime = _int_or(conf.get(("invoices", "paytime")),
+                                       _int_or(conf.get(("payments", "deadline")),
+                                               DEFAULT_PAYTIME))
+        self.default_paytype = _int_or(conf.get(("invoices", "paytype")),
+                                       _int_or(conf.get(("payments", "paytype")),
+                                               DEFAULT_PAYTYPE))
+
+    def plan_for(self, division_id: int, configured: int | None) -> NumberPlan:
+        """The configured plan, else the division's default invoice plan, else LMS's plan 0."""
+        if configured:
+            return self.plans[configured]
+        plan_id = self.default_plan_by_division.get(division_id or 0)
+        if plan_id is None:
+            plan_id = self.default_plan_by_division.get(0)
+        return self.plans[plan_id] if plan_id else NO_PLAN
+
+    def tax_for(self, vat: Decimal, cdate: int) -> int | None:
+        """The LMS tax whose rate is ``vat`` (a fraction) and which is valid at ``cdate``.
+
+        LMS's validity rule: validfrom 0 or <= cdate, and validto 0 or >= cdate.  Among several
+        the latest-starting one wins, taxed rates before exempt ("zw.") ones, then lowest id.
+        """
+        percent = (vat * 100).quantize(Decimal("0.01"))
+        best = None
+        for t in self.taxes:
+            if Decimal(t["value"]).quantize(Decimal("0.01")) != percent:
+                continue
+            vf, vt = int(t["validfrom"] or 0), int(t["validto"] or 0)
+            if (vf and vf > cdate) or (vt and vt < cdate):
+                continue
+            key = (vf, int(t["taxed"] or 0), -int(t["id"]))
+            if best is None or key > best[0]:
+                best = (key, int(t["id"]))
+        return best[1] if best else None
+
+    def paytime(self, customer: dict[str, Any]) -> int:
+        """Customer's pay time, else (-1 = default) the division's, else LMS's configured one."""
+        value = customer.get("paytime")
+        if value is not None and int(value) != -1:
+            return int(value)
+        div = self.divisions.get(int(customer.get("divisionid") or 0))
+        if div and div.get("inv_paytime") is not None:
+            return int(div["inv_paytime"])
+        return self.default_paytime
+
+    def paytype(self, customer: dict[str, Any]) -> int:
+        """Customer's pay type, else the division's, else LMS's configured one (LMS's order)."""
+        if customer.get("paytype"):
+            return int(customer["paytype"])
+        div = self.divisions.get(int(customer.get("divisionid") or 0))
+        if div and div.get("inv_paytype"):
+            return int(div["inv_paytype"])
+        return self.default_paytype
+
+
+def _int_or(value: Any, default: int) -> int:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
+
+
+def load_customers(db: Any, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Invoice snapshot fields of customers, by id (chunked IN lists)."""
+    wanted = sorted({int(i) for i in ids})
+    out: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(wanted), 1000):
+        chunk = wanted[start:start + 1000]
+        marks = ", ".join(["%s"] * len(chunk))
+        for row in db.query(
+                "SELECT id, lastname, name, address, zip, city, countryid, ten, ssn, divisionid, "
+                "paytime, paytype, deleted, tv_cust_number, tv_suspend_billing "
+                f"FROM customers WHERE id IN ({marks})", chunk):
+            out[int(row["id"])] = row
+    return out
+
+
+def unknown_groups(db: Any, names: Iterable[str]) -> list[str]:
+    existing = {str(r["name"]).upper() for r in db.query("SELECT name FROM customergroups")}
+    return [n for n in names if n.upper() not in existing]
