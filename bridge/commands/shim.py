@@ -1,0 +1,95 @@
+"""``lmstv shim install|uninstall|status``: put the PHP shim into LMS 1.11.17 or take it out."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bridge.config import ConfigError, load_config
+from bridge.shim import installer
+from bridge.shim.edits import EDITS
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("shim", help="install the PHP shim into LMS 1.11.17, or remove it")
+    ssub = p.add_subparsers(dest="shim_command", metavar="ACTION", required=True)
+    for name, func, text in (
+            ("install", _install, "copy the shim's files into LMS and make the manual's edits "
+             "(idempotent; backups in <lms>/.lmstv-shim/)"),
+            ("uninstall", _uninstall, "remove the shim's files and undo the edits byte-exact"),
+            ("status", _status, "show whether the shim is installed and its edits are in place")):
+        cmd = ssub.add_parser(name, help=text, description=text)
+        cmd.add_argument("--lms-dir", metavar="DIR",
+                         help="LMS's root directory (default: [lms] lms_dir of lmstv.ini)")
+        if name != "status":
+            cmd.add_argument("--dry-run", action="store_true",
+                             help="only print what would be done")
+        cmd.set_defaults(func=func)
+
+
+def _lms_dir(args: argparse.Namespace) -> Path:
+    if args.lms_dir:
+        return Path(args.lms_dir)
+    try:
+        return Path(load_config(args.config, need_database=False).lms_dir)
+    except ConfigError as exc:
+        raise ConfigError(exc.file, exc.key, "", f"{exc.fix}; or pass --lms-dir") from None
+
+
+def _report(plan: installer.Plan, dry_run: bool, done: str) -> None:
+    lines = plan.describe()
+    prefix = "would " if dry_run else ""
+    for line in lines:
+        print(f"  {prefix}{line}")
+    if not lines:
+        print("  nothing to change")
+    print(f"lmstv shim: {'dry run, nothing changed' if dry_run else done} ({plan.lms_dir})")
+
+
+def _install(args: argparse.Namespace) -> int:
+    try:
+        plan = installer.install(_lms_dir(args), dry_run=args.dry_run)
+    except installer.ShimError as exc:
+        print(f"lmstv shim: {exc}", file=sys.stderr)
+        return 1
+    _report(plan, args.dry_run, "installed")
+    if not args.dry_run:
+        print("next: give LMS users the rights 'TV — pełny dostęp' or 'TV — tylko odczyt' "
+              "(Administracja → Użytkownicy) and make sure lmstv.ini's [bridge] secret is "
+              "readable by the web server (see docs/install-lms.md)")
+    return 0
+
+
+def _uninstall(args: argparse.Namespace) -> int:
+    try:
+        plan = installer.uninstall(_lms_dir(args), dry_run=args.dry_run)
+    except installer.ShimError as exc:
+        print(f"lmstv shim: {exc}", file=sys.stderr)
+        return 1
+    _report(plan, args.dry_run, "uninstalled")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    lms_dir = _lms_dir(args).resolve()
+    try:
+        version = installer.lms_version(lms_dir)
+        manifest = installer.load_manifest(lms_dir)
+    except installer.ShimError as exc:
+        print(f"lmstv shim: {exc}", file=sys.stderr)
+        return 1
+    print(f"LMS {version} in {lms_dir}")
+    if manifest is None:
+        print("shim: not installed")
+        return 3
+    missing = [rel for rel in manifest["files"] if not (lms_dir / rel).is_file()]
+    print(f"shim: installed, {len(manifest['files'])} files"
+          + (f", {len(missing)} missing: {', '.join(missing)}" if missing else ""))
+    bad = 0
+    for edit in EDITS:
+        path = lms_dir / edit.path
+        ok = path.is_file() and edit.is_applied(path.read_text("utf-8", "surrogateescape"))
+        bad += not ok
+        print(f"  {'ok     ' if ok else 'MISSING'} {edit.path} ({edit.ident})")
+    return 1 if bad or missing else 0

@@ -1,0 +1,133 @@
+"""The manual's edits to existing LMS 1.11.17 files, as anchored insertions.
+
+Each edit inserts one marked block right before or after an anchor: a piece of LMS's own text
+that must occur exactly once in the file.  The block is fixed text, so applying is idempotent
+(an already present block is left alone) and removing it restores the file byte for byte.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MARK = "lmstv-shim"
+
+
+class AnchorError(Exception):
+    """An LMS file does not look like the one the edit was written for."""
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Insert ``body`` (wrapped in begin/end marker lines) next to ``anchor`` in ``path``."""
+
+    path: str           # relative to the LMS root, '/' separated
+    ident: str          # short name shown in messages and markers
+    anchor: str
+    body: str           # lines to insert, each ending with '\n'
+    before: bool = True
+    comment: tuple[str, str] = ("// ", "")
+
+    @property
+    def block(self) -> str:
+        open_, close = self.comment
+        return (f"{open_}{MARK} begin: {self.ident}{close}\n{self.body}"
+                f"{open_}{MARK} end: {self.ident}{close}\n")
+
+    def is_applied(self, text: str) -> bool:
+        return self.block in text
+
+    def check(self, text: str) -> None:
+        """Raise AnchorError unless the anchor occurs exactly once."""
+        count = text.count(self.anchor)
+        first_line = self.anchor.strip().splitlines()[0].strip()
+        if count == 0:
+            raise AnchorError(
+                f"{self.path}: the line the '{self.ident}' edit is anchored to was not found "
+                f"({first_line!r}); this file differs from LMS 1.11.17's. Apply "
+                f"php-shim/patches/lms-1.11.17.patch by hand, or restore the original file")
+        if count > 1:
+            raise AnchorError(
+                f"{self.path}: the anchor of the '{self.ident}' edit ({first_line!r}) occurs "
+                f"{count} times, so the place to edit is ambiguous; edit this file by hand "
+                f"as php-shim/patches/lms-1.11.17.patch shows")
+
+    def apply(self, text: str) -> str:
+        if self.is_applied(text):
+            return text
+        self.check(text)
+        new = self.block + self.anchor if self.before else self.anchor + self.block
+        return text.replace(self.anchor, new, 1)
+
+    def remove(self, text: str) -> str:
+        """Take the block out again; AnchorError if it was changed after installation."""
+        count = text.count(self.block)
+        if count == 1:
+            return text.replace(self.block, "", 1)
+        if count == 0 and f"{MARK} begin: {self.ident}" not in text:
+            return text  # not installed here
+        raise AnchorError(
+            f"{self.path}: the lmstv block '{self.ident}' was changed after installation, so "
+            f"it cannot be removed exactly; remove the lines between the '{MARK} begin: "
+            f"{self.ident}' and '{MARK} end: {self.ident}' markers by hand (the original file "
+            f"is kept in .lmstv-shim/backup/)")
+
+
+PHP = ("// ", "")
+SMARTY = ("{* ", " *}")
+
+EDITS: tuple[Edit, ...] = (
+    Edit(
+        path="index.php", ident="bridge-client", before=False,
+        anchor="$LMS->setPluginManager($plugin_manager);\n",
+        body="require_once(LIB_DIR . DIRECTORY_SEPARATOR . 'LMSTV.class.php');\n"
+             "$LMSTV = LMSTV::forLms($AUTH, $SESSION);\n",
+        comment=PHP),
+    Edit(
+        path="lib/accesstable.php", ident="rights",
+        anchor="$access['table'][249]['name']",
+        body="$access['table'][40]['name']\t\t= 'TV — pełny dostęp';\n"
+             "$access['table'][40]['allow_reg']\t= '^tv[a-z]*$';\n"
+             "$access['table'][40]['privilege']\t= 'tv_full_access';\n"
+             "$access['table'][41]['name']\t\t= 'TV — tylko odczyt';\n"
+             "$access['table'][41]['allow_reg']\t= "
+             "'^tv(customers|packageslist|stblist|subnetlist|billingevents|messages|quicksearch)$';\n"
+             "$access['table'][41]['privilege']\t= 'tv_read_only';\n\n",
+        comment=PHP),
+    Edit(
+        path="lib/menu.php", ident="menu",
+        anchor="// Adding Userpanel menu items\n",
+        body="require_once(LIB_DIR . DIRECTORY_SEPARATOR . 'lmstv.menu.php');\n\n",
+        comment=PHP),
+    Edit(
+        path="modules/customer.inc.php", ident="customer-tv", before=False,
+        anchor="$SMARTY->assignByRef('eventlist', $eventlist);\n",
+        body="require_once(MODULES_DIR . DIRECTORY_SEPARATOR . 'customer.tv.inc.php');\n",
+        comment=PHP),
+    Edit(
+        path="templates/default/customer/customerinfo.html", ident="tv-boxes",
+        anchor="\t<TR>\n\t\t<TD WIDTH=\"100%\">\n"
+               "\t\t\t{include file=\"customer/customerdocuments.html\" limit=10}\n",
+        body="\t<TR>\n\t\t<TD WIDTH=\"100%\">\n"
+             "\t\t\t{include file=\"customer/customertvjamboxacountsbox.html\"}\n"
+             "\t\t</TD>\n\t</TR>\n"
+             "\t<TR>\n\t\t<TD WIDTH=\"100%\">\n"
+             "\t\t\t{include file=\"customer/customertvmessages.html\"}\n"
+             "\t\t</TD>\n\t</TR>\n",
+        comment=SMARTY),
+    Edit(
+        path="templates/default/customer/customerinfobox.html", ident="tv-export",
+        anchor="\t\t\t\t<A HREF=\"?m=rtsearch&id={$customerinfo.id}\">",
+        body="\t\t\t\t{include file=\"customer/customertvinfobox.html\"}\n",
+        comment=SMARTY),
+    Edit(
+        path="bin/lms-payments.php", ident="tv-lines",
+        anchor="$DB->Destroy();\n\n?>",
+        body="// TV charges imported from SGT go onto the invoices this run issued.\n"
+             "require_once(LIB_DIR . DIRECTORY_SEPARATOR . 'lmstv.cli.php');\n"
+             "lmstv_payments_attach(isset($fakedate) ? $fakedate : null, !empty($quiet));\n\n",
+        comment=PHP),
+)
+
+
+def edits_for(path: str) -> list[Edit]:
+    return [e for e in EDITS if e.path == path]

@@ -1,0 +1,25 @@
+<?php
+
+/*
+ * lmstv — the "TV" menu (included from lib/menu.php). Entries are shown to everyone; the
+ * modules themselves check the TV rights, as LMS 1.11.17's own menu does for its modules.
+ */
+
+$menu['tv'] = array(
+	'name' => 'TV',
+	'img' => 'tv_icon.png',
+	'link' => '?m=tvcustomers',
+	'tip' => 'Zarządzanie usługami TV JAMBOX',
+	'accesskey' => 'v',
+	'prio' => 19,
+	'submenu' => array(
+		array('name' => 'Lista klientów', 'link' => '?m=tvcustomers', 'tip' => 'Klienci zarejestrowani w SMS', 'prio' => 10),
+		array('name' => 'Lista dostępnych pakietów', 'link' => '?m=tvpackageslist', 'tip' => 'Pakiety aktualnie w sprzedaży', 'prio' => 20),
+		array('name' => 'Lista STB', 'link' => '?m=tvstblist', 'tip' => 'Dekodery: magazyn i klienci', 'prio' => 30),
+		array('name' => 'Podziel podsieć', 'link' => '?m=tvsubnetlist', 'tip' => 'Lista i podział podsieci', 'prio' => 40),
+		array('name' => 'Lista zdarzeń bilingowych', 'link' => '?m=tvbillingevents', 'tip' => 'Zdarzenia bilingowe pobrane z SGT', 'prio' => 50),
+		array('name' => 'Lista wiadomości', 'link' => '?m=tvmessages', 'tip' => 'Wiadomości wysłane na TV', 'prio' => 60),
+		array('name' => 'Nowa wiadomość', 'link' => '?m=tvmessagessend', 'tip' => 'Wiadomość do wszystkich aktywnych klientów', 'prio' => 61),
+		array('name' => 'Odśwież dane', 'link' => '?m=tvcleancache', 'tip' => 'Wyczyść bufor danych z SMS', 'prio' => 71),
+	),
+);

@@ -1,0 +1,8 @@
+<?php
+
+/*
+ * lmstv — register an STB into stock (POST only); the form lives on TV → Lista STB.
+ */
+
+$tvstb_operation = 'stb_register';
+include(MODULES_DIR . DIRECTORY_SEPARATOR . 'tvstblist.php');

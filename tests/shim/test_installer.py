@@ -1,0 +1,150 @@
+"""`lmstv shim install/uninstall` on a tree holding LMS's anchor lines: round trip, refusals."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bridge.shim import installer
+from bridge.shim.edits import EDITS, MARK, AnchorError
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def _snapshot(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def lms_tree(tmp_path: Path) -> Path:
+    """Files with the anchor lines of LMS 1.11.17 in their places (text around them invented)."""
+    root = tmp_path / "lms"
+    files: dict[str, str] = {
+        "index.php": "<?php\n$layout['lmsv'] = '1.11-git';\n",
+        "lib/LMS.class.php": "<?php\nclass LMS { public $_version = '1.11-git'; }\n",
+        "modules/tvcustomers.php": "<?php\n// SGT's original module file\n",
+    }
+    for edit in EDITS:
+        text = files.get(edit.path, "<?php\n")
+        files[edit.path] = text + "// before\n" + edit.anchor + "// after\n"
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    (root / "index.php").chmod(0o640)
+    return root
+
+
+def test_install_reinstall_uninstall_round_trip(lms_tree: Path) -> None:
+    before = _snapshot(lms_tree)
+    plan = installer.install(lms_tree)
+    assert "lib/LMSTV.class.php" in plan.writes
+    assert (lms_tree / "modules" / "customer.tv.inc.php").is_file()
+    for edit in EDITS:
+        text = (lms_tree / edit.path).read_text("utf-8")
+        assert text.count(f"{MARK} begin: {edit.ident}") == 1
+        assert edit.anchor in text
+        # the block sits on the documented side of its anchor
+        pos_block, pos_anchor = text.index(edit.block), text.index(edit.anchor)
+        assert (pos_block < pos_anchor) == edit.before
+    assert (lms_tree / "index.php").stat().st_mode & 0o777 == 0o640
+    # SGT's file of the same name was kept as a backup, not lost
+    backup = lms_tree / ".lmstv-shim" / "backup" / "modules" / "tvcustomers.php"
+    assert b"SGT's original" in backup.read_bytes()
+
+    installed = _snapshot(lms_tree)
+    again = installer.install(lms_tree)
+    assert again.writes == {} and again.backups == {}
+    assert _snapshot(lms_tree) == installed
+
+    installer.uninstall(lms_tree)
+    assert _snapshot(lms_tree) == before
+
+
+def test_dry_run_changes_nothing(lms_tree: Path) -> None:
+    before = _snapshot(lms_tree)
+    plan = installer.install(lms_tree, dry_run=True)
+    assert plan.writes
+    assert _snapshot(lms_tree) == before
+
+
+def test_refuses_when_an_anchor_is_missing_and_changes_nothing(lms_tree: Path) -> None:
+    menu = lms_tree / "lib" / "menu.php"
+    menu.write_text(menu.read_text().replace("// Adding Userpanel menu items", "// other"))
+    before = _snapshot(lms_tree)
+    with pytest.raises(installer.ShimError) as exc:
+        installer.install(lms_tree)
+    assert "lib/menu.php" in str(exc.value) and "menu" in str(exc.value)
+    assert _snapshot(lms_tree) == before
+
+
+def test_refuses_an_ambiguous_anchor(lms_tree: Path) -> None:
+    inc = lms_tree / "modules" / "customer.inc.php"
+    inc.write_text(inc.read_text() * 2)
+    with pytest.raises(installer.ShimError, match="2 times"):
+        installer.install(lms_tree)
+
+
+def test_refuses_other_lms_versions(lms_tree: Path) -> None:
+    idx = lms_tree / "index.php"
+    idx.write_text(idx.read_text().replace("1.11-git", "28.0"))
+    with pytest.raises(installer.ShimError, match="LMS 28.0"):
+        installer.install(lms_tree)
+
+
+def test_refuses_a_directory_that_is_not_lms(tmp_path: Path) -> None:
+    with pytest.raises(installer.ShimError, match="not an LMS directory"):
+        installer.install(tmp_path)
+
+
+def test_uninstall_refuses_a_block_changed_by_hand(lms_tree: Path) -> None:
+    installer.install(lms_tree)
+    menu = lms_tree / "lib" / "menu.php"
+    menu.write_text(menu.read_text().replace("lmstv.menu.php", "lmstv.menu2.php"))
+    before = _snapshot(lms_tree)
+    with pytest.raises(installer.ShimError, match="changed after installation"):
+        installer.uninstall(lms_tree)
+    assert _snapshot(lms_tree) == before
+
+
+def test_uninstall_keeps_operator_changes_outside_our_blocks(lms_tree: Path) -> None:
+    installer.install(lms_tree)
+    inc = lms_tree / "modules" / "customer.inc.php"
+    inc.write_text(inc.read_text() + "// operator's own line\n")
+    plan = installer.uninstall(lms_tree)
+    text = inc.read_text()
+    assert "operator's own line" in text and MARK not in text
+    assert any("changed outside" in n for n in plan.notes)
+
+
+def test_edit_remove_is_exact_inverse() -> None:
+    for edit in EDITS:
+        original = "x\n" + edit.anchor + "y\n"
+        applied = edit.apply(original)
+        assert applied != original and edit.apply(applied) == applied
+        assert edit.remove(applied) == original
+        with pytest.raises(AnchorError):
+            edit.apply("nothing here\n")
+
+
+def test_cli_install_status_uninstall(lms_tree: Path) -> None:
+    def lmstv(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "bridge", "shim", *args,
+                               "--lms-dir", str(lms_tree)], cwd=ROOT, capture_output=True,
+                              text=True, timeout=60)
+
+    before = _snapshot(lms_tree)
+    assert lmstv("status").returncode == 3
+    out = lmstv("install", "--dry-run")
+    assert out.returncode == 0 and "would write" in out.stdout and _snapshot(lms_tree) == before
+    assert lmstv("install").returncode == 0
+    status = lmstv("status")
+    assert status.returncode == 0 and "MISSING" not in status.stdout
+    assert lmstv("uninstall").returncode == 0
+    assert _snapshot(lms_tree) == before
+    missing = lmstv("uninstall")
+    assert missing.returncode == 1 and "not installed" in missing.stderr
