@@ -1,0 +1,122 @@
+"""Hand-written XML-RPC reply writer: streams big replies without building them twice.
+
+``xmlrpc.client.dumps`` walks every value through a dispatch table; replies such as 100,000
+billing events (~90 MB) or 20,000 customers are instead written row by row with one
+precompiled %-template per row shape (:class:`Rows`).  Everything else goes through a small
+generic writer.  Strings are always escaped (&, <, >).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+
+HEAD = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<methodResponse><params><param>"
+TAIL = "</param></params></methodResponse>\n"
+CHUNK_ROWS = 500
+_ESC_CACHE: dict[str, str] = {}
+
+
+def esc(s: str) -> str:
+    if "&" in s or "<" in s or ">" in s:
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return s
+
+
+def esc_cached(s: str) -> str:
+    """esc() for values that repeat a lot (event descriptions, dates)."""
+    out = _ESC_CACHE.get(s)
+    if out is None:
+        out = esc(s)
+        if len(_ESC_CACHE) < 50_000:
+            _ESC_CACHE[s] = out
+    return out
+
+
+def value_xml(v: object, out: list[str]) -> None:
+    if v is None:
+        out.append("<value><nil/></value>")
+    elif v is True or v is False:
+        out.append("<value><boolean>1</boolean></value>" if v
+                   else "<value><boolean>0</boolean></value>")
+    elif isinstance(v, int):
+        tag = "int" if -2**31 <= v < 2**31 else "i8"
+        out.append(f"<value><{tag}>{v}</{tag}></value>")
+    elif isinstance(v, float | Decimal):
+        out.append(f"<value><double>{float(v)!r}</double></value>")
+    elif isinstance(v, str):
+        out.append(f"<value><string>{esc(v)}</string></value>")
+    elif isinstance(v, dict):
+        out.append("<value><struct>")
+        for k, item in v.items():
+            out.append(f"<member><name>{esc(str(k))}</name>")
+            value_xml(item, out)
+            out.append("</member>")
+        out.append("</struct></value>")
+    elif isinstance(v, list | tuple):
+        out.append("<value><array><data>")
+        for item in v:
+            value_xml(item, out)
+        out.append("</data></array></value>")
+    else:
+        raise TypeError(f"cannot send {type(v).__name__} over XML-RPC")
+
+
+def auto(v: object) -> str:
+    if type(v) is int and -2**31 <= v < 2**31:
+        return f"<value><int>{v}</int></value>"
+    out: list[str] = []
+    value_xml(v, out)
+    return "".join(out)
+
+
+class Rows:
+    """An array of same-shaped structs; ``kinds``: s=string, i=int, d=double, a=any value."""
+
+    def __init__(self, fields: Sequence[str], kinds: str, rows: Sequence[tuple]) -> None:
+        self.rows = rows
+        parts, args = [], []
+        for n, (name, kind) in enumerate(zip(fields, kinds, strict=True)):
+            if kind == "s":
+                parts.append(f"<member><name>{name}</name><value><string>%s</string></value>"
+                             "</member>")
+                args.append(f"esc(r[{n}])")
+            elif kind == "i":
+                parts.append(f"<member><name>{name}</name><value><int>%d</int></value></member>")
+                args.append(f"r[{n}]")
+            elif kind == "d":
+                parts.append(f"<member><name>{name}</name><value><double>%r</double></value>"
+                             "</member>")
+                args.append(f"r[{n}]")
+            else:
+                parts.append(f"<member><name>{name}</name>%s</member>")
+                args.append(f"auto(r[{n}])")
+        template = "<value><struct>" + "".join(parts) + "</struct></value>"
+        source = f"lambda r: TPL % ({', '.join(args)},)"
+        self.render = eval(source, {"TPL": template, "esc": esc_cached, "auto": auto})  # noqa: S307
+
+    def chunks(self) -> Iterator[str]:
+        render, rows = self.render, self.rows
+        for i in range(0, len(rows), CHUNK_ROWS):
+            yield "".join([render(r) for r in rows[i:i + CHUNK_ROWS]])
+
+
+def response_chunks(value: object) -> Iterator[bytes]:
+    """The methodResponse for ``value``, as UTF-8 pieces of bounded size."""
+    if isinstance(value, Rows):
+        yield (HEAD + "<value><array><data>").encode()
+        for chunk in value.chunks():
+            yield chunk.encode()
+        yield ("</data></array></value>" + TAIL).encode()
+        return
+    out = [HEAD]
+    value_xml(value, out)
+    out.append(TAIL)
+    yield "".join(out).encode()
+
+
+def fault_xml(code: int, message: str) -> bytes:
+    return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<methodResponse><fault><value><struct>"
+            f"<member><name>faultCode</name><value><int>{code}</int></value></member>"
+            f"<member><name>faultString</name><value><string>{esc(message)}</string></value>"
+            "</member></struct></value></fault></methodResponse>\n").encode()
