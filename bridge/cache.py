@@ -1,0 +1,158 @@
+"""Process-shared cache of SMS reads, with the tags of the API doc (§2.9).
+
+Backed by diskcache (SQLite + files) in ``[bridge] cache_dir``, so every gunicorn worker shares
+it; the directory is created 0700 because entries hold PINs and addresses.
+
+Tags are *generations*: each tag has a counter, an entry remembers the counters of its tags as
+they were **before** SMS was asked, and invalidating a tag bumps its counter.  So one entry can
+carry several tags, and a read that raced with a change (started before it, stored after the
+invalidation) is never served — the original cleaned tags before the RPC and re-cached stale
+data (bug #28).
+
+Big values (the 20,000-customer list) are unpickled once per process: the small meta record is
+checked on every read, the value is taken from a per-process memo while its token matches.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import diskcache
+
+_GEN = "gen:"
+_META = "meta:"
+_VAL = "val:"
+
+
+@dataclass(frozen=True)
+class Cached:
+    """A value with where it came from: ``stored_at`` is the unix time SMS answered."""
+
+    value: Any
+    stored_at: float
+    hit: bool
+    token: str = ""
+
+    @property
+    def age(self) -> float:
+        return max(0.0, time.time() - self.stored_at)
+
+
+class SmsCache:
+    """Tagged, lifetime-bound cache; ``enabled=False`` makes every read go to SMS."""
+
+    def __init__(self, directory: str, *, enabled: bool = True, lifetime: int = 472000,
+                 memo_size: int = 64) -> None:
+        self.directory = directory
+        self.enabled = enabled
+        self.lifetime = lifetime
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        os.chmod(directory, 0o700)
+        self._store = diskcache.Cache(directory, timeout=5, eviction_policy="least-recently-stored",
+                                      size_limit=2**30)
+        self._memo: OrderedDict[str, tuple[str, Any]] = OrderedDict()
+        self._memo_size = memo_size
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._store.close()
+
+    # -- tags ----------------------------------------------------------------------------------
+
+    def _generations(self, tags: Iterable[str]) -> dict[str, int]:
+        return {t: int(self._store.get(_GEN + t, 0)) for t in tags}
+
+    def invalidate(self, *tags: str) -> None:
+        """Make every entry carrying any of ``tags`` stale (call AFTER the change succeeded)."""
+        for tag in tags:
+            self._store.incr(_GEN + tag, 1, default=0)
+
+    def purge(self) -> None:
+        """"Odśwież dane": drop everything.  Generations are bumped too, so a read in flight
+        cannot put back what it fetched before the purge."""
+        with self._store.transact():
+            tags = [k[len(_GEN):] for k in self._store.iterkeys() if str(k).startswith(_GEN)]
+            gens = {t: int(self._store.get(_GEN + t, 0)) for t in tags}
+            self._store.clear()
+            for t, g in gens.items():
+                self._store.set(_GEN + t, g + 1)
+            self._store.set(_GEN + "*", int(time.time() * 1000))
+        with self._lock:
+            self._memo.clear()
+
+    # -- entries -------------------------------------------------------------------------------
+
+    def get_or_call(self, key: str, tags: Iterable[str], call: Callable[[], Any], *,
+                    fresh: bool = False) -> Cached:
+        """The cached value of ``key`` if still valid, else ``call()``'s result (then cached).
+
+        Exceptions from ``call`` propagate and nothing is stored.
+        """
+        if not self.enabled or self.lifetime <= 0:
+            return Cached(call(), time.time(), False)
+        tags = tuple(tags) + ("*",)
+        if not fresh:
+            hit = self._read(key, tags)
+            if hit is not None:
+                return hit
+        gens = self._generations(tags)
+        value = call()
+        now = time.time()
+        token = uuid.uuid4().hex
+        self._store.set(_VAL + key, value, expire=self.lifetime)
+        self._store.set(_META + key, (token, now, gens), expire=self.lifetime)
+        self._remember(key, token, value)
+        return Cached(value, now, False, token)
+
+    def _read(self, key: str, tags: tuple[str, ...]) -> Cached | None:
+        meta = self._store.get(_META + key)
+        if meta is None:
+            return None
+        token, stored_at, gens = meta
+        if set(gens) != set(tags) or self._generations(tags) != gens:
+            return None
+        with self._lock:
+            memo = self._memo.get(key)
+            if memo is not None and memo[0] == token:
+                self._memo.move_to_end(key)
+                return Cached(memo[1], stored_at, True, token)
+        value = self._store.get(_VAL + key, default=_MISSING)
+        if value is _MISSING:
+            return None
+        self._remember(key, token, value)
+        return Cached(value, stored_at, True, token)
+
+    def _remember(self, key: str, token: str, value: Any) -> None:
+        with self._lock:
+            self._memo[key] = (token, value)
+            self._memo.move_to_end(key)
+            while len(self._memo) > self._memo_size:
+                self._memo.popitem(last=False)
+
+
+_MISSING = object()
+
+
+# Tag names of the API doc §2.9 (plus ``customerstb``: every customer's STB data, which a subnet
+# split changes; the original cleaned only the literal ``customer`` tag, bug #28).
+def customer_tag(lms_id: int) -> str:
+    return f"customer{lms_id}"
+
+
+def messages_tag(lms_id: int) -> str:
+    return f"customermsgs{lms_id}"
+
+
+TAG_CUSTOMERS = "customer"
+TAG_PACKAGES = "packagelist"
+TAG_STBLIST = "stblist"
+TAG_SUBNETS = "subnetlist"
+TAG_MESSAGES = "customermsgs"
+TAG_CUSTOMER_STB = "customerstb"

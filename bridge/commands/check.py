@@ -1,0 +1,44 @@
+"""``lmstv check``: configuration valid, SMS reachable and credentials accepted, database
+reachable, cache usable — one OK/FAIL line each, with the fix."""
+
+from __future__ import annotations
+
+import argparse
+
+from bridge.config import ConfigError, load_config
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("check", help="test the configuration, SMS, the LMS database and the "
+                       "cache; print OK/FAIL and the fix for each")
+    p.set_defaults(func=_check)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from bridge.lms.db import Database
+    from bridge.services.checks import run_checks
+    from bridge.sms.client import SmsClient
+
+    try:
+        cfg = load_config(args.config)
+    except ConfigError as exc:
+        print(f"FAIL  config    {exc}")
+        print(f"      fix: {exc.fix}")
+        return 1
+    db_cfg = cfg.database
+
+    def db_factory() -> Database:
+        if db_cfg is None:
+            raise RuntimeError("no LMS database configured")
+        return Database(db_cfg, connect_timeout=5)
+
+    sms = SmsClient.from_config(cfg)
+    try:
+        checks = run_checks(cfg, sms, db_factory)
+    finally:
+        sms.close()
+    for c in checks:
+        print(f"{'OK  ' if c.ok else 'FAIL'}  {c.name.ljust(8)}  {c.detail}")
+        if not c.ok and c.fix:
+            print(f"      fix: {c.fix}")
+    return 0 if all(c.ok for c in checks) else 1

@@ -1,0 +1,29 @@
+"""gunicorn settings for the bridge: ``gunicorn -c python:bridge.gunicorn_conf bridge.wsgi:app``.
+
+Bind comes from ``[bridge] bind`` of lmstv.ini ($LMSTV_CONFIG); workers share the disk cache.
+Environment overrides: LMSTV_WORKERS, LMSTV_THREADS.
+"""
+
+from __future__ import annotations
+
+import os
+
+from bridge.config import load_config
+
+_cfg = load_config(need_database=False)
+
+bind = [_cfg.bind]
+# 2–4 processes: enough for two cores and for one slow SMS call not to block the others.
+workers = max(2, min(4, int(os.environ.get("LMSTV_WORKERS", (os.cpu_count() or 2) + 1))))
+threads = int(os.environ.get("LMSTV_THREADS", "4"))
+worker_class = "gthread"
+# Longer than the slowest SMS call (billing's long_timeout) so a worker is never killed mid-call.
+timeout = int(max(_cfg.long_timeout, _cfg.http_timeout) * 2 + 10)
+graceful_timeout = 30
+keepalive = 5
+# We log one line per request ourselves (request id, LMS user, endpoint, status, duration).
+accesslog = None
+errorlog = "-"
+loglevel = "info"
+umask = 0o077
+proc_name = "lmstv-bridge"

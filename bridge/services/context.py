@@ -1,0 +1,136 @@
+"""What every use case needs: SMS client, LMS database, cache, audit log and who is acting.
+
+Use cases are plain functions taking a :class:`Context`, so the Flask API and the CLI share them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bridge.audit import AuditLog
+from bridge.cache import Cached, SmsCache
+from bridge.sms.errors import SmsFault, SmsUnavailable
+
+log = logging.getLogger("lmstv.services")
+
+
+class ServiceError(Exception):
+    """A refusal with a Polish message for the operator; ``status`` is the HTTP mapping."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(ServiceError):
+    status = 404
+    code = "not_found"
+
+
+class NotLinked(ServiceError):
+    status = 409
+    code = "not_linked"
+
+    def __init__(self, message: str = "Klient nie jest powiązany z SMS.") -> None:
+        super().__init__(message)
+
+
+class Conflict(ServiceError):
+    status = 409
+    code = "conflict"
+
+
+@dataclass
+class Context:
+    """One operator request (or one CLI run)."""
+
+    sms: Any
+    cache: SmsCache
+    audit: AuditLog
+    db_factory: Callable[[], Any]
+    sms_web_url: str
+    user: str = "cli"
+    request_id: str | None = None
+    fresh: bool = False
+    oldest: float | None = None
+    any_hit: bool = False
+    _db: Any = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    # -- database ------------------------------------------------------------------------------
+
+    @property
+    def db(self) -> Any:
+        if self._db is None:
+            self._db = self.db_factory()
+        return self._db
+
+    def release_db(self) -> Any:
+        db, self._db = self._db, None
+        return db
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def read(self, key: str, tags: Iterable[str], call: Callable[[], Any]) -> Any:
+        """A cached SMS read; remembers the oldest data served for the response's ``meta``."""
+        got = self.cache.get_or_call(key, tags, call, fresh=self.fresh)
+        self.note(got)
+        return got.value
+
+    def note(self, got: Cached) -> None:
+        with self._lock:  # the customer page reads from several threads
+            if got.hit:
+                self.any_hit = True
+            if self.oldest is None or got.stored_at < self.oldest:
+                self.oldest = got.stored_at
+
+    def meta(self) -> dict[str, Any]:
+        if self.oldest is None:
+            return {"cached": False, "cached_at": None, "age_seconds": None}
+        at = dt.datetime.fromtimestamp(self.oldest, dt.UTC)
+        age = max(0, int((dt.datetime.now(dt.UTC) - at).total_seconds()))
+        return {"cached": self.any_hit, "age_seconds": age,
+                "cached_at": at.isoformat(timespec="seconds").replace("+00:00", "Z")}
+
+    # -- changes -------------------------------------------------------------------------------
+
+    def change(self, action: str, customer_id: int | None, params: dict[str, Any],
+               call: Callable[[], Any], invalidate: Iterable[str] = ()) -> Any:
+        """Send one change to SMS: audited whatever happens, cache tags cleaned AFTER success."""
+        try:
+            result = call()
+        except SmsFault as exc:
+            self._audit(action, customer_id, params, "sms_fault", f"{exc.code}: {exc.message}")
+            raise
+        except SmsUnavailable as exc:
+            self._audit(action, customer_id, params, "sms_unavailable", exc.reason)
+            raise
+        except Exception as exc:
+            self._audit(action, customer_id, params, "error", type(exc).__name__)
+            raise
+        self.cache.invalidate(*invalidate)
+        self._audit(action, customer_id, params, "ok", None)
+        return result
+
+    def refused(self, action: str, customer_id: int | None, params: dict[str, Any],
+                exc: ServiceError) -> ServiceError:
+        """Audit a change refused by a local rule before SMS was asked."""
+        self._audit(action, customer_id, params, "refused", exc.message)
+        return exc
+
+    def _audit(self, action: str, customer_id: int | None, params: dict[str, Any],
+               outcome: str, error: str | None) -> None:
+        self.audit.record(user=self.user, action=action, customer_id=customer_id, params=params,
+                          outcome=outcome, error=error, request_id=self.request_id)
+
+
+def today() -> dt.date:
+    return dt.date.today()

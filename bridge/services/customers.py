@@ -1,0 +1,258 @@
+"""Customers: SMS customer list joined with LMS, export/link to SMS, PINs (manual 2.1–2.4)."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from bridge import cache as tags
+from bridge import validation as v
+from bridge.lms import customers as lms
+from bridge.services.context import Conflict, Context, NotFound, NotLinked
+from bridge.services.paging import paginate, sort_items
+
+LIST_SORTS = ("cust_external_id", "cust_number", "cust_name", "cust_surname", "cust_m_street",
+              "cust_m_city", "balance", "status")
+_LMS_SORTS = ("balance", "status")
+
+
+# -- helpers shared by the other use cases -----------------------------------------------------
+
+def sms_customer_url(ctx: Context, cust_number: str | None) -> str | None:
+    if not cust_number:
+        return None
+    return f"{ctx.sms_web_url}customer/show/id/{str(cust_number)[-6:]}"
+
+
+def external_id(value: Any) -> int | None:
+    """SMS's ``cust_external_id`` as an LMS id (it may come as int, digit string or empty)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, str) and value.strip().isdigit():
+        num = int(value.strip())
+        return num if num > 0 else None
+    return None
+
+
+def lms_customer(ctx: Context, customer_id: int) -> dict[str, Any]:
+    cust = lms.get_customer(ctx.db, customer_id)
+    if cust is None:
+        raise NotFound(f"Nie ma w LMS klienta o ID {customer_id}.")
+    return cust
+
+
+def linked_customer(ctx: Context, customer_id: int) -> tuple[dict[str, Any], str]:
+    """The LMS customer and its SMS number; 404 unknown, 409 not exported yet."""
+    cust = lms_customer(ctx, customer_id)
+    number = cust.get("tv_cust_number")
+    if not number:
+        raise NotLinked()
+    return cust, str(number)
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, dict):
+        return [value]
+    return list(value)
+
+
+def sms_customer(ctx: Context, customer_id: int, cust_number: str) -> dict[str, Any] | None:
+    raw = ctx.read(f"CustomerList{cust_number}", [tags.customer_tag(customer_id)],
+                   lambda: ctx.sms.custList(cust_number))
+    if isinstance(raw, list):
+        raw = next((c for c in raw if str(c.get("cust_number")) == cust_number), None)
+    if not raw:
+        return None
+    out = dict(raw)
+    out["cust_number"] = str(out.get("cust_number", cust_number))
+    out["sms_url"] = sms_customer_url(ctx, out["cust_number"])
+    return out
+
+
+def lms_brief(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not row:
+        return None
+    out = {k: row.get(k) for k in ("id", "name", "lastname", "status", "deleted", "address",
+                                    "zip", "city") if k in row}
+    if "deleted" in out:
+        out["deleted"] = bool(out["deleted"])
+    if "balance" in row:
+        out["balance"] = None if row["balance"] is None else str(row["balance"])
+    return out
+
+
+# -- 2.4 list ----------------------------------------------------------------------------------
+
+_sorted_memo: OrderedDict[tuple, list[dict[str, Any]]] = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+def _prepared(ctx: Context, raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    items = []
+    for c in raw:
+        item = dict(c)
+        item["cust_number"] = str(item.get("cust_number") or "")
+        item["cust_external_id"] = external_id(item.get("cust_external_id"))
+        item["lms_id"] = item["cust_external_id"]
+        for pin_key in ("cust_vod_pin", "cust_master_pin"):
+            if item.get(pin_key) is not None:
+                item[pin_key] = str(item[pin_key])
+        street = str(item.get("cust_m_street") or "")
+        home = str(item.get("cust_m_home_nr") or "").strip(".")
+        flat = str(item.get("cust_m_flat") or "").strip(".")
+        item["street_line"] = (street + (f" {home}" if home else "") +
+                               (f"/{flat}" if flat else "")).strip()
+        item["sms_url"] = sms_customer_url(ctx, item["cust_number"])
+        items.append(item)
+    return items
+
+
+def _matches(item: dict[str, Any], q: str) -> bool:
+    if q.isdigit() and (q in item["cust_number"] or str(item["lms_id"] or "") == q):
+        return True
+    name = f"{item.get('cust_name') or ''} {item.get('cust_surname') or ''}".lower()
+    return q in name or q in f"{item.get('cust_surname') or ''} {item.get('cust_name') or ''}" \
+        .lower()
+
+
+def customer_list(ctx: Context, *, q: str, sort: str, order: str, page: int,
+                  per_page: int | None) -> dict[str, Any]:
+    got = ctx.cache.get_or_call("CustomerList", [tags.TAG_CUSTOMERS],
+                                lambda: ctx.sms.custList(""), fresh=ctx.fresh)
+    ctx.note(got)
+    q = q.strip().lower()
+    memo_key = (got.token, q, sort, order)
+    items = None
+    if got.token and sort not in _LMS_SORTS:
+        with _memo_lock:
+            items = _sorted_memo.get(memo_key)
+    lms_rows: dict[int, dict[str, Any]] = {}
+    if items is None:
+        items = _prepared(ctx, as_list(got.value))
+        if q:
+            items = [it for it in items if _matches(it, q)]
+        if sort in _LMS_SORTS:
+            lms_rows = lms.customers_by_ids(ctx.db, [it["lms_id"] for it in items if it["lms_id"]])
+            items = sort_items(items, sort, order,
+                               key=lambda it: (lms_rows.get(it["lms_id"]) or {}).get(sort))
+        else:
+            items = sort_items(items, sort, order)
+            if got.token:
+                with _memo_lock:
+                    _sorted_memo[memo_key] = items
+                    while len(_sorted_memo) > 32:
+                        _sorted_memo.popitem(last=False)
+    result = paginate(items, page, per_page)
+    ids = [it["lms_id"] for it in result["items"] if it["lms_id"]]
+    if ids and not lms_rows:
+        lms_rows = lms.customers_by_ids(ctx.db, ids)
+    result["items"] = [_with_lms(it, lms_rows) for it in result["items"]]
+    result.update(sort=sort, order=order)
+    return result
+
+
+def _with_lms(item: dict[str, Any], rows: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    row = rows.get(item["lms_id"]) if item["lms_id"] else None
+    out = dict(item)
+    out["lms"] = lms_brief(row)
+    if row is None:
+        out["lms_id"] = None
+    return out
+
+
+# -- 2.1 / 2.2 export --------------------------------------------------------------------------
+
+def new_pin() -> str:
+    """Four random digits from the OS's cryptographic RNG (leading zeros allowed)."""
+    return f"{secrets.randbelow(10000):04d}"
+
+
+def export_customer(ctx: Context, customer_id: int) -> dict[str, Any]:
+    cust = lms_customer(ctx, customer_id)
+    if cust.get("deleted"):
+        raise NotFound(f"Klient LMS o ID {customer_id} jest usunięty.")
+    data = lms.sms_customer_data(ctx.db, customer_id)
+    number = cust.get("tv_cust_number")
+    invalidate = [tags.customer_tag(customer_id), tags.TAG_CUSTOMERS]
+    if number:
+        number = str(number)
+        ctx.change("customer.export", customer_id, {"cust_number": number, "mode": "update"},
+                   lambda: ctx.sms.custEdit(number, data), invalidate)
+        return {"cust_number": number, "action": "updated"}
+
+    # Not linked here: SMS may already know the customer by its external id (then link it and
+    # remember the link, which the original forgot — bug #10).
+    all_customers = as_list(ctx.sms.custList(""))
+    found = next((c for c in all_customers
+                  if external_id(c.get("cust_external_id")) == customer_id), None)
+    if found is not None:
+        number = str(found["cust_number"])
+        owner = lms.get_customer_by_tv_number(ctx.db, number)
+        if owner is not None and int(owner["id"]) != customer_id:
+            raise ctx.refused("customer.export", customer_id, {"cust_number": number}, Conflict(
+                f"Numer SMS {number} jest już powiązany z klientem LMS o ID {owner['id']}."))
+        ctx.change("customer.export", customer_id, {"cust_number": number, "mode": "link"},
+                   lambda: ctx.sms.custEdit(number, data), invalidate)
+        _link(ctx, customer_id, number)
+        return {"cust_number": number, "action": "linked"}
+
+    pins = {"cust_vod_pin": new_pin(), "cust_master_pin": new_pin()}
+    created = ctx.change("customer.export", customer_id, {"mode": "create", **pins},
+                         lambda: ctx.sms.custAdd({**data, **pins}), invalidate)
+    number = str(created)
+    _link(ctx, customer_id, number)
+    ctx.cache.invalidate(*invalidate)
+    return {"cust_number": number, "action": "created"}
+
+
+def _link(ctx: Context, customer_id: int, number: str) -> None:
+    try:
+        lms.link_tv_number(ctx.db, customer_id, number)
+    except lms.LinkConflict as exc:
+        other = getattr(exc, "customer_id", None) or getattr(exc, "other_id", None)
+        raise Conflict(f"Numer SMS {number} jest już powiązany z klientem LMS o ID "
+                       f"{other}.") from None
+
+
+def ensure_linked(ctx: Context, customer_id: int) -> tuple[str, bool]:
+    """The customer's SMS number, exporting the customer first when needed (manual 3.1)."""
+    cust = lms_customer(ctx, customer_id)
+    if cust.get("tv_cust_number"):
+        return str(cust["tv_cust_number"]), False
+    return export_customer(ctx, customer_id)["cust_number"], True
+
+
+# -- 2.3 PINs ----------------------------------------------------------------------------------
+
+def get_pins(ctx: Context, customer_id: int) -> dict[str, Any]:
+    _, number = linked_customer(ctx, customer_id)
+    sc = sms_customer(ctx, customer_id, number)
+    if sc is None:
+        raise NotFound(f"SMS nie zna klienta o numerze {number}.")
+    return {"cust_number": number, "cust_vod_pin": _pin_text(sc.get("cust_vod_pin")),
+            "cust_master_pin": _pin_text(sc.get("cust_master_pin"))}
+
+
+def _pin_text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return f"{value:04d}" if isinstance(value, int) else str(value)
+
+
+def set_pins(ctx: Context, customer_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    form = v.Form(body)
+    vod = form.field("cust_vod_pin", v.pin)
+    master = form.field("cust_master_pin", v.pin)
+    form.done()
+    _, number = linked_customer(ctx, customer_id)
+    pins = {"cust_vod_pin": vod, "cust_master_pin": master}
+    ctx.change("customer.pins", customer_id, {"cust_number": number, **pins},
+               lambda: ctx.sms.custEdit(number, pins),
+               [tags.customer_tag(customer_id), tags.TAG_CUSTOMERS])
+    return {"cust_number": number, **pins}

@@ -1,0 +1,149 @@
+"""The customer's whole "Konta TV" box in one call, SMS calls fanned out concurrently.
+
+Two rounds: customer, accounts, subnets and messages at once; then, per open account, its STBs
+and available packages, and per live installed service its upgrade and gift offers.  A part that
+fails is reported in ``errors`` with its data ``None`` — never shown as "no accounts" (bug #27).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from typing import Any
+
+from bridge.services import accounts as acs
+from bridge.services import customers as cs
+from bridge.services import messages as ms
+from bridge.services import subnets as sn
+from bridge.services import subscriptions as subs
+from bridge.services.context import Context, ServiceError, today
+from bridge.sms.errors import SmsError, SmsFault, SmsUnavailable
+
+
+def part_error(part: str, exc: Exception) -> dict[str, Any]:
+    if isinstance(exc, SmsFault):
+        return {"part": part, "code": "sms_fault", "message": exc.message, "reason": None,
+                "sms_code": exc.code}
+    if isinstance(exc, SmsUnavailable):
+        return {"part": part, "code": "sms_unavailable", "message": "Brak połączenia z SMS",
+                "reason": exc.reason, "sms_code": None}
+    if isinstance(exc, ServiceError):
+        return {"part": part, "code": exc.code, "message": exc.message, "reason": None,
+                "sms_code": None}
+    return {"part": part, "code": "sms_unavailable", "message": "Brak połączenia z SMS",
+            "reason": f"unexpected reply: {type(exc).__name__}", "sms_code": None}
+
+
+class _Parts:
+    def __init__(self, executor: Executor) -> None:
+        self.executor = executor
+        self.futures: dict[str, Future] = {}
+        self.errors: list[dict[str, Any]] = []
+
+    def start(self, name: str, fn: Callable[[], Any]) -> None:
+        self.futures[name] = self.executor.submit(fn)
+
+    def get(self, name: str) -> Any:
+        """The part's value, or None after recording why it failed."""
+        try:
+            return self.futures[name].result()
+        except (SmsError, ServiceError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            # Malformed SMS data (wrong types) is reported as such, not as a crash of the page.
+            self.errors.append(part_error(name, exc))
+            return None
+
+
+def customer_page(ctx: Context, customer_id: int, executor: Executor) -> dict[str, Any]:
+    cust = cs.lms_customer(ctx, customer_id)
+    number = str(cust["tv_cust_number"]) if cust.get("tv_cust_number") else None
+    page: dict[str, Any] = {
+        "customer": {"id": cust["id"], "name": cust.get("name"),
+                     "lastname": cust.get("lastname"), "status": cust.get("status"),
+                     "deleted": bool(cust.get("deleted")), "tv_cust_number": number,
+                     "linked": number is not None,
+                     "tv_suspend_billing": bool(cust.get("tv_suspend_billing")),
+                     "can_add_account": not cust.get("deleted") and cust.get("status") != 1},
+        "sms_customer": None,
+        "summary": {"accounts": 0, "locked": 0, "label": "Konta TV (0)"},
+        "accounts": [], "subnets": [], "messages": [], "errors": [],
+    }
+    if number is None:
+        return page
+
+    parts = _Parts(executor)
+    parts.start("customer", lambda: cs.sms_customer(ctx, customer_id, number))
+    parts.start("accounts", lambda: acs.raw_accounts(ctx, customer_id, number))
+    parts.start("subnets", lambda: sn.raw_subnets(ctx))
+    parts.start("messages", lambda: ms.raw_customer_messages(ctx, customer_id, number))
+
+    raw_accounts = parts.get("accounts")
+    open_accounts = [a for a in (raw_accounts or []) if not acs.truthy(a.get("acc_closed"))]
+    on = today()
+    for acc in open_accounts:
+        aid = acs.as_int(acc.get("account_id"))
+        parts.start(f"account:{aid}:stbs",
+                    lambda aid=aid: acs.account_stbs(ctx, customer_id, aid))
+        parts.start(f"account:{aid}:packages",
+                    lambda aid=aid: subs.packages_available(ctx, customer_id, aid))
+        for sub in cs.as_list(acc.get("subscriptions")):
+            sid = acs.as_int(sub.get("subscription_id"))
+            # Offers only for live installed services (the original asked for every one, #29).
+            if sub.get("sub_valid_to") or acs.as_int(sub.get("order_status_id")) != 3:
+                continue
+            parts.start(f"subscription:{sid}:upgrades",
+                        lambda sid=sid: subs.raw_upgrades(ctx, customer_id, sid))
+            parts.start(f"subscription:{sid}:gifts",
+                        lambda sid=sid: subs.raw_gifts(ctx, customer_id, sid))
+
+    page["sms_customer"] = parts.get("customer")
+    subnets = parts.get("subnets")
+    page["subnets"] = None if subnets is None else sn_items(subnets)
+    names = {acs.as_int(s.get("subnet_id")): str(s.get("subnet_name") or "")
+             for s in (subnets or [])}
+    raw_msgs = parts.get("messages")
+    page["messages"] = (None if raw_msgs is None
+                        else ms.shape_customer_messages(raw_msgs, number, cust))
+
+    if raw_accounts is None:
+        page["accounts"] = None
+        page["summary"] = None
+    else:
+        accounts = []
+        for acc in open_accounts:
+            accounts.append(_account(ctx, parts, number, acc, names, on))
+        page["accounts"] = accounts
+        page["summary"] = acs.summary(accounts)
+    page["errors"] = parts.errors
+    return page
+
+
+def sn_items(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"subnet_id": acs.as_int(s.get("subnet_id")), "subnet_name": s.get("subnet_name"),
+             "subnet_net": s.get("subnet_net"), "subnet_mask": s.get("subnet_mask")}
+            for s in raw]
+
+
+def _account(ctx: Context, parts: _Parts, number: str, acc: dict[str, Any],
+             names: dict[int | None, str], on: Any) -> dict[str, Any]:
+    aid = acs.as_int(acc.get("account_id"))
+    raw_stbs = parts.get(f"account:{aid}:stbs")
+    stbs = [acs.shape_stb(ctx, s, names) for s in (raw_stbs or [])]
+    shaped = acs.shape_account(ctx, number, acc, stbs, on)
+    if raw_stbs is None:
+        shaped["stbs"] = None
+    shaped["packages_available"] = parts.get(f"account:{aid}:packages")
+    for sub in shaped["subscriptions"]:
+        sid = sub["subscription_id"]
+        if raw_stbs is None:
+            sub["stbs"] = None
+            sub["allowed"]["issue_stb"] = False
+        if f"subscription:{sid}:upgrades" in parts.futures:
+            up = parts.get(f"subscription:{sid}:upgrades")
+            gifts = parts.get(f"subscription:{sid}:gifts")
+            sub["upgrade_offers"] = None if up is None else subs.upgrade_offers_of(up)
+            sub["gifts"] = None if gifts is None else subs.gifts_of(gifts)
+        else:
+            sub["upgrade_offers"], sub["gifts"] = [], []
+        sub["allowed"]["upgrade"] = bool(sub["upgrade_offers"])
+        sub["allowed"]["gift"] = bool(sub["gifts"])
+    return shaped
