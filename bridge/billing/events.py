@@ -1,0 +1,200 @@
+"""The billing-event list (manual 4.2): filters, whitelisted sorting, paging and totals.
+
+Shared by ``lmstv billing events`` and ``GET /api/v1/billing/events``.  Sorting is by name from
+a fixed whitelist and every filter value travels as a parameter, fixing the original screen's
+SQL injection; "not invoiced" really means ``docid IS NULL`` (the original queried -1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from bridge.billing.dates import DateError, parse_date
+from bridge.billing.linkage import REASON_TEXT, REASON_TEXT_PL
+
+# public sort key -> SQL expression (never built from input)
+SORT_COLUMNS = {
+    "id": "e.beid", "beid": "e.beid", "account_id": "e.account_id",
+    "package_id": "e.package_id", "be_selling_date": "e.be_selling_date",
+    "be_desc": "e.be_desc", "be_vat": "e.be_vat", "be_gross": "e.be_gross",
+    "be_b2b_netto": "e.be_b2b_netto", "cust_number": "e.cust_number",
+    "customerid": "e.customerid", "group_id": "e.group_id", "docid": "e.docid",
+    "invoice": "d.fullnumber", "customer": "c.lastname", "skip_reason": "e.skip_reason",
+    "imported_at": "e.imported_at",
+}
+DEFAULT_SORT = "beid"
+MAX_PER_PAGE = 500
+DEFAULT_PER_PAGE = 100
+
+
+class FilterError(ValueError):
+    """A filter value is invalid; ``field`` names it for the API's error envelope."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    date_from: date | None = None
+    date_to: date | None = None
+    group_id: int | None = None
+    not_invoiced: bool = False
+    customerid: int | None = None
+    cust_number: str | None = None
+    docid: int | None = None
+    sort: str = DEFAULT_SORT
+    direction: str = "asc"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+
+def _int(field: str, value: Any, minimum: int = 0) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip()
+    if not text.isdigit() or int(text) < minimum:
+        raise FilterError(field, f"{field} must be a whole number >= {minimum}, got {value!r}")
+    return int(text)
+
+
+def _bool(field: str, value: Any) -> bool:
+    if value in (None, "", False, 0):
+        return False
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on", "tak"):
+        return True
+    if text in ("0", "false", "no", "off", "nie"):
+        return False
+    raise FilterError(field, f"{field} must be 1 or 0, got {value!r}")
+
+
+def parse_filter(params: dict[str, Any]) -> EventFilter:
+    """Build a filter from request/CLI parameters, rejecting anything invalid."""
+    known = {"date_from", "date_to", "start_date", "end_date", "group_id", "not_invoiced",
+             "customerid", "cust_number", "docid", "sort", "direction", "order", "page",
+             "per_page"}
+    unknown = sorted(set(params) - known)
+    if unknown:
+        raise FilterError(unknown[0], f"unknown parameter {unknown[0]!r}")
+    dates: dict[str, date | None] = {}
+    for field, alias in (("date_from", "start_date"), ("date_to", "end_date")):
+        raw = params.get(field) or params.get(alias)
+        try:
+            dates[field] = parse_date(str(raw), field) if raw else None
+        except DateError as exc:
+            raise FilterError(field, str(exc)) from None
+    if dates["date_from"] and dates["date_to"] and dates["date_from"] > dates["date_to"]:
+        raise FilterError("date_from", "date_from is after date_to")
+    sort = str(params.get("sort") or params.get("order") or DEFAULT_SORT)
+    if sort not in SORT_COLUMNS:
+        raise FilterError("sort", f"cannot sort by {sort!r}; use one of "
+                          + ", ".join(sorted(SORT_COLUMNS)))
+    direction = str(params.get("direction") or "asc").lower()
+    if direction not in ("asc", "desc"):
+        raise FilterError("direction", "direction must be asc or desc")
+    cust_number = params.get("cust_number")
+    cust_number = str(cust_number).strip() if cust_number not in (None, "") else None
+    if cust_number is not None and len(cust_number) > 20:
+        raise FilterError("cust_number", "cust_number is longer than 20 characters")
+    per_page = _int("per_page", params.get("per_page"), 1) or DEFAULT_PER_PAGE
+    if per_page > MAX_PER_PAGE:
+        raise FilterError("per_page", f"per_page must be at most {MAX_PER_PAGE}")
+    return EventFilter(
+        date_from=dates["date_from"], date_to=dates["date_to"],
+        group_id=_int("group_id", params.get("group_id")),
+        not_invoiced=_bool("not_invoiced", params.get("not_invoiced")),
+        customerid=_int("customerid", params.get("customerid"), 1),
+        cust_number=cust_number, docid=_int("docid", params.get("docid"), 1),
+        sort=sort, direction=direction, page=_int("page", params.get("page"), 1) or 1,
+        per_page=per_page)
+
+
+def _where(f: EventFilter) -> tuple[str, list[Any]]:
+    conds, params = [], []
+    if f.date_from:
+        conds.append("e.be_selling_date >= %s")
+        params.append(f.date_from)
+    if f.date_to:
+        conds.append("e.be_selling_date <= %s")
+        params.append(f.date_to)
+    if f.group_id is not None:
+        conds.append("e.group_id = %s")
+        params.append(f.group_id)
+    if f.not_invoiced:
+        conds.append("e.docid IS NULL")
+    if f.customerid is not None:
+        conds.append("e.customerid = %s")
+        params.append(f.customerid)
+    if f.cust_number is not None:
+        conds.append("e.cust_number = %s")
+        params.append(f.cust_number)
+    if f.docid is not None:
+        conds.append("e.docid = %s")
+        params.append(f.docid)
+    return (" WHERE " + " AND ".join(conds)) if conds else "", params
+
+
+def _money(value: Any) -> str | None:
+    return None if value is None else f"{Decimal(value):.2f}"
+
+
+def list_events(db: Any, f: EventFilter) -> dict[str, Any]:
+    """One page of events with customer and invoice, the filter's total count and sums."""
+    where, params = _where(f)
+    totals = db.one("SELECT COUNT(*) AS n, COALESCE(SUM(e.be_gross), 0) AS gross, "
+                    "COALESCE(SUM(e.be_b2b_netto), 0) AS b2b FROM tv_billing_event e" + where,
+                    params)
+    order = SORT_COLUMNS[f.sort]
+    direction = "DESC" if f.direction == "desc" else "ASC"
+    tiebreak = "" if order == "e.beid" else f", e.beid {direction}"
+    rows = db.query(
+        "SELECT e.id, e.beid, e.customerid, e.cust_number, e.account_id, e.package_id, "
+        "e.be_selling_date, e.be_desc, e.be_vat, e.be_gross, e.be_b2b_netto, e.group_id, "
+        "e.docid, e.itemid, e.tv_suspend_billing, e.skip_reason, e.imported_at, "
+        "c.id AS lms_id, c.lastname, c.name, c.deleted, c.tv_cust_number, "
+        "d.fullnumber, d.number, d.cdate AS invoice_cdate "
+        "FROM tv_billing_event e LEFT JOIN customers c ON c.id = e.customerid "
+        "LEFT JOIN documents d ON d.id = e.docid" + where
+        + f" ORDER BY {order} {direction}{tiebreak} LIMIT %s OFFSET %s",
+        [*params, f.per_page, (f.page - 1) * f.per_page])
+    total = int(totals["n"] or 0)
+    return {
+        "events": [_shape(r) for r in rows],
+        "total": total, "page": f.page, "per_page": f.per_page,
+        "pages": max(1, -(-total // f.per_page)),
+        "sort": f.sort, "direction": f.direction,
+        "totals": {"be_gross": _money(totals["gross"]), "be_b2b_netto": _money(totals["b2b"])},
+    }
+
+
+def _shape(r: dict[str, Any]) -> dict[str, Any]:
+    name = " ".join(p for p in ((r.get("lastname") or "").strip(),
+                                (r.get("name") or "").strip()) if p)
+    reason = r.get("skip_reason")
+    sel = r["be_selling_date"]
+    return {
+        "id": int(r["id"]), "beid": int(r["beid"]), "cust_number": r["cust_number"],
+        "customer": {"id": int(r["lms_id"]) if r.get("lms_id") is not None else None,
+                     "external_id": r["customerid"], "name": name or None,
+                     "deleted": bool(r.get("deleted")) if r.get("lms_id") is not None else None,
+                     "tv_cust_number": r.get("tv_cust_number")},
+        "account_id": int(r["account_id"]), "package_id": int(r["package_id"]),
+        "be_selling_date": sel.isoformat() if hasattr(sel, "isoformat") else str(sel),
+        "be_desc": r["be_desc"], "be_vat": f"{Decimal(r['be_vat']):.4f}",
+        "be_gross": _money(r["be_gross"]), "be_b2b_netto": _money(r["be_b2b_netto"]),
+        "group_id": int(r["group_id"]),
+        "invoice": ({"id": int(r["docid"]), "itemid": r["itemid"],
+                     "number": r.get("fullnumber") or (str(r["number"]) if r.get("number")
+                                                       is not None else None),
+                     "link": f"?m=invoice&id={int(r['docid'])}"} if r["docid"] else None),
+        "tv_suspend_billing": bool(r["tv_suspend_billing"]),
+        "skip_reason": reason,
+        "skip_reason_text": REASON_TEXT.get(reason) if reason else None,
+        "skip_reason_pl": REASON_TEXT_PL.get(reason) if reason else None,
+        "imported_at": int(r["imported_at"]),
+    }

@@ -1,0 +1,164 @@
+"""Exactly-once invoicing under kill -9, concurrent runs and LMS issuing invoices meanwhile.
+
+Runs ``python -m bridge billing invoice`` as a real subprocess against the test database and
+kills it (SIGKILL) at chosen points through the test hook, and at random moments.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bridge.billing.dates import RunClock
+from bridge.billing.invoicing import InvoicingOptions, run_invoicing
+from bridge.lms.db import connect
+
+from .conftest import event, ts
+from .helpers import invoice_consistency, store
+
+ROOT = Path(__file__).resolve().parents[2]
+DAY = date(2024, 4, 1)
+FAKEDATE = "2024/04/01"
+
+
+def write_ini(tmp_path: Path, dbcfg, tariff: int) -> Path:
+    ini = tmp_path / "lmstv.ini"
+    ini.write_text(
+        "[logowanie]\nlogin = Jan Kowalski\nhaslo = demo1234\n"
+        "serwer = http://127.0.0.1:9/test/xmlrpc\n"
+        f"[billing]\ntv_tariff_id = {tariff}\nmode = append\n"
+        f"[database]\ntype = {dbcfg.dialect}\nhost = {dbcfg.host}\n"
+        f"port = {dbcfg.port or dbcfg.default_port}\nuser = {dbcfg.user}\n"
+        f"password = {dbcfg.password}\ndatabase = {dbcfg.database}\n", encoding="utf-8")
+    return ini
+
+
+def run_cli(ini: Path, *args: str, hook: str = "", timeout: float = 60) -> subprocess.Popen:
+    env = dict(os.environ, LMSTV_BILLING_TEST_HOOK=hook)
+    return subprocess.Popen([sys.executable, "-m", "bridge", "--config", str(ini), "billing",
+                             "invoice", "--fakedate", FAKEDATE, *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture
+def world(billing_db, lms, lms_db_config, tmp_path):
+    div = lms.division()
+    plan = lms.plan(divisions=(div,))
+    tariff = lms.tariff()
+    lms.tax("23.00")
+    evs = []
+    for cid in range(1, 13):
+        lms.customer(cid, division=div, tv=f"1000000{cid:02d}")
+        evs += [event(cid * 10 + k, f"1000000{cid:02d}", ext=cid, be_gross=f"{cid}.{k}0")
+                for k in range(3)]
+    # Half of them already have today's internet invoice from lms-payments.
+    for cid in range(1, 7):
+        lms.payments_invoice(cid, ts(DAY), cid, plan)
+    store(billing_db, evs)
+    return {"ini": write_ini(tmp_path, lms_db_config, tariff), "plan": plan, "events": len(evs)}
+
+
+def check_state(db) -> None:
+    assert invoice_consistency(db) == []
+    # no invoice without lines (a header is never committed alone)
+    assert db.scalar("SELECT COUNT(*) AS n FROM documents d WHERE NOT EXISTS (SELECT 1 FROM "
+                     "invoicecontents i WHERE i.docid = d.id)") == 0
+    dup = db.query("SELECT number, COUNT(*) AS n FROM documents GROUP BY numberplanid, number "
+                   "HAVING COUNT(*) > 1")
+    assert dup == []
+
+
+def test_kill_minus_9_at_many_points_then_rerun(billing_db, world):
+    db = billing_db
+    # Each killed run completes some customers first, so counts stay small (12 customers).
+    points = ["kill@customer:2", "kill@number:1", "kill@document:2", "kill@lines:2",
+              "kill@marked:2", "kill@committed:1", "kill@lines:1"]
+    for hook in points:
+        proc = run_cli(world["ini"], hook=hook)
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == -signal.SIGKILL, (hook, out, err)
+        check_state(db)
+    rng = random.Random(5)
+    for _ in range(2):
+        proc = run_cli(world["ini"], hook="sleep@customer:1:0.5")
+        time.sleep(rng.uniform(0.6, 1.2))
+        proc.kill()
+        proc.communicate(timeout=30)
+        check_state(db)
+    proc = run_cli(world["ini"])
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, (out, err)
+    check_state(db)
+    assert db.scalar("SELECT COUNT(*) AS n FROM tv_billing_event WHERE docid IS NULL") == 0
+    # 6 appended to internet invoices, 6 new TV invoices numbered 7..12 after them
+    numbers = sorted(int(r["number"]) for r in db.query("SELECT number FROM documents"))
+    assert numbers == list(range(1, 13))
+    assert db.scalar("SELECT COUNT(*) AS n FROM invoicecontents") == 6 + world["events"]
+
+
+def test_two_runs_at_once(billing_db, world):
+    first = run_cli(world["ini"], hook="sleep@customer:1:3")
+    time.sleep(1.0)
+    second = run_cli(world["ini"])
+    out2, err2 = second.communicate(timeout=60)
+    assert second.returncode == 75 and "already running" in err2
+    waiting = run_cli(world["ini"], "--wait", "30")
+    out1, err1 = first.communicate(timeout=60)
+    out3, err3 = waiting.communicate(timeout=60)
+    assert first.returncode == 0, err1
+    assert waiting.returncode == 0, err3
+    assert "invoiced 0 event(s)" in out3
+    check_state(billing_db)
+    assert billing_db.scalar("SELECT COUNT(*) AS n FROM tv_billing_event WHERE docid IS "
+                             "NULL") == 0
+
+
+def test_numbering_while_lms_issues_invoices(billing_db, lms_db_config, world):
+    """An LMS user issuing invoices on the same plan meanwhile (LMS's invoicenew locks
+    documents, computes MAX+1, inserts) never gets or causes a duplicate number."""
+    stop = threading.Event()
+    issued = []
+
+    def lms_user() -> None:
+        db = connect(lms_db_config)
+        try:
+            while not stop.is_set() and len(issued) < 40:
+                with db.transaction():
+                    if db.dialect == "postgres":
+                        db.execute("LOCK TABLE documents IN EXCLUSIVE MODE")
+                    else:
+                        db.query("SELECT id FROM documents ORDER BY id DESC LIMIT 1 FOR UPDATE")
+                    start, end = ts(date(2024, 4, 1)), ts(date(2024, 5, 1))
+                    top = db.scalar("SELECT MAX(number) AS n FROM documents WHERE type = 1 AND "
+                                    "numberplanid = %s AND cdate >= %s AND cdate < %s",
+                                    [world["plan"], start, end])
+                    db.execute("INSERT INTO documents (number, numberplanid, type, customerid, "
+                               "cdate, sdate, userid) VALUES (%s, %s, 1, 999, %s, %s, 1)",
+                               [int(top or 0) + 1, world["plan"], ts(DAY, 9), ts(DAY, 9)])
+                issued.append(1)
+                time.sleep(0.005)
+        finally:
+            db.close()
+
+    t = threading.Thread(target=lms_user)
+    t.start()
+    try:
+        summary = run_invoicing(billing_db, InvoicingOptions(
+            tariff_id=int(billing_db.scalar("SELECT MIN(id) AS i FROM tariffs")),
+            mode="separate"), RunClock(DAY, ts(DAY, 10)))
+    finally:
+        stop.set()
+        t.join(30)
+    assert summary.invoices_new == 12 and issued
+    dup = billing_db.query("SELECT number FROM documents WHERE type = 1 GROUP BY numberplanid, "
+                           "number HAVING COUNT(*) > 1")
+    assert dup == []
