@@ -1,6 +1,5 @@
 """Shared helpers of the sandbox tests (raw stdlib XML-RPC, like SGT's PHP clients)."""
 
-
 from __future__ import annotations
 
 import xmlrpc.client
