@@ -50,7 +50,7 @@ def size_text(n: int) -> str:
 def _snippet(data: bytes, limit: int = 60) -> str:
     """A short printable preview of bytes SMS sent, so a log shows what came back."""
     text = data[:limit].decode("utf-8", "replace")
-    text = re.sub(r"[^\x20-\x7e\u00a0-\uffff]", "?", text).strip()
+    text = re.sub(r"[^\x20-\x7e\u00a0-\ufffc]", "?", text).strip()
     return repr(text + ("..." if len(data) > limit else ""))
 
 
@@ -239,7 +239,8 @@ def _parse_stream(response: requests.Response, deadline: float, timeout: float,
             raise SmsUnavailable("SMS sent a corrupt compressed reply") from None
         except (ProtocolError, requests.exceptions.ChunkedEncodingError, OSError) as exc:
             raise SmsUnavailable(f"SMS connection broke off mid-reply after "
-                                 f"{size_text(total)} ({_short(exc)})", retryable=True) from None
+                                 f"{size_text(total)} ({_break_detail(exc)})",
+                                 retryable=True) from None
         if not chunk:
             break
         if not first:
@@ -334,6 +335,17 @@ def _connection_detail(exc: BaseException) -> tuple[str, bool]:
     if isinstance(root, ConnectionAbortedError) or "aborted" in text:
         return "connection aborted", True
     return _short(root), True
+
+
+def _break_detail(exc: BaseException) -> str:
+    """Why a body stopped early, in a few words (no nested exception reprs)."""
+    root = _root_cause(exc)
+    text = f"{exc} {root}".lower()
+    if isinstance(root, ConnectionResetError) or "reset by peer" in text:
+        return "connection reset"
+    if "incompleteread" in text or "incomplete" in text:
+        return "connection closed before the announced length"
+    return _short(root)
 
 
 def _tls_detail(exc: BaseException) -> str:

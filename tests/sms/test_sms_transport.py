@@ -114,6 +114,7 @@ def test_reset_mid_body(rec_server: RecordingServer, quick: SmsClient) -> None:
     rec_server.default = reset_mid_body()
     exc, elapsed = _fails(lambda: quick.accountLock(5))
     assert exc.reason.startswith("SMS connection broke off mid-reply after ")
+    assert exc.reason.endswith(" (connection reset)")
     assert elapsed < TIMEOUT + MARGIN
     assert len(rec_server.requests) == 1  # a write is never retried
 
