@@ -310,3 +310,8 @@ def migrate(db: Database, *, dry_run: bool = False, check_only: bool = False,
     finally:
         dialect.advisory_unlock(db, LOCK_NAME)
     return MigrationResult(lms_version, before, current_version(db), applied, [])
+
+
+def apply_pending(db: Database, out: Callable[[str], None] = lambda _line: None) -> list[Step]:
+    """Apply every pending step quietly (for the demo and tests); returns the steps applied."""
+    return migrate(db, out=out).applied
