@@ -154,3 +154,10 @@ def event(beid: int, cust_number: str = "100000001", ext: Any = 1, **kw: Any) ->
           "be_vat": 0.23, "be_gross": 29.99, "be_b2b_netto": 12.5, "group_id": 4401}
     ev.update(kw)
     return ev
+
+
+def sms_customer(surname: str, external_id: str) -> dict[str, Any]:
+    """A complete cust_data struct for the sandbox's sandbox.addCustomers."""
+    return {"cust_name": "Jan", "cust_surname": surname, "cust_external_id": external_id,
+            "cust_m_street": "Krótka", "cust_m_home_nr": "5", "cust_m_postal_code": "31-002",
+            "cust_m_city": "Kraków"}
