@@ -175,14 +175,17 @@ class Controls:
             accounts = {n: (st.accounts_of.get(n) or [0])[0] for n in numbers}
             next_id = st.seq["event"]
             add, make = st.add_event, st.make_event
+            # Shared description/date strings keep 200k events small in memory.
+            texts = {(m, p.package_id): f"{p.name} - abonament {m:%m/%Y}"
+                     for m in month_days for p in bases}
+            days = {(m, d): iso(m.replace(day=d)) for m in month_days for d in range(1, 29)}
             for i in range(count):
                 number = numbers[i % len(numbers)]
                 month = month_days[i * months // count]
                 p = bases[i % len(bases)]
-                day = month.replace(day=1 + (i // len(numbers)) % 28)
-                add(make(number, accounts[number], p.package_id, iso(day),
-                         f"{p.name} - abonament {month:%m/%Y}", p.price, p.b2b,
-                         event_id=next_id + i, group_id=report_id(month)))
+                add(make(number, accounts[number], p.package_id,
+                         days[month, 1 + i % 28], texts[month, p.package_id],
+                         p.price, p.b2b, event_id=next_id + i, group_id=report_id(month)))
             st.seq["event"] = next_id + count
             st.version += 1
             return count

@@ -1,0 +1,160 @@
+"""sandbox.* control methods, fault injection, protocol robustness, CLI."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import subprocess
+import sys
+import time
+import xmlrpc.client
+from pathlib import Path
+
+import pytest
+from sandbox_helpers import fault_of
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class ShortTransport(xmlrpc.client.Transport):
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.timeout = timeout
+
+    def make_connection(self, host):
+        conn = super().make_connection(host)
+        conn.timeout = self.timeout
+        return conn
+
+
+def _proxy(sandbox, timeout: float = 5.0) -> xmlrpc.client.ServerProxy:
+    return xmlrpc.client.ServerProxy(sandbox.url, transport=ShortTransport(timeout),
+                                     allow_none=True)
+
+
+def test_reset_clock_state_and_calls(sandbox, sms):
+    c = sms.control
+    assert c.setToday("2026-05-31") == "2026-05-31" and c.getToday() == "2026-05-31"
+    sms.customer()
+    state = c.getState()
+    assert state["customers"] == 1 and state["today"] == "2026-05-31" and state["subnets"] == 5
+    calls = c.getCalls()
+    assert calls[-1]["method"] == "custAdd" and calls[-1]["outcome"] == "ok"
+    assert "user_pass" not in repr(calls) and sandbox.password_md5 not in repr(calls)
+    assert c.reset("empty") is True
+    assert c.getState()["customers"] == 0 and c.getCalls() == []
+    assert fault_of(c.reset, "full").faultCode == 9001
+    assert fault_of(c.noSuchControl).faultCode == 620
+    assert fault_of(c.setToday, "31.05.2026").faultCode == 4012
+
+
+def test_add_customers_by_structs_and_by_count(sms):
+    c = sms.control
+    numbers = c.addCustomers([{"cust_name": "Ewa", "cust_surname": "Nowak",
+                               "cust_m_street": "ul. Krótka", "cust_m_home_nr": "1",
+                               "cust_m_flat": ".", "cust_m_postal_code": "30-002",
+                               "cust_m_city": "Kraków", "cust_external_id": 10}])
+    assert sms.custList(numbers[0])["cust_external_id"] == 10
+    more = c.addCustomers(3)
+    assert len(more) == 3
+    assert [sms.custList(n)["cust_external_id"] for n in more] == [11, 12, 13]
+    f = fault_of(c.addCustomers, [{"cust_surname": "X", "cust_m_street": "a",
+                                   "cust_m_home_nr": "1", "cust_m_postal_code": "1",
+                                   "cust_m_city": "c", "cust_external_id": 10}])
+    assert f.faultCode == 2003
+    assert c.getState()["customers"] == 4
+    assert fault_of(c.addCustomers, "many").faultCode == 9001
+
+
+def test_latency_is_applied_outside_the_lock(sandbox, sms):
+    sms.control.setLatency(300)
+    start = time.perf_counter()
+    sms.custList("")
+    assert time.perf_counter() - start >= 0.3
+    start = time.perf_counter()
+    sms.control.getState()  # control calls are never delayed
+    assert time.perf_counter() - start < 0.3
+    sms.control.setLatency(0)
+
+
+@pytest.mark.parametrize("kind,expected", [
+    ("http500", xmlrpc.client.ProtocolError),
+    ("http502", xmlrpc.client.ProtocolError),
+    ("html", Exception),
+    ("truncated", Exception),
+    ("garbage", Exception),
+    ("reset", (ConnectionError, http.client.HTTPException, OSError)),
+])
+def test_fail_next_transport_kinds(sandbox, sms, kind, expected):
+    # The stdlib client retries once after a connection reset, so "reset" must fail twice.
+    times = 2 if kind == "reset" else 1
+    assert sms.control.failNext(times, kind) == times
+    proxy = _proxy(sandbox)
+    with pytest.raises(expected) as info:
+        proxy.custList(sandbox.auth, "")
+    assert not isinstance(info.value, xmlrpc.client.Fault)
+    if kind in ("http500", "http502"):
+        assert info.value.errcode == int(kind[4:])
+    assert _proxy(sandbox).custList(sandbox.auth, "") == []  # only the next call failed
+    assert sms.control.getCalls(2)[0]["outcome"] == f"injected {kind}"
+    assert sms.control.getState()["pending_failures"] == 0
+
+
+def test_fail_next_fault_and_count(sandbox, sms):
+    sms.control.failNext(2, "fault", 1234, "Błąd bazy danych SMS")
+    for _ in range(2):
+        f = fault_of(sms.custList, "")
+        assert (f.faultCode, f.faultString) == (1234, "Błąd bazy danych SMS")
+    assert sms.custList("") == []
+    assert fault_of(sms.control.failNext, 1, "explode").faultCode == 9001
+
+
+def test_fail_next_timeout_does_not_block_others(sandbox, sms):
+    sms.control.failNext(1, "timeout")
+    start = time.perf_counter()
+    with pytest.raises((TimeoutError, socket.timeout, OSError)):
+        _proxy(sandbox, timeout=0.5).custList(sandbox.auth, "")
+    assert time.perf_counter() - start < 5
+    assert sms.custList("") == []  # the sleeping request holds no lock
+
+
+def test_garbage_requests_never_kill_the_server(sandbox, sms):
+    conn = http.client.HTTPConnection("127.0.0.1", sandbox.port, timeout=5)
+    for body in (b"not xml at all", b"<?xml version='1.0'?><methodCall></methodCall>",
+                 b"<!DOCTYPE x [<!ENTITY a 'b'>]><methodCall><methodName>custList"
+                 b"</methodName></methodCall>"):
+        conn.request("POST", "/test/xmlrpc", body, {"Content-Type": "text/xml"})
+        resp = conn.getresponse()
+        text = resp.read()
+        assert resp.status == 200 and b"<fault>" in text and b"631" in text
+    conn.request("GET", "/test/xmlrpc")
+    resp = conn.getresponse()
+    resp.read()
+    assert resp.status == 405
+    conn.request("POST", "/other", b"x")
+    resp = conn.getresponse()
+    resp.read()
+    assert resp.status == 404
+    # wrong types everywhere answer with fault 623, and the server keeps serving
+    f = fault_of(sms.packagesAdd, 1, "101", "2026-03-10")
+    assert f.faultCode == 623 and "package_ids" in f.faultString
+    assert fault_of(sms.custAdd, ["not", "a", "struct"]).faultCode == 623
+    assert sms.custList("") == []
+
+
+def test_method_signature_introspection(sandbox):
+    proxy = xmlrpc.client.ServerProxy(sandbox.url)
+    assert proxy.system.methodSignature("stbLink") == [
+        ["boolean", "struct", "int", "string", "int", "int"]]
+    assert "billingEventsGet" in proxy.system.listMethods()
+    assert len([m for m in proxy.system.listMethods() if not m.startswith("system.")]) == 32
+
+
+def test_cli_help_and_bad_arguments(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "bridge", "sandbox", "--help"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0 and "--latency-ms" in out.stdout and "8899" in out.stdout
+    bad = subprocess.run([sys.executable, "-m", "bridge", "sandbox", "--state",
+                          str(tmp_path / "missing" / "s.json")], cwd=ROOT,
+                         capture_output=True, text=True, timeout=30)
+    assert bad.returncode == 2 and "does not exist" in bad.stderr
