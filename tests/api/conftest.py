@@ -161,3 +161,17 @@ def installed(bridge: Bridge, linked: dict[str, Any]) -> dict[str, Any]:
     subs = bridge.get(acc + "/subscriptions").json()["data"]
     return {**linked, "acc": acc, "subscription_id": subs[0]["subscription_id"],
             "cust_order_id": subs[0]["cust_order_id"]}
+
+
+@pytest.fixture
+def add_customer(bridge: Bridge):
+    """add_customer(**fields) -> new LMS customer id."""
+
+    def add(**fields: Any) -> int:
+        db = bridge.db()
+        try:
+            return add_lms_customer(db, **fields)
+        finally:
+            db.close()
+
+    return add
