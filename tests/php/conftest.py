@@ -1,0 +1,90 @@
+"""PHP-shim fixtures: a real bridge (in-process, real port) over the real sandbox and a migrated
+LMS 1.11.17 database, and `run_module`, which runs a shim module in tests/php/harness.php."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+from bridge.api import create_app
+from bridge.config import Config
+from bridge.lms.db import connect
+from bridge.lms.migrate import migrate
+
+HERE = Path(__file__).resolve().parent
+SECRET = "php-shim-test-secret-0123456789"
+
+
+class BridgeClient:
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.s = requests.Session()
+        self.s.headers.update({"X-LMSTV-Secret": SECRET, "X-LMSTV-User": "pytest"})
+
+    def call(self, method: str, path: str, **kw: Any) -> Any:
+        r = self.s.request(method, f"{self.base}/api/v1{path}", timeout=30, **kw)
+        assert r.status_code == 200, r.text
+        return r.json()["data"]
+
+
+@pytest.fixture
+def bridge_url(request, tmp_path, sandbox, lms_db_config) -> str:
+    db = connect(lms_db_config)
+    try:
+        migrate(db, out=lambda _line: None)
+    finally:
+        db.close()
+    cfg = Config(sms_login=sandbox.login, sms_password_md5=sandbox.password_md5,
+                 sms_url=sandbox.url, secret=SECRET, cache_dir=str(tmp_path / "cache"),
+                 audit_log=str(tmp_path / "audit.log"), database=lms_db_config,
+                 http_timeout=5.0, long_timeout=5.0)
+    app = create_app(cfg)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+        st = app.extensions["lmstv"]
+        st.pool.close()
+        st.executor.shutdown(wait=False)
+        st.cache.close()
+
+    request.addfinalizer(stop)
+    return f"http://127.0.0.1:{server.server_port}"
+
+
+@pytest.fixture
+def bridge(bridge_url: str) -> BridgeClient:
+    return BridgeClient(bridge_url)
+
+
+@pytest.fixture
+def run_module(tmp_path: Path, bridge_url: str):
+    """Run one module like LMS's index.php would; returns the harness's JSON answer."""
+    compile_dir = tmp_path / "templates_c"
+    compile_dir.mkdir()
+
+    def run(module: str, *, method: str = "GET", get: dict | None = None,
+            post: dict | None = None, privileges: tuple[str, ...] = ("tv_full_access",),
+            session: dict | None = None, secret: str = SECRET, url: str | None = None,
+            **vars: Any) -> dict:
+        spec = {"module": module, "method": method, "get": get or {}, "post": post or {},
+                "privileges": list(privileges), "session": session or {}, "vars": vars,
+                "compile_dir": str(compile_dir),
+                "bridge": {"url": url or bridge_url, "secret": secret, "timeout": 20}}
+        path = tmp_path / "spec.json"
+        path.write_text(json.dumps(spec))
+        out = subprocess.run(["php", str(HERE / "harness.php"), str(path)], capture_output=True,
+                             text=True, timeout=60)
+        assert out.returncode == 0, out.stderr + out.stdout
+        return json.loads(out.stdout)
+
+    return run

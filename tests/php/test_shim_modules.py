@@ -1,0 +1,179 @@
+"""The shim's modules and templates, run like LMS runs them (tests/php/harness.php: real Smarty 3,
+LMS's globals), against a real bridge, the real sandbox and a real LMS 1.11.17 database."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from bridge.lms.db import connect
+
+TOKEN = "t" * 32
+SESSION = {"lmstv_csrf": TOKEN}
+
+
+def add_lms_customer(cfg, **fields: Any) -> int:
+    row = {"lastname": "Kowalska", "name": "Anna", "status": 3, "type": 0, "email": "",
+           "address": "ul. Polna 12/3", "zip": "30-001", "city": "Kraków", "ten": "",
+           "ssn": "85010112345", "regon": "", "rbe": "", "icn": "ABC123456", "info": "",
+           "notes": "", "message": "", "deleted": 0}
+    row.update(fields)
+    db = connect(cfg)
+    try:
+        cols, marks = ", ".join(row), ", ".join(["%s"] * len(row))
+        return db.insert_id(f"INSERT INTO customers ({cols}) VALUES ({marks})",
+                            list(row.values()), "customers")
+    finally:
+        db.close()
+
+
+def page(run_module, cid: int, **kw: Any) -> dict:
+    info = {"id": cid, "address": "ul. Polna 12/3", "zip": "30-001", "city": "Kraków",
+            "deleted": 0}
+    out = run_module("customerinfo", customerid=cid, customerinfo=info, session=SESSION, **kw)
+    assert out["problems"] == [], out["problems"]
+    return out
+
+
+def act(run_module, cid: int, action: str, **post: Any) -> dict:
+    return page(run_module, cid, method="POST",
+                post={"lmstv_token": TOKEN, "tvaction": action, **post})
+
+
+def text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_customer_page_every_action(run_module, bridge, lms_db_config) -> None:
+    cid = add_lms_customer(lms_db_config, name="<b>Ewa</b>")
+    first = page(run_module, cid)
+    assert "Klient nie jest jeszcze w SMS" in first["html"] and "Eksport do SMS" in first["html"]
+
+    out = act(run_module, cid, "export")
+    assert out["redirect"] == f"?m=customerinfo&id={cid}#tvaccountbox"
+    assert "Dodano klienta do SMS" in out["session"]["lmstv_notice"]
+    tv = bridge.call("GET", f"/customers/{cid}/tv")
+    number = tv["customer"]["tv_cust_number"]
+    assert number and tv["customer"]["linked"]
+
+    shown = page(run_module, cid)["html"]
+    assert "Numer klienta: " in shown and number in shown
+
+    # PINs: the bridge's Polish validation text is shown and the input kept
+    bad = act(run_module, cid, "pins", cust_vod_pin="12a4", cust_master_pin="5678")
+    assert bad["redirect"] is None and "Niepoprawne dane" in bad["html"]
+    assert 'value="12a4"' in bad["html"]
+    assert act(run_module, cid, "pins", cust_vod_pin="0123", cust_master_pin="9876")["redirect"]
+    assert bridge.call("GET", f"/customers/{cid}/pins")["cust_vod_pin"] == "0123"
+
+    address = {"cust_i_street": "Polna", "cust_i_home_nr": "12", "cust_i_flat": "3",
+               "cust_i_postal_code": "30-001", "cust_i_city": "Kraków"}
+    assert act(run_module, cid, "account_add", **address)["redirect"]
+    acc = bridge.call("GET", f"/customers/{cid}/tv")["accounts"][0]
+    aid = acc["account_id"]
+    shown = page(run_module, cid)["html"]
+    assert f"Konto numer: {number}/{aid}" in text(shown) and "Usuń" in shown
+
+    assert act(run_module, cid, "account_edit", account_id=aid,
+               **{**address, "cust_i_city": "Wieliczka"})["redirect"]
+    assert "Wieliczka" in page(run_module, cid)["html"]
+
+    pkgs = [p for g in acc["packages_available"] for p in g["packages"]]
+    assert pkgs, "the sandbox offers packages to a new account"
+    out = act(run_module, cid, "packages_add", account_id=aid, pkglistdate="2025/01/01",
+              add_and_activate="Dodaj i aktywuj", **{f"pkglist[{pkgs[0]['package_id']}]": "1"})
+    assert out["redirect"], out["html"]
+    tv = bridge.call("GET", f"/customers/{cid}/tv")
+    sub = tv["accounts"][0]["subscriptions"][0]
+    shown = page(run_module, cid)["html"]
+    assert pkgs[0]["pkg_name"] in text(shown)
+
+    # terminate on a wrong day: SMS's Polish fault verbatim, form reopened with the entered values
+    if sub["allowed"]["terminate"]:
+        out = act(run_module, cid, "terminate", account_id=aid,
+                  subscription_id=sub["subscription_id"], term_date="2025/01/15",
+                  term_fee="10,00", term_desc="rezygnacja")
+        if out["redirect"] is None:
+            assert "Wystąpił błąd." in out["html"] and 'value="rezygnacja"' in out["html"]
+
+    assert act(run_module, cid, "account_lock", account_id=aid)["redirect"]
+    shown = page(run_module, cid)["html"]
+    assert "wstrzymane" in shown and "Wznów usługi" in shown
+    assert act(run_module, cid, "account_unlock", account_id=aid)["redirect"]
+
+    # every value is escaped: the LMS name with markup never reaches the page as a tag
+    assert "<b>Ewa</b>" not in page(run_module, cid)["html"]
+
+
+def test_read_only_right_sees_but_cannot_change(run_module, bridge, lms_db_config) -> None:
+    cid = add_lms_customer(lms_db_config)
+    ro = page(run_module, cid, privileges=("tv_read_only",))
+    assert "Konta TV" in ro["html"] and "Eksport do SMS" not in ro["html"]
+    out = page(run_module, cid, privileges=("tv_read_only",), method="POST",
+               post={"lmstv_token": TOKEN, "tvaction": "export"})
+    assert out["redirect"] is None and "TV — pełny dostęp" in out["html"]
+    assert not bridge.call("GET", f"/customers/{cid}/tv")["customer"]["linked"]
+
+
+def test_state_changes_need_post_and_token(run_module, bridge, lms_db_config) -> None:
+    cid = add_lms_customer(lms_db_config)
+    forged = page(run_module, cid, method="POST", post={"lmstv_token": "x" * 32,
+                                                        "tvaction": "export"})
+    assert forged["redirect"] is None and "niepoprawny token" in forged["html"]
+    assert not bridge.call("GET", f"/customers/{cid}/tv")["customer"]["linked"]
+
+
+def test_no_tv_right_means_no_box_and_no_screens(run_module, lms_db_config) -> None:
+    cid = add_lms_customer(lms_db_config)
+    out = page(run_module, cid, privileges=())
+    assert "Konta TV" not in out["html"]
+    for module in ("tvcustomers", "tvstblist", "tvsubnetlist", "tvmessages"):
+        assert run_module(module, privileges=())["html"].strip() == "NOACCESS"
+
+
+@pytest.mark.parametrize("module", ["tvcustomers", "tvpackageslist", "tvstblist",
+                                    "tvsubnetlist", "tvmessages", "tvmessagessend",
+                                    "tvcleancache", "tvbillingevents"])
+def test_menu_screens_render_without_warnings(run_module, bridge, lms_db_config,
+                                              module: str) -> None:
+    cid = add_lms_customer(lms_db_config, lastname="<script>x</script>")
+    bridge.call("POST", f"/customers/{cid}/export")
+    out = run_module(module, session=SESSION)
+    assert out["problems"] == [], out["problems"]
+    assert "<script>x</script>" not in out["html"]
+    assert "<H1>" in out["html"]
+
+
+def test_stb_register_and_remove_from_the_list(run_module, bridge) -> None:
+    post = {"lmstv_token": TOKEN, "tvaction": "stb_register", "stb_mac": "aa:bb:cc:00:11:22",
+            "stb_serial": "SN-TEST-1", "stb_model": "MAG250"}
+    out = run_module("tvstbadd", method="POST", post=post, session=SESSION)
+    assert out["redirect"], out["html"]
+    listed = run_module("tvstblist", session=SESSION)["html"]
+    assert "AA:BB:CC:00:11:22" in listed and "Usuń z bazy" in listed
+    bad = run_module("tvstbadd", method="POST", session=SESSION,
+                     post={**post, "stb_mac": "nonsense"})
+    assert bad["redirect"] is None and 'value="nonsense"' in bad["html"]
+    out = run_module("tvstbremove", method="POST", session=SESSION,
+                     post={"lmstv_token": TOKEN, "tvaction": "stb_remove",
+                           "stb_mac": "AA:BB:CC:00:11:22"})
+    assert out["redirect"]
+    assert "AA:BB:CC:00:11:22" not in run_module("tvstblist", session=SESSION)["html"]
+
+
+def test_message_send_error_keeps_text(run_module, bridge) -> None:
+    post = {"lmstv_token": TOKEN, "msg_body": "Awaria <i>jutro</i>", "msg_body_extended": "",
+            "msg_teaser_valid_from": "2025/13/40"}
+    out = run_module("tvmessagessend", method="POST", post=post, session=SESSION)
+    assert out["redirect"] is None and out["problems"] == []
+    assert "Niepoprawne dane" in out["html"]
+    assert "Awaria &lt;i&gt;jutro&lt;/i&gt;" in out["html"]
+
+
+def test_bridge_down_and_wrong_secret_give_polish_banners(run_module) -> None:
+    down = run_module("tvcustomers", url="http://127.0.0.1:9")
+    assert "Brak połączenia z mostkiem lmstv" in down["html"] and down["problems"] == []
+    wrong = run_module("tvcustomers", secret="wrong-secret-0000000000")
+    assert "odrzucił sekret" in wrong["html"]
