@@ -173,6 +173,17 @@ class StbOps:
                                "podzielić: jest za mała")
         net = ipaddress.IPv4Network(f"{n['subnet_net']}/{n['_prefix']}")
         halves = list(net.subnets(prefixlen_diff=1))
+        saved_subnets = dict(self.subnets)
+        saved_stbs = {mac: dict(s) for mac, s in self.stbs.items() if s["subnet_id"] == subnet_id}
+        try:
+            return self._split(subnet_id, names, halves)
+        except faults.SandboxFault:
+            self.subnets = saved_subnets  # a refused call changes nothing
+            for mac, s in saved_stbs.items():
+                self.stbs[mac].update(s)
+            raise
+
+    def _split(self, subnet_id: int, names: list[str], halves: list) -> list[int]:
         del self.subnets[subnet_id]
         new = [self.add_subnet(name, str(h)) for name, h in zip(names, halves, strict=True)]
         # STBs follow their address into the half that holds it; an address that became the
