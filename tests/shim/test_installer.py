@@ -148,3 +148,11 @@ def test_cli_install_status_uninstall(lms_tree: Path) -> None:
     assert _snapshot(lms_tree) == before
     missing = lmstv("uninstall")
     assert missing.returncode == 1 and "not installed" in missing.stderr
+
+
+def test_shipped_patch_matches_the_edits() -> None:
+    patch = (ROOT / "php-shim" / "patches" / "lms-1.11.17.patch").read_text("utf-8")
+    for edit in EDITS:
+        assert f"+++ b/{edit.path}" in patch
+        for line in edit.block.splitlines():
+            assert f"+{line}" in patch, (edit.ident, line)
