@@ -22,6 +22,8 @@ import requests
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.xmlrpc import DefusedExpatParser
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 
 from bridge.sms.errors import SmsFault, SmsUnavailable
@@ -58,6 +60,91 @@ def _seconds(t: float) -> str:
     return f"{t:g} s"
 
 
+# -- whole-call deadline ------------------------------------------------------------------------
+#
+# requests only bounds each socket operation, so a server that sends its status line and headers
+# a byte at a time could hold a call for ever.  Each call therefore arms a watchdog; the
+# connections below report the socket a call uses, and when the deadline passes the watchdog
+# shuts that socket down, which ends any blocked read at once.
+
+_CURRENT = threading.local()
+
+
+class _Watchdog:
+    def __init__(self, seconds: float) -> None:
+        self._lock = threading.Lock()
+        self._sock: socket.socket | None = None
+        self._done = False
+        self.fired = False
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Watchdog:
+        _CURRENT.watchdog = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._done = True
+        self._timer.cancel()
+        _CURRENT.watchdog = None
+
+    def attach(self, sock: socket.socket | None) -> None:
+        with self._lock:
+            self._sock = sock
+            if self.fired:
+                _shutdown(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.fired = True
+            _shutdown(self._sock)
+
+
+def _shutdown(sock: socket.socket | None) -> None:
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def _watch_this_connection(conn: HTTPConnection) -> None:
+    watchdog = getattr(_CURRENT, "watchdog", None)
+    if watchdog is not None:
+        watchdog.attach(conn.sock)
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        super().request(*args, **kwargs)
+        _watch_this_connection(self)
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        super().request(*args, **kwargs)
+        _watch_this_connection(self)
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _Adapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool,
+                                                   "https": _WatchedHTTPSPool}
+
+
 class XmlRpcTransport:
     """Posts one XML-RPC request and returns the decoded value; safe to share between threads.
 
@@ -79,7 +166,7 @@ class XmlRpcTransport:
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
-            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=POOL_SIZE, max_retries=0)
+            adapter = _Adapter(pool_connections=1, pool_maxsize=POOL_SIZE, max_retries=0)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
             session.max_redirects = MAX_REDIRECTS
@@ -112,11 +199,24 @@ class XmlRpcTransport:
         except TypeError as exc:
             raise ValueError(f"{method}: argument cannot be sent over XML-RPC: {exc}") from None
         deadline = time.monotonic() + timeout
-        response = self._post(body.encode("utf-8"), timeout)
-        try:
-            return self._read(response, deadline, timeout, max_bytes)
-        finally:
-            response.close()
+        with _Watchdog(timeout) as watchdog:
+            # Once the watchdog has cut the socket, whatever broke next is really the timeout.
+            try:
+                response = self._post(body.encode("utf-8"), timeout)
+            except SmsUnavailable as exc:
+                if watchdog.fired and " within " not in exc.reason:
+                    raise SmsUnavailable(f"SMS did not answer within {_seconds(timeout)}") \
+                        from None
+                raise
+            try:
+                return self._read(response, deadline, timeout, max_bytes)
+            except SmsUnavailable as exc:
+                if watchdog.fired and " within " not in exc.reason:
+                    raise SmsUnavailable(f"SMS did not send its whole reply within "
+                                         f"{_seconds(timeout)}") from None
+                raise
+            finally:
+                response.close()
 
     def _post(self, body: bytes, timeout: float) -> requests.Response:
         where = self.shown_url

@@ -191,6 +191,19 @@ def trickle(interval: float = 0.1, max_seconds: float = 30.0) -> Behaviour:
     return run
 
 
+def trickle_headers(interval: float = 0.1, max_seconds: float = 30.0) -> Behaviour:
+    """The status line and headers one byte per ``interval``: each read is quick, none ends."""
+    def run(h: Handler, rec: Recorded) -> None:
+        head = b"HTTP/1.0 200 OK\r\nContent-Type: text/xml\r\nX-Padding: " + b"p" * 2000
+        deadline = time.monotonic() + max_seconds
+        for byte in head:
+            if h.server.owner.stop.wait(interval) or time.monotonic() > deadline:
+                return
+            h.wfile.write(bytes([byte]))
+            h.wfile.flush()
+    return run
+
+
 def big_reply(total_bytes: int, *, announce_length: bool) -> Behaviour:
     """A valid reply whose one string is ``total_bytes`` long, streamed in 1 MiB writes."""
     def run(h: Handler, rec: Recorded) -> None:

@@ -26,6 +26,7 @@ from sms_testserver import (
     reply,
     reset_mid_body,
     trickle,
+    trickle_headers,
     truncated,
 )
 
@@ -87,6 +88,26 @@ def test_trickling_server_cannot_stretch_the_call(rec_server: RecordingServer,
     exc, elapsed = _fails(quick.subnetList)
     assert exc.reason == "SMS did not send its whole reply within 1 s"
     assert elapsed < TIMEOUT + MARGIN
+
+
+def test_trickled_headers_cannot_stretch_the_call(rec_server: RecordingServer,
+                                                  quick: SmsClient) -> None:
+    rec_server.default = trickle_headers(interval=0.05)
+    exc, elapsed = _fails(lambda: quick.packageGetAvail(1))
+    # Cut mid-headers, http.client may take what came as the whole head; either way, a timeout.
+    assert exc.reason in ("SMS did not answer within 1 s",
+                          "SMS did not send its whole reply within 1 s")
+    assert TIMEOUT - 0.1 <= elapsed < TIMEOUT + MARGIN
+    assert len(rec_server.requests) == 1
+
+
+def test_connections_are_reused_after_a_deadline_cut(rec_server: RecordingServer,
+                                                     quick: SmsClient) -> None:
+    rec_server.plan.append(trickle_headers(interval=0.05))
+    rec_server.default = reply("ok")
+    with pytest.raises(SmsUnavailable):
+        quick.packageGetAll()
+    assert [quick.packageGetAll() for _ in range(3)] == ["ok"] * 3
 
 
 def test_long_timeout_only_for_billing_and_not_sticky(rec_server: RecordingServer,
