@@ -146,11 +146,15 @@ def _pg_lock_key(name: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-def _mysql_lock_name(name: str) -> str:
-    full = "lmstv:" + name
+def _mysql_lock_name(db: Any, name: str) -> str:
+    # GET_LOCK names are global to the whole MySQL server, while PostgreSQL's advisory locks
+    # belong to one database; scope by database so two LMS databases never block each other.
+    cfg = getattr(db, "cfg", None)
+    scope = getattr(cfg, "database", "") or ""
+    full = f"lmstv:{scope}:{name}"
     if len(full) <= _MYSQL_LOCK_MAX:
         return full
-    return "lmstv:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:40]
+    return "lmstv:" + hashlib.sha256(full.encode("utf-8")).hexdigest()[:40]
 
 
 def advisory_lock(db: Any, name: str, wait_seconds: float = 0.0) -> bool:
@@ -158,11 +162,12 @@ def advisory_lock(db: Any, name: str, wait_seconds: float = 0.0) -> bool:
 
     Returns False when another session still holds it after ``wait_seconds``.  The lock is
     tied to the connection, not to a transaction, so commits and rollbacks do not release it.
+    Its scope is the database: the same name in another database is another lock.
     """
     if is_postgres(db):
         sql, param = "SELECT pg_try_advisory_lock(%s) AS ok", _pg_lock_key(name)
     else:
-        sql, param = "SELECT GET_LOCK(%s, 0) AS ok", _mysql_lock_name(name)
+        sql, param = "SELECT GET_LOCK(%s, 0) AS ok", _mysql_lock_name(db, name)
     deadline = time.monotonic() + max(0.0, wait_seconds)
     while True:
         got = db.scalar(sql, [param])
@@ -178,7 +183,7 @@ def advisory_unlock(db: Any, name: str) -> bool:
     if is_postgres(db):
         got = db.scalar("SELECT pg_advisory_unlock(%s) AS ok", [_pg_lock_key(name)])
     else:
-        got = db.scalar("SELECT RELEASE_LOCK(%s) AS ok", [_mysql_lock_name(name)])
+        got = db.scalar("SELECT RELEASE_LOCK(%s) AS ok", [_mysql_lock_name(db, name)])
     return got in (True, 1)
 
 

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from bridge.lms import dialect
+from bridge.lms import dialect as dialect_module
 from bridge.lms.db import connect
 
 
@@ -99,3 +100,14 @@ def test_limit_offset_rejects_negative_values():
     with pytest.raises(ValueError):
         dialect.limit_offset(-1)
     assert dialect.limit_offset(10, 20) == (" LIMIT %s OFFSET %s", [10, 20])
+
+
+def test_advisory_locks_are_per_database(dialect, new_lms_database):
+    first = connect(new_lms_database(dialect, empty=True))
+    second = connect(new_lms_database(dialect, empty=True))
+    try:
+        assert dialect_module.advisory_lock(first, "migrate", 0)
+        assert dialect_module.advisory_lock(second, "migrate", 0)
+    finally:
+        first.close()
+        second.close()
