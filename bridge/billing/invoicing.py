@@ -266,9 +266,11 @@ def _insert_document(db: Any, customer: dict[str, Any], data: LmsBillingData,
 
 
 def _write_lines(db: Any, docid: int, cdate: int, customerid: int, tariff_id: int,
-                 lines: list[tuple[dict[str, Any], int]], hook: Hook | None) -> Decimal:
-    first = int(db.scalar("SELECT COALESCE(MAX(itemid), 0) AS n FROM invoicecontents "
-                          "WHERE docid = %s", [docid]) or 0) + 1
+                 lines: list[tuple[dict[str, Any], int]], hook: Hook | None,
+                 new_document: bool) -> Decimal:
+    first = 1 if new_document else int(db.scalar(
+        "SELECT COALESCE(MAX(itemid), 0) AS n FROM invoicecontents WHERE docid = %s",
+        [docid]) or 0) + 1
     contents, cash, marks = [], [], []
     total = Decimal("0.00")
     for offset, (ev, taxid) in enumerate(lines):
@@ -348,7 +350,8 @@ def invoice_customer(db: Any, customer: dict[str, Any], cust_number: str, data: 
             new = False
         if hook:
             hook("document")
-        total = _write_lines(db, docid, cdate, customerid, int(opts.tariff_id or 0), lines, hook)
+        total = _write_lines(db, docid, cdate, customerid, int(opts.tariff_id or 0), lines, hook,
+                             new)
         if hook:
             hook("marked")
     if new:
