@@ -13,6 +13,7 @@ import struct
 import threading
 import time
 import xmlrpc.client
+import zlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -222,6 +223,27 @@ def big_reply(total_bytes: int, *, announce_length: bool) -> Behaviour:
             h.wfile.write(piece)
             sent += len(piece)
         h.wfile.write(tail)
+    return run
+
+
+def gzip_bomb(total_bytes: int) -> Behaviour:
+    """A small gzip body that inflates to a ``total_bytes`` reply (compressed on the fly)."""
+    def run(h: Handler, rec: Recorded) -> None:
+        z = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: gzip container
+        parts = [z.compress(b"<?xml version='1.0'?><methodResponse><params><param><value>"
+                            b"<string>")]
+        block = b"a" * (1 << 20)
+        for _ in range(total_bytes // len(block)):
+            parts.append(z.compress(block))
+        parts.append(z.compress(b"</string></value></param></params></methodResponse>"))
+        parts.append(z.flush())
+        body = b"".join(parts)
+        h.send_response(200)
+        h.send_header("Content-Type", "text/xml")
+        h.send_header("Content-Encoding", "gzip")
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
     return run
 
 

@@ -20,6 +20,7 @@ from sms_testserver import (
     delayed,
     echo,
     fault,
+    gzip_bomb,
     hang,
     http_error,
     raw,
@@ -219,6 +220,16 @@ def test_50mb_reply_is_refused_within_timeout(rec_server: RecordingServer,
         assert exc.reason == "SMS reply too large: 50 MiB announced, limit 32 MiB"
     else:
         assert exc.reason == "SMS reply too large: more than 32 MiB"
+    assert elapsed < 10.0 + MARGIN
+
+
+def test_compressed_reply_is_capped_after_inflating(rec_server: RecordingServer,
+                                                    make_client: Callable[..., SmsClient]
+                                                    ) -> None:
+    client = make_client(rec_server.url, http_timeout=10.0)
+    rec_server.default = gzip_bomb(64 << 20)  # ~64 KiB on the wire
+    exc, elapsed = _fails(client.subnetList)
+    assert exc.reason == "SMS reply too large: more than 32 MiB"
     assert elapsed < 10.0 + MARGIN
 
 
