@@ -46,7 +46,8 @@ def text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-def test_customer_page_every_action(run_module, bridge, lms_db_config) -> None:
+def test_customer_page_every_action(run_module, bridge, sandbox, lms_db_config) -> None:
+    sandbox.control().sandbox.setToday("2025-01-10")
     cid = add_lms_customer(lms_db_config, name="<b>Ewa</b>")
     first = page(run_module, cid)
     assert "Klient nie jest jeszcze w SMS" in first["html"] and "Eksport do SMS" in first["html"]
@@ -82,7 +83,7 @@ def test_customer_page_every_action(run_module, bridge, lms_db_config) -> None:
 
     pkgs = [p for g in acc["packages_available"] for p in g["packages"]]
     assert pkgs, "the sandbox offers packages to a new account"
-    out = act(run_module, cid, "packages_add", account_id=aid, pkglistdate="2025/01/01",
+    out = act(run_module, cid, "packages_add", account_id=aid, pkglistdate="2025/01/10",
               add_and_activate="Dodaj i aktywuj", **{f"pkglist[{pkgs[0]['package_id']}]": "1"})
     assert out["redirect"], out["html"]
     tv = bridge.call("GET", f"/customers/{cid}/tv")
@@ -90,13 +91,24 @@ def test_customer_page_every_action(run_module, bridge, lms_db_config) -> None:
     shown = page(run_module, cid)["html"]
     assert pkgs[0]["pkg_name"] in text(shown)
 
-    # terminate on a wrong day: SMS's Polish fault verbatim, form reopened with the entered values
-    if sub["allowed"]["terminate"]:
-        out = act(run_module, cid, "terminate", account_id=aid,
-                  subscription_id=sub["subscription_id"], term_date="2025/01/15",
-                  term_fee="10,00", term_desc="rezygnacja")
-        if out["redirect"] is None:
-            assert "Wystąpił błąd." in out["html"] and 'value="rezygnacja"' in out["html"]
+    # terminate mid-month (sandbox clock 2025-01-10): SMS's Polish fault verbatim, the form
+    # reopened with what was entered, nothing changed; the month's last day then works
+    assert sub["allowed"]["terminate"], sub
+    out = act(run_module, cid, "terminate", account_id=aid,
+              subscription_id=sub["subscription_id"], term_date="2025/01/15",
+              term_fee="10,00", term_desc="rezygnacja")
+    assert out["redirect"] is None
+    assert ("Wystąpił błąd. Usługa może zostać zaterminowana jedynie na koniec okresu "
+            "rozliczeniowego") in text(out["html"])
+    assert 'value="rezygnacja"' in out["html"] and 'value="10,00"' in out["html"]
+    fresh = bridge.call("GET", f"/customers/{cid}/tv", params={"fresh": 1})
+    assert fresh["accounts"][0]["subscriptions"][0]["sub_valid_to"] in (None, "")
+    out = act(run_module, cid, "terminate", account_id=aid,
+              subscription_id=sub["subscription_id"], term_date="2025/01/31",
+              term_fee="", term_desc="")
+    assert out["redirect"] and out["session"]["lmstv_notice"] == "Zaterminowano usługę."
+    fresh = bridge.call("GET", f"/customers/{cid}/tv", params={"fresh": 1})
+    assert fresh["accounts"][0]["subscriptions"][0]["sub_valid_to"] == "2025-01-31"
 
     assert act(run_module, cid, "account_lock", account_id=aid)["redirect"]
     shown = page(run_module, cid)["html"]

@@ -1,0 +1,249 @@
+"""A throw-away lmstv stack for the PHPUnit tests: a fresh LMS 1.11.17 database (LMS's own schema,
+migrated), a real `lmstv sandbox` and a real `lmstv serve`, each on a free loopback port.
+
+    python tests/php/stack.py [--dialect postgres|mysql]
+
+Prints one JSON line (bridge_url, sandbox_url, secret, config, dialect, database, customers) once
+everything answers, then serves one JSON request per stdin line so PHP tests can arrange state
+without speaking XML-RPC or SQL themselves:
+
+    {"op": "control", "method": "sandbox.setToday", "args": ["2025-01-10"]}
+    {"op": "add_customer", "fields": {"lastname": "Nowak"}}
+    {"op": "query", "sql": "SELECT count(*) FROM tv_billing_event", "args": []}
+    {"op": "reset"}   (empty sandbox, no LMS customer linked, no billing events, clock 2025-01-10)
+
+and answers {"ok": true, "result": ...} or {"ok": false, "error": "..."}. When stdin closes (the
+PHP process ended) or on SIGTERM everything stops and the database is dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import xmlrpc.client
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bridge.config import DatabaseConfig  # noqa: E402
+from bridge.lms.bootstrap import create_database, drop_database, load_lms_schema  # noqa: E402
+from bridge.lms.db import connect  # noqa: E402
+from bridge.lms.migrate import apply_pending  # noqa: E402
+
+SECRET = "phpunit-stack-secret-0123456789abcdef"
+SANDBOX_LOGIN = "Jan Kowalski"
+SANDBOX_MD5 = "6e9bece1914809fb8493146417e722f6"  # md5("demo1234"), the sandbox default
+
+
+def server_config(dialect: str) -> DatabaseConfig:
+    if dialect == "postgres":
+        url = urlparse(os.environ.get("LMSTV_TEST_PG", "postgresql://postgres@127.0.0.1:5432"))
+        user = "postgres"
+    else:
+        url = urlparse(os.environ.get("LMSTV_TEST_MYSQL", "mysql://root@127.0.0.1:3306"))
+        user = "root"
+    return DatabaseConfig(dialect=dialect, host=url.hostname or "127.0.0.1", port=url.port,
+                          user=unquote(url.username or user),
+                          password=unquote(url.password or ""),
+                          database=f"lmstv_php_{os.getpid()}_{uuid.uuid4().hex[:6]}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args} exited with {proc.returncode} before listening")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
+
+
+def write_ini(path: Path, work: Path, db: DatabaseConfig, sandbox_url: str,
+              bridge_port: int) -> None:
+    path.write_text(f"""[logowanie]
+login = {SANDBOX_LOGIN}
+haslo = {SANDBOX_MD5}
+serwer = {sandbox_url}
+
+[opcje]
+cache = 1
+http_timeout = 5
+long_timeout = 10
+
+[bridge]
+bind = 127.0.0.1:{bridge_port}
+secret = {SECRET}
+cache_dir = {work / 'cache'}
+audit_log = {work / 'audit.log'}
+
+[billing]
+lock_dir = {work}
+
+[shim]
+timeout = 10
+lmstv_command = {sys.executable} -m bridge
+
+[database]
+type = {db.dialect}
+host = {db.host}
+port = {db.port or ''}
+user = {db.user}
+password = {db.password}
+database = {db.database}
+""")
+
+
+def add_customer(cfg: DatabaseConfig, fields: dict[str, Any]) -> int:
+    row = {"lastname": "Kowalska", "name": "Anna", "status": 3, "type": 0, "email": "",
+           "address": "ul. Polna 12/3", "zip": "30-001", "city": "Kraków", "ten": "",
+           "ssn": "85010112345", "regon": "", "rbe": "", "icn": "ABC123456", "info": "",
+           "notes": "", "message": "", "deleted": 0}
+    row.update(fields)
+    db = connect(cfg)
+    try:
+        cols, marks = ", ".join(row), ", ".join(["%s"] * len(row))
+        return db.insert_id(f"INSERT INTO customers ({cols}) VALUES ({marks})",
+                            list(row.values()), "customers")
+    finally:
+        db.close()
+
+
+def query(cfg: DatabaseConfig, sql: str, args: list[Any]) -> list[list[Any]]:
+    if not sql.lstrip().upper().startswith("SELECT"):
+        raise ValueError("only SELECT is served")
+    db = connect(cfg)
+    try:
+        return [[v if isinstance(v, (int, float, str, type(None))) else str(v)
+                 for v in (row.values() if isinstance(row, dict) else row)]
+                for row in db.query(sql, args)]
+    finally:
+        db.close()
+
+
+def reset(cfg: DatabaseConfig, control: xmlrpc.client.ServerProxy) -> None:
+    # The sandbox hands out the same numbers again after a reset, so LMS must forget its links.
+    control.sandbox.reset("empty")
+    control.sandbox.setLatency(0)
+    control.sandbox.setToday("2025-01-10")
+    db = connect(cfg)
+    try:
+        with db.transaction():
+            db.execute("UPDATE customers SET tv_cust_number = NULL, tv_suspend_billing = 0")
+            db.execute("DELETE FROM tv_billing_event")
+    finally:
+        db.close()
+
+
+def serve_requests(cfg: DatabaseConfig, sandbox_url: str) -> None:
+    control = xmlrpc.client.ServerProxy(sandbox_url, allow_none=True)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            req = json.loads(line)
+            op = req.get("op")
+            if op == "control":
+                if not str(req["method"]).startswith("sandbox."):
+                    raise ValueError("only sandbox.* control methods are served")
+                result = getattr(control, req["method"])(*req.get("args", []))
+            elif op == "reset":
+                result = reset(cfg, control)
+            elif op == "add_customer":
+                result = add_customer(cfg, req.get("fields", {}))
+            elif op == "query":
+                result = query(cfg, req["sql"], req.get("args", []))
+            else:
+                raise ValueError(f"unknown op {op!r}")
+            answer: dict[str, Any] = {"ok": True, "result": result}
+        except Exception as exc:  # every failure goes back to the PHP test as text
+            answer = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        print(json.dumps(answer, default=str), flush=True)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dialect", choices=("postgres", "mysql"),
+                    default=os.environ.get("LMSTV_PHP_DIALECT", "postgres"))
+    args = ap.parse_args()
+    # SIGTERM takes the same orderly way out as a closed stdin.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(SystemExit(0)))
+
+    cfg = server_config(args.dialect)
+    procs: list[subprocess.Popen] = []
+    created = False
+    with tempfile.TemporaryDirectory(prefix="lmstv-php-") as tmp:
+        work = Path(tmp)
+        try:
+            create_database(cfg)
+            created = True
+            load_lms_schema(cfg)
+            db = connect(cfg)
+            try:
+                apply_pending(db)
+            finally:
+                db.close()
+            sb_port, br_port = free_port(), free_port()
+            sandbox = subprocess.Popen(
+                [sys.executable, "-m", "bridge", "sandbox", "--host", "127.0.0.1", "--port",
+                 str(sb_port), "--seed", "empty"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                stderr=open(work / "sandbox.log", "w"))
+            procs.append(sandbox)
+            sandbox_url = f"http://127.0.0.1:{sb_port}/test/xmlrpc"
+            ini = work / "lmstv.ini"
+            write_ini(ini, work, cfg, sandbox_url, br_port)
+            bridge = subprocess.Popen(
+                [sys.executable, "-m", "bridge", "--config", str(ini), "serve"], cwd=ROOT,
+                stdout=subprocess.DEVNULL, stderr=open(work / "bridge.log", "w"))
+            procs.append(bridge)
+            wait_for_port(sb_port, sandbox)
+            wait_for_port(br_port, bridge)
+            print(json.dumps({
+                "bridge_url": f"http://127.0.0.1:{br_port}", "sandbox_url": sandbox_url,
+                "secret": SECRET, "config": str(ini), "dialect": cfg.dialect,
+                "database": cfg.database, "python": sys.executable,
+                "free_port": free_port(),
+            }), flush=True)
+            serve_requests(replace(cfg), sandbox_url)
+        except SystemExit:
+            pass
+        finally:
+            for proc in reversed(procs):
+                stop(proc)
+            if created:
+                drop_database(cfg)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
