@@ -371,3 +371,20 @@ def test_polish_text_round_trips(migrated_db):
     assert db.scalar("SELECT be_desc FROM tv_billing_event WHERE beid = 1") == text
     assert db.scalar(f"SELECT COUNT(*) FROM tv_billing_event WHERE be_desc "
                      f"{dialect.ilike(db)} %s", ["%gęślą%"]) == 1
+
+
+def test_polish_text_round_trips_in_utf8mb4_tables(migrated_db):
+    db = migrated_db
+    if db.dialect == "mysql":
+        for table in ("customers", "tv_billing_event"):
+            db.execute(f"ALTER TABLE {table} CONVERT TO CHARACTER SET utf8mb4 "
+                       "COLLATE utf8mb4_polish_ci")
+        assert db.scalar("SELECT table_collation FROM information_schema.tables WHERE "
+                         "table_schema = DATABASE() AND table_name = 'customers'") \
+            == "utf8mb4_polish_ci"
+    text = "Świętokrzyska Łąka – Gżegżółka"
+    cid = add_customer(db, text, "Źdźbło", tv_cust_number="900000001")
+    assert db.one("SELECT lastname, name FROM customers WHERE tv_cust_number = %s",
+                  ["900000001"]) == {"lastname": text, "name": "Źdźbło"}
+    assert db.scalar(f"SELECT id FROM customers WHERE lastname {dialect.ilike(db)} %s",
+                     ["świętokrzyska ł%"]) == cid
