@@ -158,3 +158,37 @@ def test_cli_help_and_bad_arguments(tmp_path):
                           str(tmp_path / "missing" / "s.json")], cwd=ROOT,
                          capture_output=True, text=True, timeout=30)
     assert bad.returncode == 2 and "does not exist" in bad.stderr
+
+
+def test_concurrent_callers_get_consistent_state(sandbox, sms):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work(n: int) -> str:
+        s = xmlrpc.client.ServerProxy(sandbox.url, allow_none=True)
+        number = s.custAdd(sandbox.auth, {"cust_surname": f"K{n}", "cust_m_street": "a",
+                                          "cust_m_home_nr": "1", "cust_m_postal_code": "30-001",
+                                          "cust_m_city": "Kraków", "cust_external_id": n + 1})
+        s.accountAdd(sandbox.auth, number, {"cust_i_street": "a", "cust_i_home_nr": "1",
+                                            "cust_i_postal_code": "30-001",
+                                            "cust_i_city": "Kraków"})
+        return number
+
+    with ThreadPoolExecutor(16) as pool:
+        numbers = list(pool.map(work, range(64)))
+    assert len(set(numbers)) == 64
+    state = sms.control.getState()
+    assert (state["customers"], state["accounts"]) == (64, 64)
+    assert sorted(c["cust_external_id"] for c in sms.custList("")) == list(range(1, 65))
+
+
+def test_latency_does_not_serialise_callers(sandbox, sms):
+    from concurrent.futures import ThreadPoolExecutor
+
+    sms.control.setLatency(400)
+    start = time.perf_counter()
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: xmlrpc.client.ServerProxy(sandbox.url)
+                                .custList(sandbox.auth, ""), range(8)))
+    elapsed = time.perf_counter() - start
+    assert results == [[]] * 8
+    assert elapsed < 8 * 0.4 * 0.75  # serialised callers would need 3.2 s
