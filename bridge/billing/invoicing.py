@@ -407,6 +407,10 @@ def _run_locked(db: Any, opts: InvoicingOptions, clock: RunClock, hook: Hook | N
                 progress: Progress | None) -> InvoicingSummary:
     data = LmsBillingData(db)
     check_options(db, opts, data)
+    if dialect.is_postgres(db) and not opts.dry_run:
+        # A fresh bulk import leaves the planner without statistics: without them each
+        # customer's event lookup becomes a full scan (7 ms instead of 0.3 ms per customer).
+        db.execute("ANALYZE tv_billing_event")
     day = clock.today.isoformat()
     summary = InvoicingSummary(mode=opts.mode, dry_run=opts.dry_run, day=day)
     groups = pending_groups(db, day)
