@@ -63,6 +63,8 @@ class LMSTV
 	private $smsWebUrl;
 	/** @var array seconds per request, for the page-time footer and benchmarks */
 	public $timings = array();
+	/** @var array "meta" of the last successful response (paging and totals of list endpoints) */
+	public $lastMeta = array();
 
 	/** @var LMSTV|null set by index.php (or tests) */
 	private static $instance = null;
@@ -266,8 +268,10 @@ class LMSTV
 			throw new LMSTVError(sprintf('Mostek lmstv zwrócił niepoprawną odpowiedź (HTTP %d).', $status),
 				'bridge_garbage', $status, array(), null, 'unparsable bridge reply: ' . substr($raw, 0, 200));
 		}
-		if ($status >= 200 && $status < 300 && array_key_exists('data', $doc))
+		if ($status >= 200 && $status < 300 && array_key_exists('data', $doc)) {
+			$this->lastMeta = isset($doc['meta']) && is_array($doc['meta']) ? $doc['meta'] : array();
 			return $doc['data'];
+		}
 		if ($status >= 200 && $status < 300 && strpos($path, '/health/') === 0)
 			return $doc;
 		$err = isset($doc['error']) && is_array($doc['error']) ? $doc['error'] : array();

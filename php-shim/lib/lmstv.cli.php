@@ -30,14 +30,12 @@ function lmstv_command_prefix()
 	return implode(' ', $prefix);
 }
 
-/** Runs `lmstv ARGS…`, passing its output through; returns its exit code. */
-function lmstv_run(array $args, $quiet = false)
+/** Runs `lmstv ARGS…`, passing its output and exit code through. */
+function lmstv_run(array $args)
 {
 	$line = lmstv_command_prefix();
 	foreach ($args as $arg)
 		$line .= ' ' . escapeshellarg($arg);
-	if ($quiet)
-		$line .= ' >/dev/null';
 	$rc = 0;
 	passthru($line, $rc);
 	if ($rc == 127)
@@ -45,7 +43,29 @@ function lmstv_run(array $args, $quiet = false)
 	return $rc;
 }
 
-/** Translates the manual's script options (-f/--fakedate, -q) into lmstv's; refuses the web. */
+/**
+ * The options each wrapped command takes (docs/billing.md), as script option => lmstv option.
+ * Short forms follow LMS's own scripts (-f/--fakedate, -q/--quiet as in lms-payments.php).
+ */
+function lmstv_script_options(array $command)
+{
+	$fakedate = array('f' => '--fakedate', 'fakedate' => '--fakedate');
+	$quiet = array('q' => '--quiet', 'quiet' => '--quiet');
+	$dry = array('n' => '--dry-run', 'dry-run' => '--dry-run');
+	$table = array(
+		'billing import' => $fakedate + $quiet + array('s' => '--start-date', 'start-date' => '--start-date',
+			'e' => '--end-date', 'end-date' => '--end-date'),
+		'billing invoice' => $fakedate + $quiet + $dry + array('m' => '--mode', 'mode' => '--mode',
+			'g' => '--customergroups', 'customergroups' => '--customergroups'),
+		'billing attach' => $fakedate + $quiet + $dry,
+		'billing export-balances' => $quiet + $dry,
+		'customers sync-ids' => $quiet + $dry,
+	);
+	$key = implode(' ', $command);
+	return isset($table[$key]) ? $table[$key] : array();
+}
+
+/** Translates the manual's script options into lmstv's and runs the command; refuses the web. */
 function lmstv_script_main(array $command, $description)
 {
 	if (PHP_SAPI !== 'cli') {
@@ -54,31 +74,35 @@ function lmstv_script_main(array $command, $description)
 		echo "This is a command-line script.\n";
 		exit(1);
 	}
-	$opts = getopt('hqC:f:s:e:', array('help', 'quiet', 'config-file:', 'fakedate:', 'start:', 'end:'));
+	$known = lmstv_script_options($command);
+	$short = 'h';
+	$long = array('help');
+	foreach ($known as $opt => $target) {
+		$flag = in_array($target, array('--quiet', '--dry-run'), true);
+		if (strlen($opt) == 1)
+			$short .= $opt . ($flag ? '' : ':');
+		else
+			$long[] = $opt . ($flag ? '' : ':');
+	}
+	$opts = getopt($short, $long);
 	if (isset($opts['h']) || isset($opts['help'])) {
-		echo $description . "\nOptions: -q/--quiet, -f/--fakedate=YYYY/MM/DD, -s/--start, -e/--end (where the command takes them)\n";
-		echo 'Runs: lmstv ' . implode(' ', $command) . "\n";
+		echo $description . "\nRuns: lmstv " . implode(' ', $command) . "\nOptions:";
+		foreach ($known as $opt => $target)
+			echo ' ' . (strlen($opt) == 1 ? '-' : '--') . $opt;
+		echo "\n";
 		exit(0);
 	}
-	$quiet = isset($opts['q']) || isset($opts['quiet']);
-	$map = array('f' => 'fakedate', 'fakedate' => 'fakedate', 's' => 'start', 'start' => 'start', 'e' => 'end', 'end' => 'end');
 	$args = $command;
-	foreach ($map as $opt => $long)
-		if (isset($opts[$opt]) && in_array('--' . $long, $command, true) === false && lmstv_accepts($command, $long))
-			$args = array_merge($args, array('--' . $long, (string) $opts[$opt]));
-	exit(lmstv_run($args, $quiet));
-}
-
-/** Which pass-through options each command takes. */
-function lmstv_accepts(array $command, $option)
-{
-	$key = implode(' ', $command);
-	$table = array(
-		'billing import' => array('start', 'end'),
-		'billing invoice' => array('fakedate'),
-		'billing attach' => array('fakedate'),
-	);
-	return isset($table[$key]) && in_array($option, $table[$key], true);
+	$given = array();
+	foreach ($known as $opt => $target) {
+		if (!isset($opts[$opt]) || isset($given[$target]))
+			continue;
+		$given[$target] = true;
+		$args[] = $target;
+		if (!in_array($target, array('--quiet', '--dry-run'), true))
+			$args[] = (string) (is_array($opts[$opt]) ? end($opts[$opt]) : $opts[$opt]);
+	}
+	exit(lmstv_run($args));
 }
 
 /**
@@ -90,7 +114,9 @@ function lmstv_payments_attach($fakedate, $quiet)
 	$args = array('billing', 'attach');
 	if (!empty($fakedate))
 		$args = array_merge($args, array('--fakedate', (string) $fakedate));
-	$rc = lmstv_run($args, $quiet);
+	if ($quiet)
+		$args[] = '--quiet';
+	$rc = lmstv_run($args);
 	if ($rc != 0)
 		fwrite(STDERR, "lmstv: 'lmstv " . implode(' ', $args) . "' failed with exit code $rc; TV lines were not added to today's invoices — run it again by hand\n");
 	return $rc;

@@ -1,8 +1,8 @@
 <?php
 
 /*
- * lmstv — TV → Lista zdarzeń bilingowych: events imported from SGT, filtered, sorted and totalled
- * by the bridge (GET /billing/events; the billing engineer's docs/billing.md). No SQL here.
+ * lmstv — TV → Lista zdarzeń bilingowych: events imported from SGT, filtered, sorted, paged and
+ * totalled by the bridge (GET /billing/events, docs/api.md §10). No SQL here.
  */
 
 if (!LMSTV::allowView())
@@ -11,55 +11,58 @@ if (!LMSTV::allowView())
 $tvfirst = date('Y/m/01');
 $tvlast = date('Y/m/t');
 $tvpreset = LMSTV::get_('preset');
-$tvquery = array(
-	'start_date' => LMSTV::get_('start_date', $tvfirst),
-	'end_date' => LMSTV::get_('end_date', $tvlast),
+$tvfilter = array(
+	'date_from' => LMSTV::get_('date_from', $tvpreset === '' ? $tvfirst : ''),
+	'date_to' => LMSTV::get_('date_to', $tvpreset === '' ? $tvlast : ''),
 	'group_id' => LMSTV::get_('group_id'),
-	'status' => LMSTV::get_('status', 'all'),
-	'sort' => LMSTV::get_('sort', 'beid'),
-	'order' => LMSTV::get_('order') === 'desc' ? 'desc' : 'asc',
-	'page' => LMSTV::get_('page') === 'all' ? 1 : max(1, intval(LMSTV::get_('page', '1'))),
-	'per_page' => LMSTV::get_('page') === 'all' ? 'all' : 100,
+	'customerid' => LMSTV::get_('customerid'),
+	'cust_number' => LMSTV::get_('cust_number'),
+	'not_invoiced' => LMSTV::get_('not_invoiced') === '1' ? '1' : '',
 );
 if ($tvpreset === 'month') {
-	$tvquery['start_date'] = $tvfirst;
-	$tvquery['end_date'] = $tvlast;
-	$tvquery['status'] = 'all';
+	$tvfilter = array_merge($tvfilter, array('date_from' => $tvfirst, 'date_to' => $tvlast, 'not_invoiced' => ''));
 } elseif ($tvpreset === 'skipped') {
-	$tvquery['start_date'] = $tvquery['end_date'] = '';
-	$tvquery['status'] = 'skipped';
+	$tvfilter = array_merge($tvfilter, array('date_from' => '', 'date_to' => '', 'not_invoiced' => '1'));
 } elseif ($tvpreset === 'all') {
-	$tvquery['start_date'] = $tvquery['end_date'] = '';
-	$tvquery['status'] = 'all';
+	$tvfilter = array_merge($tvfilter, array('date_from' => '', 'date_to' => '', 'not_invoiced' => ''));
 }
-if (!in_array($tvquery['status'], array('all', 'skipped', 'invoiced'), true))
-	$tvquery['status'] = 'all';
+$tvquery = $tvfilter + array(
+	'sort' => LMSTV::get_('sort', 'beid'),
+	'direction' => LMSTV::get_('direction') === 'desc' ? 'desc' : 'asc',
+	'page' => max(1, intval(LMSTV::get_('page', '1'))),
+	'per_page' => 100,
+);
 
 $tverror = null;
-$tvlist = array('items' => array(), 'total' => 0, 'page' => 1, 'pages' => 0, 'per_page' => 100, 'totals' => array());
-$tvapi = $tvquery;
-$tvapi['start_date'] = LMSTV::formDate($tvquery['start_date']);
-$tvapi['end_date'] = LMSTV::formDate($tvquery['end_date']);
+$tvitems = array();
+$tvmeta = array();
 try {
-	$tvlist = LMSTV::instance()->get('/billing/events', $tvapi);
+	$tvclient = LMSTV::instance();
+	$tvitems = $tvclient->get('/billing/events', $tvquery);
+	$tvmeta = $tvclient->lastMeta;
 } catch (LMSTVError $e) {
 	LMSTV::logError($e);
 	$tverror = $e->bannerText();
 }
-$tvlist += array('sort' => $tvquery['sort'], 'order' => $tvquery['order'], 'totals' => array());
-$tvlist['totals'] += array('be_gross' => '', 'be_b2b_netto' => '');
+// The pager and column headers share one shape across the TV lists.
+$tvmeta += array('total' => 0, 'page' => 1, 'pages' => 0, 'per_page' => $tvquery['per_page'],
+	'sort' => $tvquery['sort'], 'direction' => $tvquery['direction'], 'totals' => array());
+$tvmeta['totals'] += array('be_gross' => '0.00', 'be_b2b_netto' => '0.00');
+$tvlist = array('items' => is_array($tvitems) ? $tvitems : array(), 'total' => $tvmeta['total'],
+	'page' => $tvmeta['page'], 'pages' => $tvmeta['pages'], 'per_page' => $tvmeta['per_page'],
+	'sort' => $tvmeta['sort'], 'order' => $tvmeta['direction'], 'totals' => $tvmeta['totals'], 'no_all' => true);
 
-$tvfilter = '?m=tvbillingevents&start_date=' . rawurlencode($tvquery['start_date']) . '&end_date='
-	. rawurlencode($tvquery['end_date']) . '&group_id=' . rawurlencode($tvquery['group_id'])
-	. '&status=' . rawurlencode($tvquery['status']);
+$tvurl = '?m=tvbillingevents';
+foreach ($tvfilter as $tvk => $tvv)
+	$tvurl .= '&' . $tvk . '=' . rawurlencode($tvv);
 $layout['pagetitle'] = 'Lista zdarzeń bilingowych';
 $SMARTY->assign(array(
 	'list' => $tvlist,
-	'filter' => $tvquery,
+	'filter' => $tvfilter,
 	'tverror' => $tverror,
 	'tvnotice' => null,
-	'sorturl' => $tvfilter,
-	'pagerurl' => $tvfilter . '&sort=' . rawurlencode($tvlist['sort']) . '&order=' . rawurlencode($tvlist['order']),
-	'smsweb' => LMSTV::instance()->smsWebUrl(),
+	'sorturl' => $tvurl,
+	'sortparam' => 'direction',
+	'pagerurl' => $tvurl . '&sort=' . rawurlencode($tvlist['sort']) . '&direction=' . rawurlencode($tvlist['order']),
 ));
 $SMARTY->display('tvbillingevents.html');

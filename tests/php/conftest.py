@@ -62,6 +62,11 @@ def bridge_url(request, tmp_path, sandbox, lms_db_config) -> str:
 
 
 @pytest.fixture
+def shim_secret() -> str:
+    return SECRET
+
+
+@pytest.fixture
 def bridge(bridge_url: str) -> BridgeClient:
     return BridgeClient(bridge_url)
 
