@@ -13,7 +13,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, free_port, wait_for_port
+
+from tests.conftest import ROOT, free_port, wait_for_port
 
 
 def test_demo_smoke(tmp_path: Path) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sandbox_helpers import Sms
+
+from tests.sandbox.sandbox_helpers import Sms
 
 ROOT_CONFTEST = Path(__file__).resolve().parents[1] / "conftest.py"
 

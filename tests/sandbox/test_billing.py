@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sandbox_helpers import fault_of
+from tests.sandbox.sandbox_helpers import fault_of
 
 EVENT_KEYS = {"id", "cust_external_id", "cust_number", "account_id", "package_id",
               "be_selling_date", "be_desc", "be_vat", "be_gross", "be_b2b_netto", "group_id"}

@@ -11,7 +11,8 @@ import xmlrpc.client
 from pathlib import Path
 
 import pytest
-from sandbox_helpers import fault_of
+
+from tests.sandbox.sandbox_helpers import fault_of
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import xmlrpc.client
 
-from sandbox_helpers import ADDRESS, INSTALL, fault_of
+from tests.sandbox.sandbox_helpers import ADDRESS, INSTALL, fault_of
 
 CUSTOMER_KEYS = {"cust_number", "cust_external_id", "cust_name", "cust_surname", "cust_pesel",
                  "cust_m_street", "cust_m_home_nr", "cust_m_flat", "cust_m_postal_code",

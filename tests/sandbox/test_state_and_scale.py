@@ -11,11 +11,10 @@ import time
 import xmlrpc.client
 from pathlib import Path
 
-from sandbox_helpers import Sms
-
 from bridge.commands.sandbox import DEFAULT_LOGIN, DEFAULT_PASSWORD
 from bridge.config import clean_value
 from bridge.sandbox import DEMO_CUSTOMERS, demo_customers
+from tests.sandbox.sandbox_helpers import Sms
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from sandbox_helpers import fault_of
+from tests.sandbox.sandbox_helpers import fault_of
 
 MAC = "00:1A:79:00:00:0"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sandbox_helpers import fault_of
+from tests.sandbox.sandbox_helpers import fault_of
 
 TERMINATE_TEXT = "Usługa może zostać zaterminowana jedynie na koniec okresu rozliczeniowego"
 

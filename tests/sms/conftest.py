@@ -6,9 +6,9 @@ import hashlib
 from collections.abc import Callable, Iterator
 
 import pytest
-from sms_testserver import RecordingServer, start_server
 
 from bridge.sms import SmsClient
+from tests.sms.sms_testserver import RecordingServer, start_server
 
 LOGIN = "Jan Kowalski"
 PASSWORD_MD5 = hashlib.md5(b"demo1234").hexdigest()

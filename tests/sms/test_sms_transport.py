@@ -11,7 +11,9 @@ from collections.abc import Callable
 import pytest
 import requests
 import responses
-from sms_testserver import (
+
+from bridge.sms import SmsClient, SmsError, SmsFault, SmsUnavailable
+from tests.sms.sms_testserver import (
     BILLION_LAUGHS,
     HTML_PAGE,
     RecordingServer,
@@ -30,8 +32,6 @@ from sms_testserver import (
     trickle_headers,
     truncated,
 )
-
-from bridge.sms import SmsClient, SmsError, SmsFault, SmsUnavailable
 
 TIMEOUT = 1.0
 MARGIN = 1.0  # scheduling slack on a busy 2-core machine; the bound is behavioural

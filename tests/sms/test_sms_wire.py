@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import AUTH
-from sms_testserver import RecordingServer, echo, reply
 
 from bridge.sms import SmsClient
+from tests.sms.conftest import AUTH
+from tests.sms.sms_testserver import RecordingServer, echo, reply
 
 CUST = {"cust_name": "Zażółć", "cust_surname": "Gęślą-Jaźń", "cust_pesel": "80010112345",
         "cust_m_home_nr": ".", "cust_external_id": 17, "cust_vod_pin": 1234}
