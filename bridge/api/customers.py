@@ -10,7 +10,8 @@ from bridge.api.common import API, FRESH_QUERY, PAGING_QUERY, body, ctx, ok, rea
 from bridge.services import customers as cs
 from bridge.services.page import customer_page
 from bridge.services.paging import page_params, sort_params
-from bridge.validation import text
+from bridge.services.suspension import set_billing_suspension
+from bridge.validation import ValidationError, boolean, text
 
 bp = Blueprint("customers", __name__, url_prefix=API + "/customers")
 
@@ -49,3 +50,14 @@ def get_pins(customer_id: int) -> Any:
       body_schema={"cust_vod_pin": "string", "cust_master_pin": "string"})
 def set_pins(customer_id: int) -> Any:
     return ok(cs.set_pins(ctx(), customer_id, body()))
+
+
+@bp.put("/<int:customer_id>/billing-suspension")
+@spec("Suspend or resume TV invoicing for the customer (customers.tv_suspend_billing)",
+      body_schema={"suspended": "boolean"})
+def billing_suspension(customer_id: int) -> Any:
+    form = body()
+    suspended = boolean(form.get("suspended"), "suspended") if "suspended" in form else None
+    if suspended is None:
+        raise ValidationError({"suspended": "Podaj, czy wstrzymać fakturowanie TV (tak/nie)."})
+    return ok(set_billing_suspension(ctx(), customer_id, suspended))
