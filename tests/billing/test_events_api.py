@@ -72,7 +72,7 @@ def test_bad_filters_rejected(params, field):
 
 
 def test_api_events(invoiced, request, tmp_path, sandbox, lms_db_config):
-    from api.conftest import make_config, start_bridge
+    from tests.api.conftest import make_config, start_bridge
 
     bridge = start_bridge(request, make_config(tmp_path, sandbox, lms_db_config))
     r = bridge.get("/api/v1/billing/events", params={"date_from": "2024-03-01",
