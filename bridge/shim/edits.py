@@ -115,6 +115,15 @@ EDITS: tuple[Edit, ...] = (
              "\t\t</TD>\n\t</TR>\n",
         comment=SMARTY),
     Edit(
+        # The original showed the TV accounts on the edit page too; its forms post to customerinfo.
+        path="templates/default/customer/customeredit.html", ident="tv-boxes-edit",
+        anchor="\t<TR>\n\t\t<TD style=\"width: 100%;\">\n"
+               "\t\t\t{include file=\"customer/customerdocuments.html\" limit=10}\n",
+        body="\t<TR>\n\t\t<TD style=\"width: 100%;\">\n"
+             "\t\t\t{include file=\"customer/customertvjamboxacountsbox.html\"}\n"
+             "\t\t</TD>\n\t</TR>\n",
+        comment=SMARTY),
+    Edit(
         path="templates/default/customer/customerinfobox.html", ident="tv-export",
         anchor="\t\t\t\t<A HREF=\"?m=rtsearch&id={$customerinfo.id}\">",
         body="\t\t\t\t{include file=\"customer/customertvinfobox.html\"}\n",

@@ -8,7 +8,10 @@
  * bridge request. Needs a TV right to show anything and "TV — pełny dostęp" to change anything.
  */
 
-if (isset($layout['module']) && $layout['module'] == 'customerinfo' && LMSTV::canView()) {
+// customerinfo handles the TV forms and shows both boxes; customeredit shows the accounts box,
+// whose forms post to customerinfo.
+if (isset($layout['module']) && ($layout['module'] == 'customerinfo' || $layout['module'] == 'customeredit')
+	&& LMSTV::canView()) {
 	$tv_customerid = intval($customerid);
 	$tv_back = '?m=customerinfo&id=' . $tv_customerid . '#tvaccountbox';
 	$tv_error = null;
@@ -20,7 +23,7 @@ if (isset($layout['module']) && $layout['module'] == 'customerinfo' && LMSTV::ca
 	$tv_form = array('action' => '', 'account_id' => 0, 'subscription_id' => 0,
 		'post' => array_fill_keys($tv_fields, '') + array('pkglist' => array()));
 
-	if (isset($_POST['tvaction'])) {
+	if (isset($_POST['tvaction']) && $layout['module'] == 'customerinfo') {
 		$tv_action = LMSTV::post_('tvaction');
 		$tv_account = intval(LMSTV::post_('account_id'));
 		$tv_sub = intval(LMSTV::post_('subscription_id'));
@@ -132,6 +135,13 @@ if (isset($layout['module']) && $layout['module'] == 'customerinfo' && LMSTV::ca
 				$tv_error = LMSTV::perform(function ($tv) use ($tv_customerid, $tv_account, $tv_mac) {
 					return $tv->delete(LMSTV::accountPath($tv_customerid, $tv_account, '/stb/' . rawurlencode($tv_mac)));
 				}, 'Zwrócono STB na magazyn.', $tv_back);
+				break;
+			case 'suspend_billing':
+				$tv_suspend = LMSTV::post_('suspended') === '1';
+				$tv_error = LMSTV::perform(function ($tv) use ($tv_customerid, $tv_suspend) {
+					return $tv->put(LMSTV::customerPath($tv_customerid, '/billing-suspension'),
+						array('suspended' => $tv_suspend));
+				}, $tv_suspend ? 'Wstrzymano fakturowanie TV klienta.' : 'Wznowiono fakturowanie TV klienta.', $tv_back);
 				break;
 			case 'msg_del':
 				$tv_msg = intval(LMSTV::post_('message_id'));

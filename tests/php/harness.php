@@ -66,7 +66,7 @@ foreach ($spec['vars'] as $k => $v)
 $redirect = null;
 ob_start();
 try {
-	if ($spec['module'] === 'customerinfo') {
+	if ($spec['module'] === 'customerinfo' || $spec['module'] === 'customeredit') {
 		include(MODULES_DIR . '/customer.tv.inc.php');
 		$SMARTY->assign('customerinfo', $spec['vars']['customerinfo']);
 		$SMARTY->display('customerpage.html');

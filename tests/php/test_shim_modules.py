@@ -189,3 +189,43 @@ def test_bridge_down_and_wrong_secret_give_polish_banners(run_module) -> None:
     assert "Brak połączenia z mostkiem lmstv" in down["html"] and down["problems"] == []
     wrong = run_module("tvcustomers", secret="wrong-secret-0000000000")
     assert "odrzucił sekret" in wrong["html"]
+
+
+def test_billing_suspension_toggle(run_module, bridge, lms_db_config) -> None:
+    cid = add_lms_customer(lms_db_config)
+    shown = page(run_module, cid)["html"]
+    assert "Fakturowanie TV wstrzymane: <b>nie</b>" in shown and "Wstrzymaj fakturowanie" in shown
+    out = act(run_module, cid, "suspend_billing", suspended="1")
+    assert out["redirect"] == f"?m=customerinfo&id={cid}#tvaccountbox", out["html"]
+    assert out["session"]["lmstv_notice"] == "Wstrzymano fakturowanie TV klienta."
+    assert bridge.call("GET", f"/customers/{cid}/tv")["customer"]["tv_suspend_billing"] is True
+    shown = page(run_module, cid)["html"]
+    assert 'Fakturowanie TV wstrzymane: <span class="alert bold">tak</span>' in shown
+    assert "Wznów fakturowanie" in shown
+    # read-only users see the state but get no form, and a forged POST changes nothing
+    ro = page(run_module, cid, privileges=("tv_read_only",))["html"]
+    assert "wstrzymane: <span" in ro and "Wznów fakturowanie" not in ro
+    page(run_module, cid, privileges=("tv_read_only",), method="POST",
+         post={"lmstv_token": TOKEN, "tvaction": "suspend_billing", "suspended": "0"})
+    assert bridge.call("GET", f"/customers/{cid}/tv")["customer"]["tv_suspend_billing"] is True
+    assert act(run_module, cid, "suspend_billing", suspended="0")["redirect"]
+    assert bridge.call("GET", f"/customers/{cid}/tv")["customer"]["tv_suspend_billing"] is False
+
+
+def test_customer_edit_page_shows_the_accounts_box_but_changes_nothing(run_module, bridge,
+                                                                       lms_db_config) -> None:
+    cid = add_lms_customer(lms_db_config)
+    bridge.call("POST", f"/customers/{cid}/export")
+    out = run_module("customeredit", customerid=cid, session=SESSION, customerinfo={
+        "id": cid, "deleted": 0, "address": "ul. Polna 12/3", "zip": "30-001", "city": "Kraków"})
+    assert out["problems"] == [], out["problems"]
+    number = bridge.call("GET", f"/customers/{cid}/tv")["customer"]["tv_cust_number"]
+    assert "Konta TV" in out["html"] and number in out["html"]
+    assert f'action="?m=customerinfo&amp;id={cid}"' in out["html"], "forms post to customerinfo"
+    posted = run_module("customeredit", customerid=cid, session=SESSION, method="POST",
+                        post={"lmstv_token": TOKEN, "tvaction": "pins", "cust_vod_pin": "0000",
+                              "cust_master_pin": "0000"},
+                        customerinfo={"id": cid, "deleted": 0, "address": "ul. Polna 12/3",
+                                      "zip": "30-001", "city": "Kraków"})
+    assert posted["redirect"] is None
+    assert bridge.call("GET", f"/customers/{cid}/pins")["cust_vod_pin"] != "0000"
