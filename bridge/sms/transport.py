@@ -14,6 +14,7 @@ import threading
 import time
 import weakref
 import xmlrpc.client
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from xml.parsers.expat import ExpatError
@@ -27,6 +28,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 
 from bridge.sms.errors import SmsFault, SmsUnavailable
+from bridge.sms.fastdecode import FastArrayDecoder
 
 USER_AGENT = "LMS SGT"
 CHUNK_BYTES = 64 * 1024
@@ -317,12 +319,10 @@ class _LeanUnmarshaller(xmlrpc.client.Unmarshaller):
 
 def _parse_stream(response: requests.Response, deadline: float, timeout: float,
                   max_bytes: int) -> Any:
-    """Feed the body to a DTD-refusing expat parser chunk by chunk, never holding it whole."""
-    target = _LeanUnmarshaller()
-    parser = DefusedExpatParser(target, forbid_dtd=True)
+    """Decode the body chunk by chunk as it arrives, never holding it whole."""
+    decoder = ReplyDecoder()
     sock = _socket_of(response)
     total = 0
-    first = b""
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -343,23 +343,85 @@ def _parse_stream(response: requests.Response, deadline: float, timeout: float,
                                  retryable=True) from None
         if not chunk:
             break
-        if not first:
-            first = chunk[:80]
         total += len(chunk)
         if total > max_bytes:
             raise SmsUnavailable(f"SMS reply too large: more than {size_text(max_bytes)}")
-        _feed(parser, chunk, first)
+        decoder.feed(chunk)
     if total == 0:
         raise SmsUnavailable("SMS sent an empty reply", retryable=True)
-    _feed(parser, None, first)
-    try:
-        result = target.close()
-    except xmlrpc.client.Fault as fault:
-        raise SmsFault(_fault_code(fault.faultCode), _fault_text(fault.faultString)) from None
-    except Exception:  # noqa: BLE001 - any other failure means the reply is no XML-RPC
-        raise SmsUnavailable(f"SMS sent an unparsable reply: not an XML-RPC response "
-                             f"(starts {_snippet(first)})") from None
-    return result[0] if len(result) == 1 else list(result)
+    return decoder.close()
+
+
+class ReplyDecoder:
+    """Decodes one XML-RPC reply fed in pieces; failures are SmsFault / SmsUnavailable.
+
+    The fast decoder takes the common big shape (an array of flat structs); the moment the body
+    leaves that shape it hands what it has not decoded to a DTD-refusing expat parser, whose
+    result gets the items already decoded put back in front.  ``fast=False`` uses expat only.
+    """
+
+    def __init__(self, *, fast: bool = True) -> None:
+        self._fast: FastArrayDecoder | None = FastArrayDecoder() if fast else None
+        self._target: _LeanUnmarshaller | None = None
+        self._parser: DefusedExpatParser | None = None
+        self._prefix: list[Any] = []
+        self._first = b""
+        if not fast:
+            self._full()
+
+    def _full(self) -> DefusedExpatParser:
+        self._target = _LeanUnmarshaller()
+        self._parser = DefusedExpatParser(self._target, forbid_dtd=True)
+        return self._parser
+
+    def _hand_over(self, fast: FastArrayDecoder) -> None:
+        self._fast = None
+        self._prefix = fast.items
+        _feed(self._full(), fast.replay(), self._first)
+
+    def feed(self, chunk: bytes) -> None:
+        if not chunk:
+            return
+        if not self._first:
+            self._first = chunk[:80]
+        fast = self._fast
+        if fast is not None:
+            if not fast.feed(chunk):
+                self._hand_over(fast)
+        else:
+            assert self._parser is not None
+            _feed(self._parser, chunk, self._first)
+
+    def close(self) -> Any:
+        """The reply's value (a list when it has several params)."""
+        fast = self._fast
+        if fast is not None:
+            done = fast.finish()
+            if done is not None:
+                return done[0]
+            self._hand_over(fast)
+        assert self._parser is not None and self._target is not None
+        _feed(self._parser, None, self._first)
+        try:
+            result = list(self._target.close())
+        except xmlrpc.client.Fault as fault:
+            raise SmsFault(_fault_code(fault.faultCode),
+                           _fault_text(fault.faultString)) from None
+        except Exception:  # noqa: BLE001 - any other failure means the reply is no XML-RPC
+            raise SmsUnavailable(f"SMS sent an unparsable reply: not an XML-RPC response "
+                                 f"(starts {_snippet(self._first)})") from None
+        if self._prefix:
+            # The replayed document starts with the same <array>, minus the items taken.
+            result[0] = self._prefix + result[0]
+        return result[0] if len(result) == 1 else result
+
+
+def decode_reply(chunks: Iterable[bytes], *, fast: bool = True) -> Any:
+    """A whole reply's value from its pieces (what a call returns or raises for that body)."""
+    decoder = ReplyDecoder(fast=fast)
+    for chunk in chunks:
+        decoder.feed(chunk)
+    return decoder.close()
 
 
 def _feed(parser: DefusedExpatParser, chunk: bytes | None, first: bytes) -> None:

@@ -1,0 +1,354 @@
+"""Fast decoding of the one reply shape that is big: an array of flat structs of scalars.
+
+SMS's big replies (custList of 20,000 customers, 100,000 billing events) are a single array whose
+items are structs of plain scalars.  Decoding them through expat plus ``Unmarshaller`` callbacks
+costs several Python calls per tag; here compiled regular expressions match whole structs in C.
+
+The decoder is deliberately narrow.  It accepts only a strict subset of XML-RPC for which it
+yields exactly what ``xmlrpc.client`` (with ``use_builtin_types=True``) would: the same values
+and types, entity and character references resolved as expat does, untyped ``<value>`` text as
+a string with its whitespace.  Anything else — a fault, a non-array reply, nested structs or
+arrays inside members, attributes, comments, CDATA, processing instructions, any ``<!``, a
+``\\r``, a character XML forbids, an unknown entity, a value its converter refuses — makes it
+*bail*: the caller then hands :meth:`FastArrayDecoder.replay` (the reply's head plus everything
+not decoded yet) to the hardened expat parser and prepends :attr:`FastArrayDecoder.items`.
+Items are only ever taken from complete, fully matched structs, so bailing never loses or
+misreads one; the expat parser sees a well-formed splice of the same document.
+
+Streaming: bytes are fed as they arrive, so decoding overlaps the download and the body is
+never held whole (only the undecoded tail, at most :data:`MAX_PENDING` characters).
+"""
+
+from __future__ import annotations
+
+import base64
+import codecs
+import re
+import xmlrpc.client
+from collections.abc import Callable
+from typing import Any
+
+MAX_PENDING = 1 << 20  # one item bigger than this is not the common shape: let expat do it
+MAX_TAIL = 4096
+HEAD_WINDOW = 1024  # the head must be within this many characters (whitespace is possible)
+MEMO_LIMIT = 200_000
+MAX_SHAPES = 8
+
+_S = r"[ \t\n]*"
+# Character data expat would pass through unchanged, minus '<': no '\r' (expat rewrites line
+# ends), no C0 controls or U+FFFE/U+FFFF (not XML characters: expat refuses them).
+_TEXT = r"[^<\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*"
+# The same without '&' and '>': needs no unescaping and cannot hold a forbidden ']]>'.
+_PLAIN = r"[^<>&\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*"
+_TYPES = r"string|int|i4|i8|double|boolean|dateTime\.iso8601|base64|nil"
+
+_Q = r"(?:\"{0}\"|'{0}')"
+_DECL = (r"<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*" + _Q.format(r"1\.0")
+         + r"(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*" + _Q.format("[Uu][Tt][Ff]-8") + ")?"
+         + r"(?:[ \t\n]+standalone[ \t\n]*=[ \t\n]*" + _Q.format("(?:yes|no)") + ")?"
+         + r"[ \t\n]*\?>")
+_HEAD = re.compile(f"(?:{_DECL})?{_S}<methodResponse>{_S}<params>{_S}<param>{_S}"
+                   f"<value>{_S}<array>{_S}<data>")
+_TAIL = re.compile(f"{_S}</data>{_S}</array>{_S}</value>{_S}</param>{_S}</params>{_S}"
+                   f"</methodResponse>{_S}")
+_WS = re.compile(_S)
+
+
+def _value(back: str, capture: bool, tag_group: str = "") -> str:
+    """A value pattern; with ``capture``: untyped text, type, typed text, self-closed tag."""
+    g = "(" if capture else "(?:"
+    return (f"<value>(?:{g}{_TEXT})</value>|{_S}(?:<({tag_group}{_TYPES})>{g}{_TEXT})"
+            f"</{back}>|<{g}nil|string)/>){_S}</value>)|<value/>")
+
+
+_SCALAR = re.compile(_value(r"\2", True))
+_CAPTURED = _value(r"\3", True)  # as the 2nd to 5th groups of a member
+_MEMBER_CAP = re.compile(f"<member>{_S}<name>({_TEXT})</name>{_S}(?:{_CAPTURED}){_S}</member>")
+_MEMBER = (f"<member>{_S}<name>{_TEXT}</name>{_S}"
+           f"(?:{_value('(?P=t)', False, '?P<t>')}){_S}</member>")
+_STRUCT = re.compile(f"<value>{_S}<struct>{_S}(?:{_MEMBER}{_S})*</struct>{_S}</value>")
+_STRUCT_START = re.compile(f"<value>{_S}<struct>")
+_REF = re.compile(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+));")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+class Bail(Exception):
+    """The input left the fast subset; the full parser must take over from here."""
+
+
+def _xml_char(code: int) -> bool:
+    return (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or 0x10000 <= code <= 0x10FFFF)
+
+
+def _ref(m: re.Match[str]) -> str:
+    if m.group(1):
+        return _NAMED[m.group(1)]
+    code = int(m.group(2)) if m.group(2) else int(m.group(3), 16)
+    if not _xml_char(code):
+        raise Bail("reference to a character XML forbids")
+    return chr(code)
+
+
+def unescape(raw: str) -> str:
+    """Character data as expat reports it (``raw`` already free of '<', '\\r', controls)."""
+    if "]]>" in raw:
+        raise Bail("']]>' in character data")
+    if "&" not in raw:
+        return raw
+    if "&" in _REF.sub("", raw):
+        raise Bail("an entity reference other than the five predefined ones")
+    return _REF.sub(_ref, raw)
+
+
+def _boolean(text: str) -> bool:
+    if text == "0":
+        return False
+    if text == "1":
+        return True
+    raise Bail("bad boolean")
+
+
+def _datetime(text: str) -> Any:
+    xmlrpc.client.DateTime().decode(text)  # what Unmarshaller.end_dateTime runs first
+    return xmlrpc.client._datetime_type(text)  # noqa: SLF001 - the very converter it uses
+
+
+def _base64(text: str) -> bytes:
+    return base64.decodebytes(text.encode("ascii"))
+
+
+# The conversions of xmlrpc.client.Unmarshaller.dispatch for the types of _TYPES.
+CONVERT: dict[str, Callable[[str], Any]] = {
+    "int": int, "i4": int, "i8": int, "double": float, "boolean": _boolean,
+    "dateTime.iso8601": _datetime, "base64": _base64,
+}
+
+
+def scalar(untyped: str | None, tag: str | None, typed: str | None, closed: str | None) -> Any:
+    """One value from the groups of a value match (None/'' for groups that did not take part)."""
+    if tag:
+        text = unescape(typed or "")
+        if tag == "string":
+            return text
+        if tag == "nil":
+            return None
+        try:
+            return CONVERT[tag](text)
+        except Bail:
+            raise
+        except Exception as exc:  # the full parser will report it in its own words
+            raise Bail(f"bad {tag}") from exc
+    if closed:
+        return None if closed == "nil" else ""
+    return unescape(untyped or "")
+
+
+class _Shape:
+    """A compiled pattern for structs laid out like one already decoded by the generic path.
+
+    Everything but the members' texts is matched literally, whitespace included (servers lay
+    out every struct alike), and a typed member may also be ``<nil/>`` so that nil-able fields
+    do not split the shapes.  Matching is one pass in C; the groups are the texts, in order.
+    """
+
+    def __init__(self, text: str, start: int, end: int, members: list[re.Match[str]]) -> None:
+        esc = re.escape
+        parts = [_S]
+        at = start
+        names: list[str] = []
+        self.converts: list[tuple[int, Callable[[str], Any]]] = []
+        self.nils: list[int] = []
+        for i, mm in enumerate(members):
+            names.append(unescape(mm.group(1)))
+            tag, closed = mm.group(3), mm.group(5)
+            if tag:
+                s_tag, e_text = mm.start(3) - 1, mm.end(4) + len(tag) + 3
+                parts += [esc(text[at:s_tag]), f"(?:<{esc(tag)}>({_PLAIN})</{esc(tag)}>|<nil/>)"]
+                at = e_text
+            elif not closed and mm.start(2) >= 0:
+                parts += [esc(text[at:mm.start(2)]), f"({_PLAIN})"]
+                at = mm.end(2)
+            else:  # <nil/>, <string/> or <value/>: all literal, an empty group keeps the count
+                parts += [esc(text[at:mm.end()]), "()"]
+                at = mm.end()
+            if tag in CONVERT:
+                self.converts.append((i, CONVERT[tag]))
+            elif tag == "nil" or closed == "nil":
+                self.nils.append(i)
+        parts.append(esc(text[at:end]))
+        self.names = tuple(names)
+        self.match = re.compile("".join(parts)).match
+
+
+class FastArrayDecoder:
+    """Feed reply bytes with :meth:`feed`; :meth:`finish` returns the reply or None to bail."""
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        self._text = ""
+        self._head: str | None = None
+        self._raw_tail = b""  # bytes that could not be decoded, kept for the replay
+        self._done = 0
+        self._ended = False  # saw </data>
+        self._shapes: list[_Shape] = []
+        self._memo: dict[str, str] = {}
+        self.items: list[Any] = []
+        self.bailed: str | None = None
+
+    # -- public -------------------------------------------------------------------------------
+
+    def feed(self, chunk: bytes) -> bool:
+        """Take the next bytes; False means: bail, replay() to the full parser from now on."""
+        if self.bailed is not None:
+            return False
+        before = self._decoder.getstate()[0]
+        try:
+            self._text += self._decoder.decode(chunk)
+        except UnicodeDecodeError:
+            self._raw_tail = before + chunk
+            return self._bail("not UTF-8")
+        try:
+            self._advance(final=False)
+        except Bail as exc:
+            return self._bail(str(exc))
+        return True
+
+    def finish(self) -> tuple[Any, ...] | None:
+        """The decoded reply params at the end of the body, or None when the caller must replay."""
+        if self.bailed is not None:
+            return None
+        before = self._decoder.getstate()[0]
+        try:
+            self._text += self._decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            self._raw_tail = before
+            self._bail("not UTF-8")
+            return None
+        try:
+            self._advance(final=True)
+        except Bail as exc:
+            self._bail(str(exc))
+            return None
+        if self._head is None or not self._ended or not _TAIL.fullmatch(self._text):
+            self._bail("not a plain array reply")
+            return None
+        return (self.items,)
+
+    def replay(self) -> bytes:
+        """What the full parser must read: the head and everything not decoded yet."""
+        pending = self._decoder.getstate()[0] if not self._raw_tail else b""
+        return ((self._head or "") + self._text).encode("utf-8") + self._raw_tail + pending
+
+    # -- work ---------------------------------------------------------------------------------
+
+    def _bail(self, why: str) -> bool:
+        self.bailed = why
+        return False
+
+    def _advance(self, *, final: bool) -> None:
+        text = self._text
+        if self._head is None:
+            m = _HEAD.match(text)
+            if m is None:
+                if final or len(text) >= HEAD_WINDOW:
+                    raise Bail("not an array reply")
+                return  # the head may still be arriving
+            self._head, text = text[:m.end()], text[m.end():]
+        if self._ended:
+            self._text = text
+            if len(text) > MAX_TAIL:
+                raise Bail("trailing data")
+            return
+        if "\r" in text:
+            self._text = text
+            raise Bail("carriage return")
+        self._done = 0
+        try:
+            self._items(text)
+        finally:  # items taken must never be replayed, even when bailing halfway
+            self._text = text = text[self._done:]
+        if text.startswith("</data>"):
+            self._ended = True
+        elif text.startswith("</") and len(text) >= len("</data>"):
+            raise Bail("unexpected end tag")
+        elif len(text) > MAX_PENDING:
+            raise Bail("an item too large for the fast path")
+        elif final:
+            raise Bail("incomplete or unexpected item")
+
+    def _items(self, text: str) -> None:
+        """Decode every complete item of ``text``; ``_done`` is the position after the last."""
+        items = self.items
+        shapes = self._shapes
+        ws = _WS.match
+        pos = 0
+        size = len(text)
+        while True:
+            self._done = pos
+            for n, shape in enumerate(shapes):  # a shape's pattern skips leading whitespace
+                m = shape.match(text, pos)
+                if m is not None:
+                    items.append(self._from_shape(shape, m.groups()))
+                    pos = m.end()
+                    if n:  # most recently matching first: runs of one shape stay cheap
+                        shapes.insert(0, shapes.pop(n))
+                    break
+            else:
+                pos = self._done = ws(text, pos).end()
+                if pos >= size or text.startswith("</", pos):
+                    return
+                end = self._generic(text, pos)
+                if end < 0:
+                    return
+                pos = end
+
+    def _from_shape(self, shape: _Shape, groups: tuple[str | None, ...]) -> dict[str, Any]:
+        memo = self._memo
+        # Share one object per distinct text within the reply (100k billing events repeat the
+        # same dates and numbers); map() keeps this loop in C.
+        if len(memo) < MEMO_LIMIT:
+            values: list[Any] = list(map(memo.setdefault, groups, groups))
+        else:
+            values = list(map(memo.get, groups, groups))
+        for i, convert in shape.converts:
+            v = values[i]
+            if v is not None:
+                try:
+                    values[i] = convert(v)
+                except Bail:
+                    raise
+                except Exception as exc:
+                    raise Bail("bad value") from exc
+        for i in shape.nils:
+            values[i] = None
+        return dict(zip(shape.names, values, strict=True))
+
+    def _generic(self, text: str, pos: int) -> int:
+        """One item the known shapes did not match; -1 when it is not complete yet."""
+        if _STRUCT_START.match(text, pos):
+            m = _STRUCT.match(text, pos)
+            if m is None:
+                return self._incomplete(text, pos, "</struct>")
+            out: dict[str, Any] = {}
+            members = list(_MEMBER_CAP.finditer(text, pos, m.end()))
+            for mm in members:
+                name, untyped, tag, typed, closed = mm.groups()
+                out[unescape(name)] = scalar(untyped, tag, typed, closed)
+            if members:
+                self._shapes.insert(0, _Shape(text, pos, m.end(), members))
+                del self._shapes[MAX_SHAPES:]
+            self.items.append(out)
+            return m.end()
+        m = _SCALAR.match(text, pos)
+        if m is None:
+            return self._incomplete(text, pos, None)
+        self.items.append(scalar(*m.groups()))
+        return m.end()
+
+    def _incomplete(self, text: str, pos: int, inner_end: str | None) -> int:
+        """-1 to wait for more bytes; Bail when the item is whole and still did not match."""
+        at = pos if inner_end is None else text.find(inner_end, pos)
+        if at >= 0 and text.find("</value>", at) >= 0:
+            raise Bail("an item outside the fast subset")
+        return -1
