@@ -73,8 +73,10 @@ class ProgressBar:
 
 def test_hook_from_env() -> Callable[[str], None] | None:
     """``LMSTV_BILLING_TEST_HOOK="kill@lines:3"`` SIGKILLs this process the 3rd time the run
-    reaches stage ``lines``; ``sleep@customer:1:2.5`` sleeps 2.5 s there instead.  Stages:
-    customer, number, document, lines, marked, committed.  For the exactly-once tests only."""
+    reaches stage ``lines``; ``sleep@customer:1:2.5`` sleeps 2.5 s there instead.  Stages, in
+    order: batch (a transaction starts), customer (each customer of it), number (each new
+    invoice number taken), document (headers inserted), lines (lines and cash inserted), marked
+    (events marked), committed.  For the exactly-once tests only."""
     spec = os.environ.get(TEST_HOOK_ENV, "").strip()
     if not spec:
         return None

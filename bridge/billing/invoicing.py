@@ -6,12 +6,16 @@ Modes:
   append    -- onto that day's invoice when there is one, else a new TV-only invoice.
   separate  -- always a new TV-only invoice.
 
-Exactly-once: each customer is one database transaction covering the invoice header (if new),
-its lines, the matching cash debits and the ``docid``/``itemid`` marks on the events; events
-are read ``FOR UPDATE`` and marked with ``WHERE docid IS NULL`` checked by row count.  A run
-holds an advisory lock, so two runs never interleave; a run killed at any point leaves every
-event either fully invoiced or untouched.  Numbers follow LMS's plan rules under a lock that
-LMS's own invoice form also respects (it locks ``documents``).
+Exactly-once: customers are invoiced in batches (``batch_size``, default 25), each batch one
+database transaction covering the invoice headers (if new), their lines, the matching cash
+debits and the ``docid``/``itemid`` marks on the events (see :mod:`bridge.billing.writer`);
+events are read ``FOR UPDATE`` and marked with ``WHERE docid IS NULL`` checked by row count.
+If a batch fails for any reason other than a lock conflict (which retries the batch), it is
+rolled back whole and its customers are done again one transaction per customer, so one
+customer's failure never costs the others theirs.  A run holds an advisory lock, so two runs
+never interleave; a run killed at any point leaves every event either fully invoiced or
+untouched.  Numbers follow LMS's plan rules under a lock that LMS's own invoice form also
+respects (it locks ``documents``).
 """
 
 from __future__ import annotations
@@ -21,17 +25,22 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from bridge.billing.dates import RunClock, day_bounds
 from bridge.billing.linkage import NO_TAX, SUSPENDED, link_problem
-from bridge.billing.lmsdata import (
-    LmsBillingData,
-    NumberPlan,
-    load_customers,
-    unknown_groups,
+from bridge.billing.lmsdata import LmsBillingData, load_customers, unknown_groups
+from bridge.billing.numberer import Numberer, next_number
+from bridge.billing.numbering import DOC_INVOICE, format_number
+from bridge.billing.writer import (
+    CustomerResult,
+    Hook,
+    Job,
+    WriteOptions,
+    invoice_batch,
+    pending_events,
+    target_documents,
 )
-from bridge.billing.numbering import DOC_INVOICE, format_number, period_bounds
 from bridge.lms import dialect
 from bridge.lms.customers import customer_ids_in_groups
 
@@ -39,11 +48,17 @@ log = logging.getLogger("lmstv.billing")
 
 MODES = ("attach", "append", "separate")
 RUN_LOCK = "billing-invoicing"
-LINE_UNIT = "usł."
 MAX_RETRIES = 5
+# Customers per transaction.  Measured (bench/bench_billing.py, 10k customers x 10 events):
+# see docs/billing.md; bigger batches gain little and hold the documents lock longer.
+DEFAULT_BATCH_SIZE = 25
+MAX_BATCH_SIZE = 500
 
-Hook = Callable[[str], None]
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
+
+__all__ = ["AlreadyRunning", "CustomerResult", "Hook", "InvoicingError", "InvoicingOptions",
+           "InvoicingSummary", "run_invoicing"]
 
 
 class InvoicingError(Exception):
@@ -52,21 +67,6 @@ class InvoicingError(Exception):
 
 class AlreadyRunning(InvoicingError):
     """Another invoicing run holds the lock."""
-
-
-class _Retry(Exception):
-    """The customer's transaction must be rolled back and done again (number race)."""
-
-
-@dataclass
-class CustomerResult:
-    customerid: int
-    docid: int | None
-    fullnumber: str
-    new_invoice: bool
-    lines: int
-    total: Decimal
-    skipped_no_tax: int = 0
 
 
 @dataclass
@@ -92,10 +92,14 @@ class InvoicingOptions:
     customergroups: tuple[str, ...] = ()
     dry_run: bool = False
     lock_wait: float = 0.0
+    batch_size: int = DEFAULT_BATCH_SIZE
 
 
 def check_options(db: Any, opts: InvoicingOptions, data: LmsBillingData) -> None:
     """Refuse to start on a configuration that would write wrong invoices."""
+    if not 1 <= opts.batch_size <= MAX_BATCH_SIZE:
+        raise InvoicingError(f"batch size {opts.batch_size}: use 1 to {MAX_BATCH_SIZE} "
+                             "customers per transaction")
     if opts.mode not in MODES:
         raise InvoicingError(f"unknown invoicing mode {opts.mode!r}; use one of "
                              + ", ".join(MODES))
@@ -152,229 +156,40 @@ def day_invoices(db: Any, clock: RunClock) -> dict[int, dict[str, Any]]:
     return {int(r["customerid"]): {"id": int(r["id"])} for r in rows}
 
 
-# -- numbering --------------------------------------------------------------------------------
+# -- the run, batch by batch --------------------------------------------------------------
 
 
-def _period_sql(plan: NumberPlan, cdate: int) -> tuple[str, list[Any]]:
-    bounds = period_bounds(plan.period, cdate)
-    if bounds is None:
-        return "", []
-    return " AND cdate >= %s AND cdate < %s", list(bounds)
-
-
-def next_number(db: Any, plan: NumberPlan, cdate: int) -> int:
-    """MAX(number) + 1 of the plan's period (LMS's GetNewDocumentNumber)."""
-    where, params = _period_sql(plan, cdate)
-    top = db.scalar("SELECT MAX(number) AS n FROM documents WHERE type = %s "
-                    "AND numberplanid = %s" + where, [DOC_INVOICE, plan.id, *params])
-    return int(top or 0) + 1
-
-
-def lock_documents(db: Any) -> int:
-    """Stop anyone else inserting documents until our transaction ends; return MAX(id).
-
-    LMS's own invoice form locks ``documents`` while it numbers, so it takes turns with us.
-    PostgreSQL: SHARE ROW EXCLUSIVE blocks inserts but not readers.  MySQL: a locking read of
-    the highest id holds the gap above it, which every new AUTO_INCREMENT row needs.
-    """
-    if dialect.is_postgres(db):
-        db.execute("LOCK TABLE documents IN SHARE ROW EXCLUSIVE MODE")
-        return int(db.scalar("SELECT COALESCE(MAX(id), 0) AS n FROM documents") or 0)
-    row = db.one("SELECT id FROM documents ORDER BY id DESC LIMIT 1" + dialect.for_update(db))
-    return int(row["id"]) if row else 0
-
-
-class Numberer:
-    """Next invoice numbers of a run, without rescanning a plan for every invoice.
-
-    A plan's MAX(number) is scanned once; afterwards the next number is the previous plus one
-    as long as nobody but this run has inserted a document since (the highest document id is
-    still the one we inserted last).  Any foreign insert -- an LMS invoice issued meanwhile --
-    drops the cache and the plan is scanned again under the lock.
-    """
-
-    def __init__(self) -> None:
-        self._known_top: int | None = None
-        self._last: dict[tuple[int, tuple[int, int] | None], int] = {}
-        self._pending: tuple[tuple[int, tuple[int, int] | None], int] | None = None
-
-    def take(self, db: Any, plan: NumberPlan, cdate: int) -> int:
-        """Lock documents and return the next number of ``plan`` (call inside the tx)."""
-        top = lock_documents(db)
-        key = (plan.id, period_bounds(plan.period, cdate))
-        if top != self._known_top:
-            self._last.clear()
-        cached = self._last.get(key)
-        number = cached + 1 if cached is not None else next_number(db, plan, cdate)
-        self._pending = (key, number)
-        return number
-
-    def committed(self, docid: int) -> None:
-        """The transaction that used the last taken number committed with document ``docid``."""
-        if self._pending is not None:
-            key, number = self._pending
-            self._last[key] = number
-            self._known_top = docid
-            self._pending = None
-
-    def rolled_back(self) -> None:
-        self._pending = None
-
-
-# -- one customer -----------------------------------------------------------------------------
-
-
-def _customer_events(db: Any, customerid: int, cust_number: str, day: str,
-                     lock: bool) -> list[dict[str, Any]]:
-    return db.query(
-        "SELECT id, beid, be_desc, be_vat, be_gross FROM tv_billing_event "
-        "WHERE customerid = %s AND cust_number = %s AND docid IS NULL "
-        "AND tv_suspend_billing = 0 AND be_selling_date <= %s "
-        "ORDER BY be_selling_date, beid" + (dialect.for_update(db) if lock else ""),
-        [customerid, cust_number, day])
-
-
-def _insert_document(db: Any, customer: dict[str, Any], data: LmsBillingData,
-                     plan: NumberPlan, number: int, clock: RunClock) -> tuple[int, str]:
-    div = data.divisions.get(int(customer.get("divisionid") or 0)) or {}
-    fullnumber = format_number(number, plan.template, clock.now)
-    name = " ".join(p for p in ((customer.get("lastname") or "").strip(),
-                                (customer.get("name") or "").strip()) if p)
-    values = {
-        "number": number, "numberplanid": plan.id, "type": DOC_INVOICE,
-        "countryid": int(customer.get("countryid") or 0),
-        "divisionid": int(customer.get("divisionid") or 0),
-        "customerid": int(customer["id"]), "userid": 0, "name": name,
-        "address": customer.get("address") or "", "zip": customer.get("zip") or "",
-        "city": customer.get("city") or "", "ten": customer.get("ten") or "",
-        "ssn": customer.get("ssn") or "", "cdate": clock.now, "sdate": clock.now,
-        "paytime": data.paytime(customer), "paytype": data.paytype(customer),
-        "div_name": div.get("name") or "", "div_shortname": div.get("shortname") or "",
-        "div_address": div.get("address") or "", "div_city": div.get("city") or "",
-        "div_zip": div.get("zip") or "", "div_countryid": int(div.get("countryid") or 0),
-        "div_ten": div.get("ten") or "", "div_regon": div.get("regon") or "",
-        "div_account": div.get("account") or "", "div_inv_header": div.get("inv_header") or "",
-        "div_inv_footer": div.get("inv_footer") or "",
-        "div_inv_author": div.get("inv_author") or "",
-        "div_inv_cplace": div.get("inv_cplace") or "", "fullnumber": fullnumber,
-    }
-    cols = ", ".join(values)
-    marks = ", ".join(["%s"] * len(values))
-    docid = db.insert_id(f"INSERT INTO documents ({cols}) VALUES ({marks})",
-                         list(values.values()), "documents")
-    return docid, fullnumber
-
-
-def _write_lines(db: Any, docid: int, cdate: int, customerid: int, tariff_id: int,
-                 lines: list[tuple[dict[str, Any], int]], hook: Hook | None,
-                 new_document: bool) -> Decimal:
-    first = 1 if new_document else int(db.scalar(
-        "SELECT COALESCE(MAX(itemid), 0) AS n FROM invoicecontents WHERE docid = %s",
-        [docid]) or 0) + 1
-    contents, cash, marks = [], [], []
-    total = Decimal("0.00")
-    for offset, (ev, taxid) in enumerate(lines):
-        itemid = first + offset
-        gross = Decimal(ev["be_gross"])
-        total += gross
-        contents.append((docid, itemid, gross, taxid, "", LINE_UNIT, 1, ev["be_desc"],
-                         tariff_id, 0, 0))
-        cash.append((cdate, 0, 0, -gross, taxid, customerid, ev["be_desc"], docid, itemid))
-        marks.append((int(ev["id"]), itemid))
-    one = "(" + ", ".join(["%s"] * 11) + ")"
-    db.execute("INSERT INTO invoicecontents (docid, itemid, value, taxid, prodid, content, "
-               "count, description, tariffid, pdiscount, vdiscount) VALUES "
-               + ", ".join([one] * len(contents)), [v for row in contents for v in row])
-    one = "(" + ", ".join(["%s"] * 9) + ")"
-    db.execute("INSERT INTO cash (time, type, userid, value, taxid, customerid, comment, docid, "
-               "itemid) VALUES " + ", ".join([one] * len(cash)), [v for row in cash for v in row])
-    if hook:
-        hook("lines")
-    case = " ".join(["WHEN %s THEN %s"] * len(marks))
-    ids = [m[0] for m in marks]
-    params: list[Any] = [docid]
-    for event_id, itemid in marks:
-        params += [event_id, itemid]
-    params += ids
-    updated = db.execute(
-        f"UPDATE tv_billing_event SET docid = %s, itemid = CASE id {case} END, "
-        f"skip_reason = NULL WHERE id IN ({', '.join(['%s'] * len(ids))}) AND docid IS NULL",
-        params)
-    if updated != len(ids):
-        # Someone else invoiced some of them after we locked: never write a second copy.
-        raise RuntimeError(f"expected to mark {len(ids)} events, marked {updated}; rolled back")
-    return total
-
-
-def invoice_customer(db: Any, customer: dict[str, Any], cust_number: str, data: LmsBillingData,
-                     opts: InvoicingOptions, clock: RunClock, target_docid: int | None,
-                     numberer: Numberer, hook: Hook | None = None) -> CustomerResult | None:
-    """Invoice one customer's pending events in one transaction (see module doc)."""
-    customerid = int(customer["id"])
-    day = clock.today.isoformat()
-    with db.transaction():
-        if hook:
-            hook("customer")
-        events = _customer_events(db, customerid, cust_number, day, lock=True)
-        if not events:
-            return None
-        doc = None
-        if target_docid is not None:
-            doc = db.one("SELECT id, cdate, fullnumber, number, closed FROM documents "
-                         "WHERE id = %s" + dialect.for_update(db), [target_docid])
-            if doc is not None and int(doc["closed"] or 0):
-                doc = None
-        cdate = int(doc["cdate"]) if doc else clock.now
-        lines, no_tax = [], []
-        for ev in events:
-            taxid = data.tax_for(Decimal(ev["be_vat"]), cdate)
-            (lines if taxid is not None else no_tax).append((ev, taxid))
-        if no_tax:
-            ids = [int(ev["id"]) for ev, _ in no_tax]
-            db.execute(f"UPDATE tv_billing_event SET skip_reason = %s WHERE id IN "
-                       f"({', '.join(['%s'] * len(ids))}) AND docid IS NULL", [NO_TAX, *ids])
-        if not lines:
-            return CustomerResult(customerid, None, "", False, 0, Decimal("0.00"), len(no_tax))
-        if doc is None and opts.mode == "attach":
-            return None
-        if doc is None:
-            plan = data.plan_for(int(customer.get("divisionid") or 0), opts.numberplan_id)
-            number = numberer.take(db, plan, clock.now)
-            if hook:
-                hook("number")
-            docid, fullnumber = _insert_document(db, customer, data, plan, number, clock)
-            new = True
-        else:
-            docid = int(doc["id"])
-            fullnumber = doc["fullnumber"] or str(doc["number"])
-            new = False
-        if hook:
-            hook("document")
-        total = _write_lines(db, docid, cdate, customerid, int(opts.tariff_id or 0), lines, hook,
-                             new)
-        if hook:
-            hook("marked")
-    if new:
-        numberer.committed(docid)
-    if hook:
-        hook("committed")
-    return CustomerResult(customerid, docid, fullnumber, new, len(lines), total, len(no_tax))
-
-
-def _retrying(fn: Callable[[], CustomerResult | None], what: str,
-              numberer: Numberer) -> CustomerResult | None:
+def _retrying(fn: Callable[[], T], what: str) -> T:
+    """Run one transaction, again after a lock conflict (deadlock / lock wait timeout)."""
     for attempt in range(1, MAX_RETRIES + 1):
         try:
             return fn()
-        except _Retry as exc:
-            numberer.rolled_back()
-            log.warning("%s: %s; retrying (%d/%d)", what, exc, attempt, MAX_RETRIES)
         except Exception as exc:  # noqa: BLE001 - only lock conflicts are retried
-            numberer.rolled_back()
             if not _is_lock_conflict(exc) or attempt == MAX_RETRIES:
                 raise
-            log.warning("%s: lock conflict (%s); retrying", what, exc)
+            log.warning("%s: lock conflict (%s); retrying (%d/%d)", what, exc, attempt,
+                        MAX_RETRIES)
     raise InvoicingError(f"{what}: gave up after {MAX_RETRIES} attempts")
+
+
+def _invoice_jobs(db: Any, jobs: list[Job], data: LmsBillingData, wopts: WriteOptions,
+                  clock: RunClock, numberer: Numberer,
+                  hook: Hook | None) -> list[CustomerResult | None]:
+    """One batch in one transaction; if it fails, its customers one transaction each."""
+    first, last = jobs[0].customerid, jobs[-1].customerid
+    try:
+        return _retrying(lambda: invoice_batch(db, jobs, data, wopts, clock, numberer, hook),
+                         f"customers {first}..{last}")
+    except Exception as exc:  # noqa: BLE001 - redone per customer below, which re-raises
+        if len(jobs) == 1:
+            raise
+        log.warning("customers %d..%d: batch rolled back (%s); invoicing them one by one",
+                    first, last, exc)
+    results: list[CustomerResult | None] = []
+    for job in jobs:
+        results += _retrying(lambda j=job: invoice_batch(db, [j], data, wopts, clock, numberer,
+                                                         hook), f"customer {job.customerid}")
+    return results
 
 
 def _is_lock_conflict(exc: Exception) -> bool:
@@ -436,18 +251,22 @@ def _run_locked(db: Any, opts: InvoicingOptions, clock: RunClock, hook: Hook | N
     targets = day_invoices(db, clock) if opts.mode in ("attach", "append") else {}
     if opts.dry_run:
         return _dry_run(db, todo, targets, data, opts, clock, summary)
-    numberer = Numberer()
-    for done, (customer, number) in enumerate(todo, 1):
-        cid = int(customer["id"])
-        target = targets.get(cid, {}).get("id")
+    jobs: list[Job] = []
+    for customer, number in todo:
+        target = targets.get(int(customer["id"]), {}).get("id")
         if target is None and opts.mode == "attach":
             summary.waiting_for_invoice += 1
         else:
-            result = _retrying(lambda c=customer, n=number, t=target: invoice_customer(
-                db, c, n, data, opts, clock, t, numberer, hook), f"customer {cid}", numberer)
+            jobs.append(Job(customer, number, target))
+    waiting = len(todo) - len(jobs)
+    numberer = Numberer()
+    wopts = WriteOptions(opts.mode, int(opts.tariff_id or 0), opts.numberplan_id)
+    for start in range(0, len(jobs), opts.batch_size):
+        batch = jobs[start:start + opts.batch_size]
+        for result in _invoice_jobs(db, batch, data, wopts, clock, numberer, hook):
             _account(summary, result)
         if progress:
-            progress(done, len(todo))
+            progress(waiting + start + len(batch), len(todo))
     return summary
 
 
@@ -472,29 +291,39 @@ def _dry_run(db: Any, todo: list[tuple[dict[str, Any], str]], targets: dict[int,
              summary: InvoicingSummary) -> InvoicingSummary:
     """What a real run would do now, computed with reads only (numbers are provisional)."""
     numbers: dict[int, int] = {}
-    day = clock.today.isoformat()
+    jobs: list[Job] = []
     for customer, cust_number in todo:
-        cid = int(customer["id"])
-        target = targets.get(cid, {}).get("id")
+        target = targets.get(int(customer["id"]), {}).get("id")
         if target is None and opts.mode == "attach":
             summary.waiting_for_invoice += 1
-            continue
-        events = _customer_events(db, cid, cust_number, day, lock=False)
-        doc = db.one("SELECT id, cdate, fullnumber, number FROM documents WHERE id = %s",
-                     [target]) if target else None
-        cdate = int(doc["cdate"]) if doc else clock.now
-        lines = [ev for ev in events if data.tax_for(Decimal(ev["be_vat"]), cdate) is not None]
-        no_tax = len(events) - len(lines)
-        if doc:
-            docid, fullnumber, new = int(doc["id"]), doc["fullnumber"] or str(doc["number"]), False
         else:
-            plan = data.plan_for(int(customer.get("divisionid") or 0), opts.numberplan_id)
-            if plan.id not in numbers:
-                numbers[plan.id] = next_number(db, plan, clock.now) - 1
-            numbers[plan.id] += 1
-            docid, new = 0, True
-            fullnumber = format_number(numbers[plan.id], plan.template, clock.now)
-        total = sum((Decimal(ev["be_gross"]) for ev in lines), Decimal("0.00"))
-        _account(summary, CustomerResult(cid, docid if lines else None, fullnumber, new,
-                                         len(lines), total, no_tax))
+            jobs.append(Job(customer, cust_number, target))
+    for start in range(0, len(jobs), MAX_BATCH_SIZE):
+        batch = jobs[start:start + MAX_BATCH_SIZE]
+        events = pending_events(db, batch, clock.today.isoformat(), lock=False)
+        docs = target_documents(db, [j.target_docid for j in batch if j.target_docid],
+                                lock=False)
+        for job in batch:
+            evs = events.get(job.customerid, [])
+            doc = docs.get(job.target_docid) if job.target_docid else None
+            cdate = int(doc["cdate"]) if doc else clock.now
+            lines = [ev for ev in evs if data.tax_for(Decimal(ev["be_vat"]), cdate) is not None]
+            no_tax = len(evs) - len(lines)
+            if doc:
+                docid, new = int(doc["id"]), False
+                fullnumber = doc["fullnumber"] or str(doc["number"])
+            elif opts.mode == "attach":
+                continue  # its invoice was closed meanwhile: a real run leaves it waiting
+            else:
+                plan = data.plan_for(int(job.customer.get("divisionid") or 0),
+                                     opts.numberplan_id)
+                if lines:
+                    if plan.id not in numbers:
+                        numbers[plan.id] = next_number(db, plan, clock.now) - 1
+                    numbers[plan.id] += 1
+                docid, new = 0, True
+                fullnumber = format_number(numbers.get(plan.id, 0), plan.template, clock.now)
+            total = sum((Decimal(ev["be_gross"]) for ev in lines), Decimal("0.00"))
+            _account(summary, CustomerResult(job.customerid, docid if lines else None,
+                                             fullnumber, new, len(lines), total, no_tax))
     return summary

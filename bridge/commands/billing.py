@@ -54,6 +54,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         inv.add_argument("--dry-run", action="store_true", help="show, write nothing")
         inv.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                          help="wait this long for another run to finish (default: exit)")
+        inv.add_argument("--batch-size", type=_batch_size, default=None, metavar="N",
+                         help="customers per database transaction (default 25)")
         inv.add_argument("-q", "--quiet", action="store_true", help="print only problems")
         inv.set_defaults(func=_invoice, attach_only=(name == "attach"))
 
@@ -142,6 +144,18 @@ def _events(args: argparse.Namespace) -> int:
     return 0
 
 
+def _batch_size(text: str) -> int:
+    from bridge.billing.invoicing import MAX_BATCH_SIZE
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_BATCH_SIZE:
+        raise argparse.ArgumentTypeError(f"{text!r}: use a whole number 1 to {MAX_BATCH_SIZE}")
+    return value
+
+
 def _invoice(args: argparse.Namespace) -> int:
     from bridge.billing.invoicing import (
         AlreadyRunning,
@@ -165,7 +179,9 @@ def _invoice(args: argparse.Namespace) -> int:
             else cfg.customergroups
     opts = InvoicingOptions(tariff_id=cfg.tv_tariff_id, mode=mode,
                             numberplan_id=cfg.numberplan_id, customergroups=groups,
-                            dry_run=args.dry_run, lock_wait=args.wait)
+                            dry_run=args.dry_run, lock_wait=args.wait,
+                            **({"batch_size": args.batch_size} if args.batch_size is not None
+                               else {}))
     try:
         with cs.database(cfg) as db:
             s = run_invoicing(db, opts, clock, hook=cs.test_hook_from_env(),

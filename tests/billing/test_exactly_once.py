@@ -77,16 +77,37 @@ def check_state(db) -> None:
     assert dup == []
 
 
+def invoiced_customers(db) -> int:
+    return int(db.scalar("SELECT COUNT(DISTINCT customerid) AS n FROM tv_billing_event "
+                         "WHERE docid IS NOT NULL"))
+
+
+# (hook, customers per transaction, customers invoiced afterwards).  Customers 1-6 append to
+# their internet invoice, 7-12 get new ones; each killed run commits whole batches only.
+KILL_STEPS = [
+    ("kill@customer:2", 1, 1),   # per-customer transactions: customer 1 done, 2 killed
+    ("kill@batch:2", 3, 4),      # batch 2-4 committed, killed as the next batch starts
+    ("kill@customer:3", 4, 4),   # killed while reading batch 5-8
+    ("kill@number:1", 4, 4),     # killed after taking customer 7's number
+    ("kill@document:2", 3, 7),   # 5-7 committed; 8-10 killed after inserting headers
+    ("kill@lines:2", 2, 9),      # 8-9 committed; 10-11 killed after lines and cash
+    ("kill@marked:1", 3, 9),     # 10-12 killed after marking, before COMMIT
+    ("kill@committed:1", 2, 11),  # 10-11 committed, killed right after
+    ("kill@lines:1", 1, 11),     # 12 killed after lines and cash
+]
+
+
 def test_kill_minus_9_at_many_points_then_rerun(billing_db, world):
     db = billing_db
-    # Each killed run completes some customers first, so counts stay small (12 customers).
-    points = ["kill@customer:2", "kill@number:1", "kill@document:2", "kill@lines:2",
-              "kill@marked:2", "kill@committed:1", "kill@lines:1"]
-    for hook in points:
-        proc = run_cli(world["ini"], hook=hook)
+    for hook, batch, done in KILL_STEPS:
+        proc = run_cli(world["ini"], "--batch-size", str(batch), hook=hook)
         out, err = proc.communicate(timeout=60)
         assert proc.returncode == -signal.SIGKILL, (hook, out, err)
         check_state(db)
+        # a batch is all-or-nothing: exactly the batches before the kill point are invoiced
+        assert invoiced_customers(db) == done, hook
+        assert db.scalar("SELECT COUNT(*) AS n FROM tv_billing_event WHERE docid IS NOT "
+                         "NULL") == 3 * done
     rng = random.Random(5)
     for _ in range(2):
         proc = run_cli(world["ini"], hook="sleep@customer:1:0.5")
@@ -162,3 +183,40 @@ def test_numbering_while_lms_issues_invoices(billing_db, lms_db_config, world):
     dup = billing_db.query("SELECT number FROM documents WHERE type = 1 GROUP BY numberplanid, "
                            "number HAVING COUNT(*) > 1")
     assert dup == []
+
+
+def refuse_cash_of(db, customerid: int) -> None:
+    """A database trigger refusing one customer's cash rows: a real per-customer failure."""
+    if db.dialect == "postgres":
+        db.execute("CREATE FUNCTION lmstv_test_refuse() RETURNS trigger AS $$ BEGIN "
+                   f"IF NEW.customerid = {int(customerid)} THEN RAISE EXCEPTION "
+                   "'cash refused for the test'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql")
+        db.execute("CREATE TRIGGER lmstv_test_refuse BEFORE INSERT ON cash FOR EACH ROW "
+                   "EXECUTE PROCEDURE lmstv_test_refuse()")
+    else:
+        db.execute("CREATE TRIGGER lmstv_test_refuse BEFORE INSERT ON cash FOR EACH ROW BEGIN "
+                   f"IF NEW.customerid = {int(customerid)} THEN SIGNAL SQLSTATE '45000' SET "
+                   "MESSAGE_TEXT = 'cash refused for the test'; END IF; END")
+
+
+def test_failing_customer_costs_only_itself_within_its_batch(billing_db, world):
+    """Batch 5-8 fails on customer 7: the batch rolls back whole, 5 and 6 are redone one by
+    one and committed, 7 stops the run with nothing of it written; numbers have no gaps."""
+    db = billing_db
+    refuse_cash_of(db, 7)
+    opts = InvoicingOptions(tariff_id=int(db.scalar("SELECT MIN(id) AS i FROM tariffs")),
+                            mode="append", batch_size=4)
+    with pytest.raises(Exception, match="cash refused for the test"):
+        run_invoicing(db, opts, RunClock(DAY, ts(DAY, 10)))
+    check_state(db)
+    done = {int(r["customerid"]) for r in db.query(
+        "SELECT DISTINCT customerid FROM tv_billing_event WHERE docid IS NOT NULL")}
+    assert done == {1, 2, 3, 4, 5, 6}
+    assert db.scalar("SELECT COUNT(*) AS n FROM documents WHERE customerid >= 7") == 0
+    db.execute("DROP TRIGGER lmstv_test_refuse" + (" ON cash" if db.dialect == "postgres"
+                                                    else ""))
+    summary = run_invoicing(db, opts, RunClock(DAY, ts(DAY, 10)))
+    assert summary.invoices_new == 6 and summary.events_invoiced == 18
+    check_state(db)
+    numbers = sorted(int(r["number"]) for r in db.query("SELECT number FROM documents"))
+    assert numbers == list(range(1, 13))

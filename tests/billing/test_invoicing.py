@@ -162,3 +162,40 @@ def test_missing_or_unknown_tariff_is_a_clear_error(billing_db, lms, setup):
         run_invoicing(billing_db, InvoicingOptions(tariff_id=None), CLOCK)
     with pytest.raises(InvoicingError, match="no such LMS tariff"):
         run_invoicing(billing_db, InvoicingOptions(tariff_id=9999), CLOCK)
+
+
+@pytest.mark.parametrize("batch", [1, 2, 50])
+def test_same_invoices_whatever_the_batch_size(billing_db, lms, setup, batch):
+    """One transaction per customer or many customers per transaction: identical results,
+    with appends, closed targets, no-tax events and new numbers mixed in one batch."""
+    db = billing_db
+    cids = [lms.customer(i, division=setup["div"], tv=f"1000000{i:02d}") for i in range(1, 7)]
+    open_doc = lms.payments_invoice(1, CLOCK.now, 1, setup["plan"], taxid=setup["tax23"])
+    closed = lms.payments_invoice(3, CLOCK.now, 2, setup["plan"], taxid=setup["tax23"])
+    db.execute("UPDATE documents SET closed = 1 WHERE id = %s", [closed])
+    evs = []
+    for cid in cids:
+        # customer 5's VAT matches no LMS tax: nothing to invoice, all stay pending
+        vat = 0.05 if cid == 5 else 0.23
+        evs += [event(cid * 10 + k, f"1000000{cid:02d}", ext=cid, be_gross=f"{cid}.{k}1",
+                      be_vat=vat) for k in range(2)]
+    evs += [event(200, "100000004", ext=4, be_vat=0.05),   # one no-tax event beside two good
+            event(201, "100000005", ext=5, be_vat=0.05), event(202, "100000005", ext=5,
+                                                              be_vat=0.05)]
+    store(db, evs)
+    summary = run_invoicing(db, opts(setup, mode="append", batch_size=batch), CLOCK)
+    assert (summary.invoices_new, summary.invoices_appended) == (4, 1)
+    assert summary.events_invoiced == 10 and summary.skipped["no_tax"] == 5
+    assert summary.total == sum(Decimal(f"{c}.{k}1") for c in cids if c != 5 for k in range(2))
+    docs = {(int(d["customerid"]), int(d["number"])) for d in db.query(
+        "SELECT customerid, number FROM documents")}
+    # 1 appends to its open invoice, 3's is closed so it gets a new one; numbers in order
+    assert docs == {(1, 1), (3, 2), (2, 3), (3, 4), (4, 5), (6, 6)}
+    lines = db.query("SELECT itemid, description FROM invoicecontents WHERE docid = %s "
+                     "ORDER BY itemid", [open_doc])
+    assert [ln["description"] for ln in lines] == ["Internet", "Pakiet Start #10",
+                                                   "Pakiet Start #11"]
+    evs_now = events_by_beid(db)
+    assert {b for b, e in evs_now.items() if e["docid"] is None} == {50, 51, 200, 201, 202}
+    assert evs_now[50]["skip_reason"] == "no_tax"
+    assert invoice_consistency(db) == []
