@@ -67,6 +67,7 @@ _MEMBER_CAP = re.compile(f"<member>{_S}<name>({_TEXT})</name>{_S}(?:{_CAPTURED})
 _MEMBER = (f"<member>{_S}<name>{_TEXT}</name>{_S}"
            f"(?:{_value('(?P=t)', False, '?P<t>')}){_S}</member>")
 _STRUCT = re.compile(f"<value>{_S}<struct>{_S}(?:{_MEMBER}{_S})*</struct>{_S}</value>")
+_UNPLAIN = re.compile("[&>]")
 _STRUCT_START = re.compile(f"<value>{_S}<struct>")
 _REF = re.compile(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+));")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
@@ -178,7 +179,8 @@ class _Shape:
                 self.nils.append(i)
         parts.append(esc(text[at:end]))
         self.names = tuple(names)
-        self.match = re.compile("".join(parts)).match
+        self.pattern = "".join(parts)
+        self.match = re.compile(self.pattern).match
 
 
 class FastArrayDecoder:
@@ -335,9 +337,10 @@ class FastArrayDecoder:
             for mm in members:
                 name, untyped, tag, typed, closed = mm.groups()
                 out[unescape(name)] = scalar(untyped, tag, typed, closed)
-            if members:
-                self._shapes.insert(0, _Shape(text, pos, m.end(), members))
-                del self._shapes[MAX_SHAPES:]
+            # A text with '&' or '>' is why a known layout did not match: learn from plain ones.
+            if members and not any(_UNPLAIN.search(mm.group(2) or mm.group(4) or "")
+                                   for mm in members):
+                self._learn(_Shape(text, pos, m.end(), members))
             self.items.append(out)
             return m.end()
         m = _SCALAR.match(text, pos)
@@ -345,6 +348,16 @@ class FastArrayDecoder:
             return self._incomplete(text, pos, None)
         self.items.append(scalar(*m.groups()))
         return m.end()
+
+    def _learn(self, shape: _Shape) -> None:
+        """Put the shape first; a layout already known (its text had an '&') is not repeated."""
+        shapes = self._shapes
+        for n, known in enumerate(shapes):
+            if known.pattern == shape.pattern:
+                shapes.insert(0, shapes.pop(n))
+                return
+        shapes.insert(0, shape)
+        del shapes[MAX_SHAPES:]
 
     def _incomplete(self, text: str, pos: int, inner_end: str | None) -> int:
         """-1 to wait for more bytes; Bail when the item is whole and still did not match."""

@@ -1,0 +1,375 @@
+"""Differential tests: the fast decoder must give exactly what the hardened expat path gives.
+
+Many generated replies (random nesting, Polish text, markup characters, empty and blank strings,
+pretty-printing and whitespace variants, every scalar type, untyped and self-closed values,
+character references) are decoded both ways, cut into random pieces, and compared with their
+types made visible.  Adversarial bodies must make the fast decoder bail (never decode them
+itself) and then come out exactly as the full parser has them, refusals included.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import random
+import xmlrpc.client
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from bridge.sandbox import xmlout
+from bridge.sms import SmsFault, SmsUnavailable
+from bridge.sms.fastdecode import FastArrayDecoder, unescape
+from bridge.sms.transport import decode_reply
+
+WORDS = ["Zażółć", "gęślą", "jaźń", "Łódź", "ul. Piotrkowska 1/2", "a & b", "<b>x</b>",
+         "x > y", "\"cytat\"", "'apostrof'", "]]", "]] >", "tab\there", "line\nbreak", "  ",
+         "", " lead", "trail ", "€", "𝄞", "\u00a0nbsp", "\x7f\x85\u2028", "ąęśćżźńół" * 5,
+         "673041502", "-12.50", "0", "1", "nil", "&amp;", "&#322;", "%s", "\\", "Ó" * 60]
+NAMES = ["cust_number", "cust_name", "cust_surname", "be_gross", "id", "acc_active", "x y",
+         "zażółć", "a&b", "n<1>", "", " pad "]
+
+
+def _typed(value: Any) -> Any:
+    """The value with exact types visible, so 1 != True != "1" and [] != ()."""
+    if isinstance(value, dict):
+        return ("dict", [(k, _typed(v)) for k, v in value.items()])
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, [_typed(v) for v in value])
+    return (type(value).__name__, value)
+
+
+# -- generators -----------------------------------------------------------------------------------
+
+def _scalar(rnd: random.Random) -> Any:
+    kind = rnd.randrange(10)
+    if kind <= 2:
+        return rnd.choice(WORDS) + (rnd.choice(WORDS) if rnd.random() < 0.3 else "")
+    if kind == 3:
+        return rnd.choice([0, 1, -1, 7, 2**31 - 1, -2**31, 2**40, -2**45])
+    if kind == 4:
+        return rnd.choice([0.0, 0.23, -1.5, 1e300, 123456.789, -0.0, float("inf")])
+    if kind == 5:
+        return rnd.random() < 0.5
+    if kind == 6:
+        return None
+    if kind == 7:
+        return dt.datetime(2024, rnd.randint(1, 12), rnd.randint(1, 28), rnd.randint(0, 23),
+                           rnd.randint(0, 59), rnd.randint(0, 59))
+    if kind == 8:
+        return bytes(rnd.randrange(256) for _ in range(rnd.randrange(0, 9)))
+    return str(rnd.randint(0, 10**9))
+
+
+def _flat(rnd: random.Random, names: list[str]) -> dict[str, Any]:
+    return {n: _scalar(rnd) for n in names}
+
+
+def _nested(rnd: random.Random, depth: int) -> Any:
+    if depth <= 0 or rnd.random() < 0.4:
+        return _scalar(rnd)
+    if rnd.random() < 0.5:
+        return [_nested(rnd, depth - 1) for _ in range(rnd.randrange(0, 4))]
+    return {rnd.choice(NAMES): _nested(rnd, depth - 1) for _ in range(rnd.randrange(0, 4))}
+
+
+def _value(rnd: random.Random, shape: str) -> Any:
+    """A reply value: mostly arrays of flat structs (one schema, nil-able), sometimes not."""
+    if shape == "flat":
+        names = rnd.sample(NAMES, rnd.randint(1, 6))
+        rows = [_flat(rnd, names) for _ in range(rnd.randrange(0, 30))]
+        if rows and rnd.random() < 0.3:
+            rows.insert(rnd.randrange(len(rows)), _scalar(rnd))  # a scalar among structs
+        return rows
+    if shape == "scalars":
+        return [_scalar(rnd) for _ in range(rnd.randrange(0, 20))]
+    if shape == "mixed":  # flat items, then one nested item somewhere: a bail mid-array
+        rows = [_flat(rnd, ["a", "b"]) for _ in range(rnd.randrange(1, 20))]
+        rows.insert(rnd.randrange(len(rows) + 1), _nested(rnd, 3))
+        return rows
+    return _nested(rnd, 4)
+
+
+def _esc(text: str, rnd: random.Random) -> str:
+    """Escape markup; sometimes as character or other predefined references instead."""
+    out = []
+    for ch in text:
+        r = rnd.random()
+        if ch == "&":
+            out.append(rnd.choice(["&amp;", "&#38;", "&#x26;"]))
+        elif ch == "<":
+            out.append(rnd.choice(["&lt;", "&#60;"]))
+        elif ch == ">":
+            out.append(rnd.choice([">", "&gt;"]) if r < 0.5 else "&gt;")
+        elif ch == "\"" and r < 0.5:
+            out.append("&quot;")
+        elif ch == "'" and r < 0.5:
+            out.append("&apos;")
+        elif ch == "\n" and r < 0.2:
+            out.append("&#10;")
+        elif ord(ch) > 127 and r < 0.1:
+            out.append(f"&#{ord(ch)};" if r < 0.05 else f"&#x{ord(ch):x};")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+class _Writer:
+    """An XML-RPC writer with the variants real servers produce (fixed per reply)."""
+
+    def __init__(self, rnd: random.Random) -> None:
+        self.rnd = rnd
+        self.ws = rnd.choice(["", "", "\n", "\n  ", " \t"])
+        self.untyped = rnd.random() < 0.3
+        self.closed = rnd.random() < 0.3
+        self.int_tag = rnd.choice(["int", "i4"])
+        self.jitter = rnd.random() < 0.15  # whitespace differs struct to struct
+
+    def w(self) -> str:
+        if self.jitter:
+            return self.rnd.choice(["", " ", "\n", "\t\n "])
+        return self.ws
+
+    def value(self, v: Any) -> str:
+        w, rnd = self.w, self.rnd
+        if v is None:
+            body = "<nil/>" if rnd.random() < 0.8 else "<nil></nil>"
+        elif v is True or v is False:
+            body = f"<boolean>{int(v)}</boolean>"
+        elif isinstance(v, int):
+            body = f"<{self.int_tag if -2**31 <= v < 2**31 else 'i8'}>{v}" \
+                   f"</{self.int_tag if -2**31 <= v < 2**31 else 'i8'}>"
+        elif isinstance(v, float):
+            body = f"<double>{v!r}</double>"
+        elif isinstance(v, str):
+            if v == "" and self.closed:
+                return rnd.choice(["<value><string/></value>", "<value/>",
+                                   f"<value>{w()}<string/>{w()}</value>"])
+            if self.untyped:
+                return f"<value>{_esc(v, rnd)}</value>"
+            body = f"<string>{_esc(v, rnd)}</string>"
+        elif isinstance(v, dt.datetime):
+            body = f"<dateTime.iso8601>{v:%Y%m%dT%H:%M:%S}</dateTime.iso8601>"
+        elif isinstance(v, bytes):
+            body = f"<base64>{base64.encodebytes(v).decode()}</base64>"
+        elif isinstance(v, dict):
+            members = "".join(f"<member>{w()}<name>{_esc(k, rnd)}</name>{w()}"
+                              f"{self.value(x)}{w()}</member>{w()}" for k, x in v.items())
+            body = f"<struct>{w()}{members}</struct>"
+        else:
+            body = f"<array>{w()}<data>{w()}" + "".join(self.value(x) + w() for x in v) \
+                   + f"</data>{w()}</array>"
+        return f"<value>{w()}{body}{w()}</value>"
+
+    def reply(self, v: Any) -> bytes:
+        w, rnd = self.w, self.rnd
+        decl = rnd.choice(["", "<?xml version='1.0'?>\n", '<?xml version="1.0" encoding="UTF-8"?>',
+                           "<?xml version=\"1.0\" encoding='utf-8' standalone=\"yes\"?>\n"])
+        return (f"{decl}<methodResponse>{w()}<params>{w()}<param>{w()}{self.value(v)}{w()}"
+                f"</param>{w()}</params>{w()}</methodResponse>{w()}").encode()
+
+
+def _bodies(rnd: random.Random, value: Any) -> Iterator[bytes]:
+    try:
+        yield xmlrpc.client.dumps((value,), methodresponse=True, allow_none=True,
+                                  encoding="utf-8").encode()
+    except OverflowError:
+        pass  # xmlrpc.client cannot send i8; the other writers can
+    if not _has(value, (bytes, dt.datetime)):  # the sandbox never sends those
+        yield b"".join(xmlout.response_chunks(value))
+    yield _Writer(rnd).reply(value)
+
+
+def _has(value: Any, types: tuple[type, ...]) -> bool:
+    if isinstance(value, dict):
+        return any(_has(v, types) for v in value.values())
+    if isinstance(value, list):
+        return any(_has(v, types) for v in value)
+    return isinstance(value, types)
+
+
+def _pieces(body: bytes, rnd: random.Random) -> list[bytes]:
+    """The body cut at random places (inside tags, references and UTF-8 sequences too)."""
+    cuts = sorted(rnd.sample(range(1, len(body)), min(len(body) - 1, rnd.randrange(0, 12))))
+    edges = [0, *cuts, len(body)]
+    return [body[a:b] for a, b in zip(edges, edges[1:], strict=False)]
+
+
+def _outcome(fn: Callable[[], Any]) -> Any:
+    try:
+        return ("ok", _typed(fn()))
+    except SmsFault as fault:
+        return ("fault", fault.code, fault.message)
+    except SmsUnavailable as exc:  # the kind of refusal, not the preview of the bytes
+        return ("unavailable", exc.reason.split(":")[0].split(" (")[0])
+
+
+def _fast_only(body: bytes, pieces: list[bytes] | None = None) -> FastArrayDecoder:
+    dec = FastArrayDecoder()
+    for piece in pieces or [body]:
+        if not dec.feed(piece):
+            break
+    else:
+        dec.finish()
+    return dec
+
+
+# -- the differential property ------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", range(60))
+def test_generated_replies_decode_identically(seed: int) -> None:
+    rnd = random.Random(seed)
+    shape = ["flat", "flat", "flat", "scalars", "mixed", "nested"][seed % 6]
+    value = _value(rnd, shape)
+    for body in _bodies(rnd, value):
+        reference = xmlrpc.client.loads(body, use_builtin_types=True)[0][0]
+        expected = _typed(reference)
+        full = decode_reply([body], fast=False)
+        assert _typed(full) == expected
+        for _ in range(4):
+            got = decode_reply(_pieces(body, rnd))
+            assert _typed(got) == expected, body[:300]
+
+
+def test_the_fast_path_really_takes_flat_arrays() -> None:
+    """Guard against a vacuous differential test: flat arrays must not be handed to expat."""
+    rnd = random.Random(7)
+    taken = 0
+    for seed in range(40):
+        value = _value(random.Random(seed), "flat")
+        for body in _bodies(rnd, value):
+            dec = _fast_only(body, _pieces(body, rnd))
+            assert dec.bailed is None, (dec.bailed, body[:300])
+            assert _typed(dec.items) == _typed(
+                xmlrpc.client.loads(body, use_builtin_types=True)[0][0])
+            taken += 1
+    assert taken >= 50
+
+
+def test_a_sandbox_customer_list_uses_one_compiled_shape() -> None:
+    rows = [{"cust_number": f"673{i:06d}", "cust_external_id": i if i % 3 else None,
+             "cust_name": "Zażółć & <gęślą>" if i % 7 == 0 else "Jan", "cust_total_balance":
+             "-12.50"} for i in range(500)]
+    body = b"".join(xmlout.response_chunks(rows))
+    dec = _fast_only(body)
+    assert dec.bailed is None and dec.items == rows
+    # the int member also accepts <nil/>, so one layout serves every row with plain text
+    assert len(dec._shapes) <= 2  # noqa: SLF001
+
+
+def test_bail_midway_keeps_the_items_already_taken_exactly_once() -> None:
+    rows: list[Any] = [{"a": i, "b": f"ł{i}"} for i in range(50)]
+    rows.insert(30, {"a": {"nested": [1, 2]}, "b": "x"})
+    body = xmlrpc.client.dumps((rows,), methodresponse=True).encode()
+    dec = _fast_only(body)
+    assert dec.bailed and len(dec.items) == 30
+    assert decode_reply([body[i:i + 100] for i in range(0, len(body), 100)]) == rows
+
+
+# -- adversarial: the fast decoder must bail, the result must be the full parser's --------------
+
+def _array(items: str, head: str = "", tail: str = "") -> bytes:
+    return (f"{head}<methodResponse><params><param><value><array><data>{items}</data></array>"
+            f"</value></param></params></methodResponse>{tail}").encode()
+
+
+S = "<value><struct><member><name>a</name><value><string>{}</string></value></member>" \
+    "</struct></value>"
+ADVERSARIAL: dict[str, bytes] = {
+    "cdata": _array(S.format("<![CDATA[x<y]]>")),
+    "comment between items": _array(S.format("1") + "<!-- c -->" + S.format("2")),
+    "comment in a member": _array(S.format("1<!-- c -->2")),
+    "processing instruction": _array(S.format("1") + "<?php echo 1; ?>" + S.format("2")),
+    "doctype": _array(S.format("1"), head="<!DOCTYPE methodResponse>"),
+    "entity declaration": _array(S.format("&e;"), head='<!DOCTYPE m [<!ENTITY e "x">]>'),
+    "undefined entity": _array(S.format("&nbsp;")),
+    "bare ampersand": _array(S.format("a & b")),
+    "invalid character reference": _array(S.format("&#1;")),
+    "surrogate reference": _array(S.format("&#xD800;")),
+    "uppercase X reference": _array(S.format("&#X41;")),
+    "]]> in text": _array(S.format("a]]>b")),
+    "control character": _array(S.format("a\x01b")),
+    "U+FFFE": _array(S.format("a\ufffeb")),
+    "carriage returns": _array(S.format("a\r\nb\rc")),
+    "carriage return between tags": _array(S.format("1") + "\r\n" + S.format("2")),
+    "attribute": _array(S.format("1").replace("<string>", '<string lang="pl">')),
+    "namespaced tag": _array(S.format("1").replace("string>", "ex:string>")),
+    "nested struct": _array("<value><struct><member><name>a</name><value><struct></struct>"
+                            "</value></member></struct></value>"),
+    "nested array": _array("<value><struct><member><name>a</name><value><array><data>"
+                           "</data></array></value></member></struct></value>"),
+    "value in value": _array("<value><value>x</value></value>"),
+    "text around a typed value": _array("<value>x<string>y</string></value>"),
+    "name after value": _array("<value><struct><member><value><int>1</int></value>"
+                               "<name>a</name></member></struct></value>"),
+    "unknown type": _array("<value><bigdecimal>1.5</bigdecimal></value>"),
+    "bad int": _array("<value><int>x1</int></value>"),
+    "bad boolean": _array("<value><boolean> 1</boolean></value>"),
+    "bad date": _array("<value><dateTime.iso8601>2024</dateTime.iso8601></value>"),
+    "bad base64": _array("<value><base64>ł</base64></value>"),
+    "latin-2 declared": _array(S.format("\u0105"),
+                               head="<?xml version='1.0' encoding='iso-8859-2'?>")
+    .replace("\u0105".encode(), b"\xb1"),
+    "byte order mark": b"\xef\xbb\xbf" + _array(S.format("1")),
+    "not UTF-8": _array(S.format("1")).replace(b">1<", b">\xff<"),
+    "xml 1.1": _array(S.format("1"), head="<?xml version='1.1'?>"),
+    "space before declaration": _array(S.format("1"), head=" <?xml version='1.0'?>"),
+    "junk after the document": _array(S.format("1"), tail="<x/>"),
+    "two params": _array(S.format("1")).replace(
+        b"</param></params>", b"</param><param><value>2</value></param></params>"),
+    "fault": xmlout.fault_xml(713, "Usługa może zostać zaterminowana jedynie na koniec okresu"),
+    "scalar reply": xmlout.fault_xml(1, "x").replace(b"fault", b"params"),
+    "truncated": _array(S.format("1") * 3)[:-40],
+    "mismatched end tag": _array(S.format("1")).replace(b"</data>", b"</dat>"),
+    "html": b"<!DOCTYPE html><html><body>503</body></html>",
+}
+
+
+@pytest.mark.parametrize("name", list(ADVERSARIAL))
+def test_adversarial_bodies_bail_and_match_the_full_parser(name: str) -> None:
+    body = ADVERSARIAL[name]
+    dec = _fast_only(body)
+    assert dec.bailed, f"the fast decoder accepted {name!r}"
+    expected = _outcome(lambda: decode_reply([body], fast=False))
+    rnd = random.Random(name)
+    for pieces in ([body], [bytes([b]) for b in body], _pieces(body, rnd)):
+        assert _outcome(lambda p=pieces: decode_reply(p)) == expected
+
+
+def test_refusals_keep_their_reasons() -> None:
+    assert _outcome(lambda: decode_reply([ADVERSARIAL["fault"]])) == (
+        "fault", 713, "Usługa może zostać zaterminowana jedynie na koniec okresu")
+    with pytest.raises(SmsUnavailable, match="declares a DTD or entities"):
+        decode_reply([ADVERSARIAL["entity declaration"]])
+    with pytest.raises(SmsUnavailable, match="HTML page"):
+        decode_reply([ADVERSARIAL["html"]])
+    with pytest.raises(SmsUnavailable, match="incomplete XML"):
+        decode_reply([ADVERSARIAL["truncated"]])
+
+
+def test_an_item_larger_than_the_window_goes_to_expat() -> None:
+    big = "ż" * (3 << 19)
+    body = _array(S.format("a") + S.format(big))
+    dec = _fast_only(body, [body[i:i + 65536] for i in range(0, len(body), 65536)])
+    assert dec.bailed and len(dec.items) == 1
+    assert decode_reply([body[i:i + 65536] for i in range(0, len(body), 65536)]) == \
+        [{"a": "a"}, {"a": big}]
+
+
+@pytest.mark.parametrize("raw,text", [("a&amp;b", "a&b"), ("&lt;&gt;&quot;&apos;", "<>\"'"),
+                                      ("&#322;&#x142;&#X", None), ("&#0;", None),
+                                      ("&#x10FFFF;", "\U0010ffff"), ("&#xFFFE;", None),
+                                      ("&#9;&#10;&#13;", "\t\n\r"), ("x]]>", None),
+                                      ("&amp", None), ("&#;", None), ("&#99999999999;", None)])
+def test_unescape_matches_expat(raw: str, text: str | None) -> None:
+    body = _array(S.format(raw))
+    expected = _outcome(lambda: decode_reply([body], fast=False))
+    assert (expected[0] == "ok") == (text is not None)
+    if text is None:
+        with pytest.raises(Exception):  # noqa: B017 - Bail: the full parser decides
+            unescape(raw)
+    else:
+        assert unescape(raw) == text
+        assert expected == ("ok", _typed([{"a": text}]))
+    assert _outcome(lambda: decode_reply([body])) == expected
