@@ -172,6 +172,10 @@ def test_numbering_while_lms_issues_invoices(billing_db, lms_db_config, world):
 
     t = threading.Thread(target=lms_user)
     t.start()
+    # Make sure the two really overlap: LMS has issued a number before our run starts.
+    deadline = time.monotonic() + 10
+    while not issued and time.monotonic() < deadline:
+        time.sleep(0.01)
     try:
         summary = run_invoicing(billing_db, InvoicingOptions(
             tariff_id=int(billing_db.scalar("SELECT MIN(id) AS i FROM tariffs")),
