@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import os
 
-from bridge.config import load_config
+from bridge.config import is_loopback_bind, load_config
 
 _cfg = load_config(need_database=False)
+if not is_loopback_bind(_cfg.bind) and os.environ.get("LMSTV_ALLOW_REMOTE") != "1":
+    # Same rule as `lmstv serve`: the bridge holds SMS credentials and the LMS database, so it
+    # listens on loopback or a unix socket unless the operator explicitly says otherwise.
+    raise SystemExit(f"lmstv: [bridge] bind = {_cfg.bind} is not a loopback address or unix "
+                     "socket; use 127.0.0.1:PORT or unix:/run/lmstv/bridge.sock, or set "
+                     "LMSTV_ALLOW_REMOTE=1 if the bridge really must listen on the network")
 
 bind = [_cfg.bind]
 # 2–4 processes: enough for two cores and for one slow SMS call not to block the others.
