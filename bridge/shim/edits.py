@@ -28,6 +28,11 @@ class Edit:
     comment: tuple[str, str] = ("// ", "")
 
     @property
+    def begin_line(self) -> str:
+        open_, close = self.comment
+        return f"{open_}{MARK} begin: {self.ident}{close}\n"
+
+    @property
     def block(self) -> str:
         open_, close = self.comment
         return (f"{open_}{MARK} begin: {self.ident}{close}\n{self.body}"
@@ -63,7 +68,7 @@ class Edit:
         count = text.count(self.block)
         if count == 1:
             return text.replace(self.block, "", 1)
-        if count == 0 and f"{MARK} begin: {self.ident}" not in text:
+        if count == 0 and self.begin_line not in text:
             return text  # not installed here
         raise AnchorError(
             f"{self.path}: the lmstv block '{self.ident}' was changed after installation, so "
@@ -128,6 +133,35 @@ EDITS: tuple[Edit, ...] = (
         anchor="\t\t\t\t<A HREF=\"?m=rtsearch&id={$customerinfo.id}\">",
         body="\t\t\t\t{include file=\"customer/customertvinfobox.html\"}\n",
         comment=SMARTY),
+    Edit(
+        # "Eksport do SMS" on the edit page, among the box's own links as on the info page.  The
+        # button sits inside LMS's edit form, so it names its own form (HTML5 form attribute),
+        # which the next edit places after LMS's form: forms cannot nest.
+        path="templates/default/customer/customereditbox.html", ident="tv-export-edit",
+        anchor="\t\t\t<A href=\"javascript:document.customeredit.submit();\" accesskey=\"S\">",
+        body="\t\t\t{include file=\"customer/customertvinfobox.html\"}\n",
+        comment=SMARTY),
+    Edit(
+        path="templates/default/customer/customereditbox.html", ident="tv-exportform-edit",
+        anchor="<SCRIPT type=\"text/javascript\">\n<!--\n"
+               "document.forms['customeredit'].elements['customerdata[lastname]'].focus();\n",
+        body="{include file=\"customer/customertvexportform.html\"}\n",
+        comment=SMARTY),
+    Edit(
+        # Quick search bar: an "STB (MAC)" field after LMS's own fields, with LMS's AutoSuggest.
+        path="templates/default/header.html", ident="quicksearch-field", before=False,
+        anchor="\t\t\t<input class=\"blend\" type=\"text\" id=\"documentinput\" "
+               "name=\"qsdocument\" value=\"\" size=\"15\" "
+               "{tip text=\"Enter document number and press Enter\"}>\n",
+        body="\t\t\t{include file=\"tvquicksearchfield.html\"}\n",
+        comment=SMARTY),
+    Edit(
+        # Enter in that field posts LMS's quick search form; the STB search takes it from there.
+        path="modules/quicksearch.php", ident="quicksearch-stb",
+        anchor="$mode = '';\n",
+        body="if (!empty($_POST['qsstb']))\n"
+             "\trequire(MODULES_DIR . DIRECTORY_SEPARATOR . 'tvquicksearch.php');\n\n",
+        comment=PHP),
     Edit(
         path="bin/lms-payments.php", ident="tv-lines",
         anchor="$DB->Destroy();\n\n?>",

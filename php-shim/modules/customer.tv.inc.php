@@ -13,7 +13,9 @@
 if (isset($layout['module']) && ($layout['module'] == 'customerinfo' || $layout['module'] == 'customeredit')
 	&& LMSTV::canView()) {
 	$tv_customerid = intval($customerid);
-	$tv_back = '?m=customerinfo&id=' . $tv_customerid . '#tvaccountbox';
+	// Forms posted from the edit page (customertvexportform.html) go back there; whitelisted.
+	$tv_back = '?m=' . (LMSTV::post_('tvback') === 'customeredit' ? 'customeredit' : 'customerinfo')
+		. '&id=' . $tv_customerid . '#tvaccountbox';
 	$tv_error = null;
 	// What the operator entered, re-shown after a refusal; every key present so templates never
 	// read a missing index.

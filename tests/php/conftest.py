@@ -80,8 +80,9 @@ def run_module(tmp_path: Path, bridge_url: str):
     def run(module: str, *, method: str = "GET", get: dict | None = None,
             post: dict | None = None, privileges: tuple[str, ...] = ("tv_full_access",),
             session: dict | None = None, secret: str = SECRET, url: str | None = None,
-            **vars: Any) -> dict:
-        spec = {"module": module, "method": method, "get": get or {}, "post": post or {},
+            module_file: str | None = None, **vars: Any) -> dict:
+        spec = {"module": module, "module_file": module_file, "method": method,
+                "get": get or {}, "post": post or {},
                 "privileges": list(privileges), "session": session or {}, "vars": vars,
                 "compile_dir": str(compile_dir),
                 "bridge": {"url": url or bridge_url, "secret": secret, "timeout": 20}}

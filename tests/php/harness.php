@@ -3,7 +3,8 @@
  * Test harness giving a shim module LMS 1.11.17's globals ($SMARTY as real Smarty 3, $SESSION,
  * $AUTH, $layout, ConfigHelper privileges, MODULES_DIR) and printing JSON: the page HTML, any
  * redirect, the PHP warnings/notices raised, and the session afterwards.
- * Usage: php harness.php SPEC.json   (spec: module, method, get, post, privileges, bridge, session, vars)
+ * Usage: php harness.php SPEC.json   (spec: module, method, get, post, privileges, bridge, session, vars,
+ *        module_file: run this file instead of the shim module named module)
  */
 
 $spec = json_decode(file_get_contents($argv[1]), true);
@@ -70,6 +71,9 @@ try {
 		include(MODULES_DIR . '/customer.tv.inc.php');
 		$SMARTY->assign('customerinfo', $spec['vars']['customerinfo']);
 		$SMARTY->display('customerpage.html');
+	} elseif (!empty($spec['module_file'])) {
+		// an LMS module after the shim's edit (e.g. quicksearch.php), written by the test
+		include($spec['module_file']);
 	} else {
 		include(MODULES_DIR . '/' . $spec['module'] . '.php');
 	}

@@ -40,13 +40,16 @@ def lms_tree(tmp_path: Path) -> Path:
 
 
 def test_install_reinstall_uninstall_round_trip(lms_tree: Path) -> None:
+    # the tree holds every anchor, including the quick search and edit-page ones
+    assert {"quicksearch-field", "quicksearch-stb", "tv-export-edit",
+            "tv-exportform-edit"} <= {e.ident for e in EDITS}
     before = _snapshot(lms_tree)
     plan = installer.install(lms_tree)
     assert "lib/LMSTV.class.php" in plan.writes
     assert (lms_tree / "modules" / "customer.tv.inc.php").is_file()
     for edit in EDITS:
         text = (lms_tree / edit.path).read_text("utf-8")
-        assert text.count(f"{MARK} begin: {edit.ident}") == 1
+        assert text.count(edit.begin_line) == 1
         assert edit.anchor in text
         # the block sits on the documented side of its anchor
         pos_block, pos_anchor = text.index(edit.block), text.index(edit.anchor)
@@ -119,6 +122,14 @@ def test_uninstall_keeps_operator_changes_outside_our_blocks(lms_tree: Path) -> 
     text = inc.read_text()
     assert "operator's own line" in text and MARK not in text
     assert any("changed outside" in n for n in plan.notes)
+
+
+def test_edit_markers_are_unambiguous() -> None:
+    # one edit's marker must never be found inside another's in the same file
+    for edit in EDITS:
+        for other in EDITS:
+            if other is not edit and other.path == edit.path:
+                assert edit.begin_line not in other.block, (edit.ident, other.ident)
 
 
 def test_edit_remove_is_exact_inverse() -> None:
