@@ -113,11 +113,20 @@ def _prepared(ctx: Context, raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return items
 
 
-def _matches(item: dict[str, Any], q: str) -> bool:
-    if q.isdigit() and (q in item["cust_number"] or str(item["lms_id"] or "") == q):
+def _field(c: dict[str, Any], name: str) -> Any:
+    """A field of a raw SMS customer as :func:`_prepared` would have it."""
+    if name == "cust_number":
+        return str(c.get("cust_number") or "")
+    if name in ("cust_external_id", "lms_id"):
+        return external_id(c.get("cust_external_id"))
+    return c.get(name)
+
+
+def _matches(c: dict[str, Any], q: str) -> bool:
+    if q.isdigit() and (q in _field(c, "cust_number") or str(_field(c, "lms_id") or "") == q):
         return True
-    name = f"{item.get('cust_name') or ''} {item.get('cust_surname') or ''}".lower()
-    return q in name or q in f"{item.get('cust_surname') or ''} {item.get('cust_name') or ''}" \
+    name = f"{c.get('cust_name') or ''} {c.get('cust_surname') or ''}".lower()
+    return q in name or q in f"{c.get('cust_surname') or ''} {c.get('cust_name') or ''}" \
         .lower()
 
 
@@ -128,31 +137,38 @@ def customer_list(ctx: Context, *, q: str, sort: str, order: str, page: int,
     ctx.note(got)
     q = q.strip().lower()
     memo_key = (got.token, q, sort, order)
-    items = None
+    rows = None
     if got.token and sort not in _LMS_SORTS:
         with _memo_lock:
-            items = _sorted_memo.get(memo_key)
+            rows = _sorted_memo.get(memo_key)
     lms_rows: dict[int, dict[str, Any]] = {}
-    if items is None:
-        items = _prepared(ctx, as_list(got.value))
+    if rows is None:
+        # Filter and sort the raw SMS rows (sort keys straight from them); only the page's
+        # rows are turned into response items: 20,000 copies per cold request were most of
+        # the bridge's own time.
+        rows = as_list(got.value)
         if q:
-            items = [it for it in items if _matches(it, q)]
+            rows = [c for c in rows if _matches(c, q)]
         if sort in _LMS_SORTS:
-            lms_rows = lms.customers_by_ids(ctx.db, [it["lms_id"] for it in items if it["lms_id"]])
-            items = sort_items(items, sort, order,
-                               key=lambda it: (lms_rows.get(it["lms_id"]) or {}).get(sort))
+            lms_rows = lms.customers_by_ids(ctx.db, [i for c in rows
+                                                     if (i := _field(c, "lms_id"))])
+            rows = sort_items(rows, sort, order, key=lambda c: (
+                lms_rows.get(_field(c, "lms_id")) or {}).get(sort))
         else:
-            items = sort_items(items, sort, order)
+            normalised = sort in ("cust_number", "cust_external_id")
+            rows = sort_items(rows, sort, order,
+                              key=(lambda c: _field(c, sort)) if normalised else None)
             if got.token:
                 with _memo_lock:
-                    _sorted_memo[memo_key] = items
+                    _sorted_memo[memo_key] = rows
                     while len(_sorted_memo) > 32:
                         _sorted_memo.popitem(last=False)
-    result = paginate(items, page, per_page)
-    ids = [it["lms_id"] for it in result["items"] if it["lms_id"]]
+    result = paginate(rows, page, per_page)
+    items = _prepared(ctx, result["items"])
+    ids = [it["lms_id"] for it in items if it["lms_id"]]
     if ids and not lms_rows:
         lms_rows = lms.customers_by_ids(ctx.db, ids)
-    result["items"] = [_with_lms(it, lms_rows) for it in result["items"]]
+    result["items"] = [_with_lms(it, lms_rows) for it in items]
     result.update(sort=sort, order=order)
     return result
 

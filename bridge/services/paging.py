@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -53,11 +54,48 @@ def page_params(args: Mapping[str, str]) -> tuple[int, int | None]:
     return page, per_page
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def natural_key(value: Any) -> tuple:
+    """Exactly :func:`bridge.validation.natural_key`, without its regex split and generator for
+    the common case, a text with no digit (surnames, streets, cities of 20,000 customers)."""
+    if type(value) is str:
+        low = value.lower()
+        if _DIGIT.search(low) is None and not low.isdigit():
+            return (2, ((1, 0, low),)) if low else (2, ())
+    return v.natural_key(value)
+
+
 def sort_items(items: list[dict[str, Any]], sort: str, order: str,
                key: Callable[[dict[str, Any]], Any] | None = None) -> list[dict[str, Any]]:
-    get = key or (lambda item: item.get(sort))
-    # Ties keep a stable secondary order so pages never overlap.
-    return sorted(items, key=lambda it: v.natural_key(get(it)), reverse=(order == "desc"))
+    """``items`` in natural order of ``key(item)`` (default ``item[sort]``), stable."""
+    values = [key(it) for it in items] if key else [it.get(sort) for it in items]
+    keys = _sort_keys(values)
+    # Sorting positions by a list's own __getitem__ keeps the comparisons in C; sorted() is
+    # stable in both directions, so ties keep SMS's order and pages never overlap.
+    order_ = sorted(range(len(items)), key=keys.__getitem__, reverse=(order == "desc"))
+    return [items[i] for i in order_]
+
+
+def _sort_keys(values: list[Any]) -> list[Any]:
+    """Natural sort keys; when every value is a digit-free text, just the lower-cased texts.
+
+    For such texts natural_key is ``(2, ((1, 0, low),))`` (``(2, ())`` for ""), which orders
+    exactly as ``low`` does, and plain strings compare many times faster than nested tuples.
+    """
+    lows = []
+    search = _DIGIT.search
+    for value in values:
+        if type(value) is not str:
+            break
+        low = value.lower()
+        if search(low) is not None or low.isdigit():
+            break
+        lows.append(low)
+    else:
+        return lows
+    return [natural_key(value) for value in values]
 
 
 def paginate(items: list[Any], page: int, per_page: int | None) -> dict[str, Any]:

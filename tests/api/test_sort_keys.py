@@ -1,0 +1,54 @@
+"""The fast sort of lists from SMS orders exactly as the plain natural-key sort did."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from bridge import validation as v
+from bridge.services.paging import natural_key, sort_items
+
+TEXTS = ["Kowalski", "kowalski", "Łódź", "łódź", "Żak", "zak", "Ąbc", "abc", "", " ", "a b",
+         "Gęślą-Jaźń", "O'Brien", "ul. Polna", "Polna 2", "Polna 10", "Polna 2a", "2", "10",
+         "²", "①", "٣", "abc٣", "ﬁ", "ß", "İ", "Ǆ", "x\u0307"]
+
+
+def _reference(items: list[dict[str, Any]], sort: str, order: str) -> list[dict[str, Any]]:
+    return sorted(items, key=lambda it: v.natural_key(it.get(sort)), reverse=(order == "desc"))
+
+
+def _safe(value: Any) -> bool:
+    try:
+        v.natural_key(value)
+    except ValueError:  # natural_key cannot take e.g. "²" (isdigit() but no int); neither can we
+        return False
+    return True
+
+
+@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_same_order_as_natural_key(seed: int, order: str) -> None:
+    rnd = random.Random(seed)
+    if seed % 2:  # digit-free texts only: the string fast path
+        pool = [t for t in TEXTS if not any(c.isdigit() for c in t) and _safe(t)]
+    else:
+        pool = [t for t in TEXTS if _safe(t)] + [None, 0, 7, -1.5, Decimal("2.50"), 10]
+    items = [{"k": rnd.choice(pool), "n": i} for i in range(rnd.randrange(0, 300))]
+    got = sort_items(items, "k", order)
+    assert [it["n"] for it in got] == [it["n"] for it in _reference(items, "k", order)]
+
+
+def test_natural_key_is_the_validation_one() -> None:
+    for value in [t for t in TEXTS if _safe(t)] + [None, 3, 2.5, Decimal("1.1"), True]:
+        assert natural_key(value) == v.natural_key(value)
+
+
+def test_key_function_and_ties_keep_input_order() -> None:
+    items = [{"k": "b", "n": 1}, {"k": "a", "n": 2}, {"k": "B", "n": 3}, {"k": "a", "n": 4}]
+    assert [it["n"] for it in sort_items(items, "k", "asc")] == [2, 4, 1, 3]
+    assert [it["n"] for it in sort_items(items, "k", "desc")] == [1, 3, 2, 4]
+    assert [it["n"] for it in sort_items(items, "x", "asc", key=lambda it: -it["n"])] == \
+        [4, 3, 2, 1]
