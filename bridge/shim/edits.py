@@ -147,14 +147,16 @@ EDITS: tuple[Edit, ...] = (
                "document.forms['customeredit'].elements['customerdata[lastname]'].focus();\n",
         body="{include file=\"customer/customertvexportform.html\"}\n",
         comment=SMARTY),
-    Edit(
-        # Quick search bar: an "STB (MAC)" field after LMS's own fields, with LMS's AutoSuggest.
-        path="templates/default/header.html", ident="quicksearch-field", before=False,
-        anchor="\t\t\t<input class=\"blend\" type=\"text\" id=\"documentinput\" "
-               "name=\"qsdocument\" value=\"\" size=\"15\" "
-               "{tip text=\"Enter document number and press Enter\"}>\n",
-        body="\t\t\t{include file=\"tvquicksearchfield.html\"}\n",
-        comment=SMARTY),
+    # Quick search bar: an "STB (MAC)" field after LMS's own fields, with LMS's AutoSuggest.
+    # 1.11.17 has three copies of the bar: layout.html (most screens), layout-without-footer.html
+    # and the older header.html.
+    *(Edit(path=f"templates/default/{name}", ident="quicksearch-field", before=False,
+           anchor="<input class=\"blend\" type=\"text\" id=\"documentinput\" "
+                  "name=\"qsdocument\" value=\"\" size=\"15\" "
+                  "{tip text=\"Enter document number and press Enter\"}>\n",
+           body="\t\t\t{include file=\"tvquicksearchfield.html\"}\n",
+           comment=SMARTY)
+      for name in ("layout.html", "layout-without-footer.html", "header.html")),
     Edit(
         # Enter in that field posts LMS's quick search form; the STB search takes it from there.
         path="modules/quicksearch.php", ident="quicksearch-stb",
