@@ -281,7 +281,6 @@ class FastArrayDecoder:
 
     def _items(self, text: str) -> None:
         """Decode every complete item of ``text``; ``_done`` is the position after the last."""
-        items = self.items
         shapes = self._shapes
         ws = _WS.match
         pos = 0
@@ -289,10 +288,9 @@ class FastArrayDecoder:
         while True:
             self._done = pos
             for n, shape in enumerate(shapes):  # a shape's pattern skips leading whitespace
-                m = shape.match(text, pos)
-                if m is not None:
-                    items.append(self._from_shape(shape, m.groups()))
-                    pos = m.end()
+                end = self._run(shape, text, pos)
+                if end != pos:
+                    pos = end
                     if n:  # most recently matching first: runs of one shape stay cheap
                         shapes.insert(0, shapes.pop(n))
                     break
@@ -305,26 +303,40 @@ class FastArrayDecoder:
                     return
                 pos = end
 
-    def _from_shape(self, shape: _Shape, groups: tuple[str | None, ...]) -> dict[str, Any]:
+    def _run(self, shape: _Shape, text: str, pos: int) -> int:
+        """Decode the run of items of this shape at ``pos``; the position after the run.
+
+        The hot loop of a big reply, hence the locals: one match in C, then the texts are
+        shared through the memo by map() (also in C), a few converted, and zipped into a dict.
+        """
+        match, names, converts, nils = shape.match, shape.names, shape.converts, shape.nils
+        append = self.items.append
         memo = self._memo
-        # Share one object per distinct text within the reply (100k billing events repeat the
-        # same dates and numbers); map() keeps this loop in C.
-        if len(memo) < MEMO_LIMIT:
-            values: list[Any] = list(map(memo.setdefault, groups, groups))
-        else:
-            values = list(map(memo.get, groups, groups))
-        for i, convert in shape.converts:
-            v = values[i]
-            if v is not None:
+        share, look = memo.setdefault, memo.get
+        while True:
+            m = match(text, pos)
+            if m is None:
+                return pos
+            groups = m.groups()
+            # One object per distinct text within the reply: 100k billing events repeat the
+            # same dates and numbers, and a shared list pickles far smaller into the cache.
+            values = list(map(share if len(memo) < MEMO_LIMIT else look, groups, groups))
+            if converts:
                 try:
-                    values[i] = convert(v)
+                    for i, convert in converts:
+                        v = values[i]
+                        if v is not None:
+                            values[i] = convert(v)
                 except Bail:
+                    self._done = pos
                     raise
                 except Exception as exc:
+                    self._done = pos
                     raise Bail("bad value") from exc
-        for i in shape.nils:
-            values[i] = None
-        return dict(zip(shape.names, values, strict=True))
+            for i in nils:
+                values[i] = None
+            append(dict(zip(names, values)))  # noqa: B905 - one group per name by construction
+            pos = m.end()
 
     def _generic(self, text: str, pos: int) -> int:
         """One item the known shapes did not match; -1 when it is not complete yet."""
