@@ -11,7 +11,10 @@ $LMSTV_TEST_PG / $LMSTV_TEST_MYSQL, as the tests), and runs the real ``lmstv bil
 as child processes (peak memory = the child's max RSS).
 
     .venv/bin/python bench/bench_billing.py [--customers 10000] [--events 100000]
-                                            [--engines postgres,mysql]
+                                            [--engines postgres,mysql] [--batch-sizes 25]
+
+``--batch-sizes 1,25,100`` invoices the same events once per size (customers per transaction;
+1 = one transaction per customer), wiping the invoices between runs, to compare them.
 """
 
 from __future__ import annotations
@@ -78,7 +81,24 @@ def seed_lms(db, sms_customers: list[dict]) -> int:
     return tariff
 
 
-def bench_engine(dialect: str, sandbox_url: str, sms_customers: list[dict], tmp: Path) -> dict:
+def wipe_invoices(cfg) -> None:
+    """Undo an invoicing run of the bench database so the next batch size starts equal."""
+    db = connect(cfg)
+    try:
+        with db.transaction():
+            db.execute("DELETE FROM cash")
+            db.execute("DELETE FROM invoicecontents")
+            db.execute("DELETE FROM documents")
+            db.execute("UPDATE tv_billing_event SET docid = NULL, itemid = NULL")
+        if db.dialect == "postgres":
+            db.raw.autocommit = True
+            db.raw.cursor().execute("VACUUM ANALYZE")
+    finally:
+        db.close()
+
+
+def bench_engine(dialect: str, sandbox_url: str, sms_customers: list[dict], tmp: Path,
+                 batch_sizes: list[int]) -> dict:
     cfg = replace(server_config(dialect), database=f"lmstv_bench_{os.getpid()}")
     create_database(cfg, drop_first=True)
     try:
@@ -100,13 +120,17 @@ def bench_engine(dialect: str, sandbox_url: str, sms_customers: list[dict], tmp:
         res["re-import"], res["re-import MB"], out2 = run_child(ini, "billing", "import")
         res["out"] = " | ".join(ln for ln in (out1 + out2).splitlines()
                                 if ln.startswith("billing import"))
-        res["invoicing"], _, out3 = run_child(ini, "billing", "invoice", "-q")
-        db = connect(cfg)
-        res["invoices"] = db.scalar("SELECT COUNT(*) AS n FROM documents")
-        res["lines"] = db.scalar("SELECT COUNT(*) AS n FROM invoicecontents")
-        res["pending"] = db.scalar("SELECT COUNT(*) AS n FROM tv_billing_event WHERE docid IS "
-                                   "NULL")
-        db.close()
+        res["invoicing"] = []
+        for n, size in enumerate(batch_sizes):
+            if n:
+                wipe_invoices(cfg)
+            seconds, _, _ = run_child(ini, "billing", "invoice", "-q", "--batch-size", str(size))
+            db = connect(cfg)
+            res["invoicing"].append((size, seconds, db.scalar(
+                "SELECT COUNT(*) AS n FROM documents"), db.scalar(
+                "SELECT COUNT(*) AS n FROM invoicecontents"), db.scalar(
+                "SELECT COUNT(*) AS n FROM tv_billing_event WHERE docid IS NULL")))
+            db.close()
         return res
     finally:
         drop_database(cfg)
@@ -117,6 +141,8 @@ def main() -> int:
     ap.add_argument("--customers", type=int, default=10_000)
     ap.add_argument("--events", type=int, default=100_000)
     ap.add_argument("--engines", default="postgres,mysql")
+    ap.add_argument("--batch-sizes", default="25",
+                    help="customers per invoicing transaction, comma-separated to compare")
     args = ap.parse_args()
     tmp = Path(os.environ.get("TMPDIR", "/tmp")) / f"lmstv-bench-{os.getpid()}"
     tmp.mkdir(parents=True, exist_ok=True)
@@ -134,16 +160,18 @@ def main() -> int:
               f"{last_month:%Y-%m}; original baseline (PostgreSQL): "
               + "; ".join(f"{k} {v}" for k, v in BASELINE.items()))
         for dialect in args.engines.split(","):
-            r = bench_engine(dialect, sb.url, customers, tmp)
+            r = bench_engine(dialect, sb.url, customers, tmp,
+                             [int(x) for x in args.batch_sizes.split(",")])
             peak = max(r["import MB"], r["re-import MB"])
             print(f"\n[{dialect}] {r['out']}")
             print(f"  import            {r['import']:7.1f} s   target <= {TARGETS['import']:.0f} s")
             print(f"  same import again {r['re-import']:7.1f} s   target <= "
                   f"{TARGETS['re-import']:.0f} s (0 new rows: see line above)")
             print(f"  peak memory       {peak:7.0f} MB  target <= {TARGETS['peak MB']:.0f} MB")
-            print(f"  invoicing         {r['invoicing']:7.1f} s   target <= "
-                  f"{TARGETS['invoicing']:.0f} s ({r['invoices']} invoices, {r['lines']} lines, "
-                  f"{r['pending']} events left pending)")
+            for size, seconds, invoices, lines, pending in r["invoicing"]:
+                print(f"  invoicing         {seconds:7.1f} s   target <= "
+                      f"{TARGETS['invoicing']:.0f} s ({invoices} invoices, {lines} lines, "
+                      f"{pending} events left pending; {size} customer(s) per transaction)")
     finally:
         stop_process(sb.proc)
     _ = free_port

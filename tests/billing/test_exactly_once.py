@@ -143,9 +143,11 @@ def test_two_runs_at_once(billing_db, world):
                              "NULL") == 0
 
 
-def test_numbering_while_lms_issues_invoices(billing_db, lms_db_config, world):
+@pytest.mark.parametrize("batch", [1, 3])
+def test_numbering_while_lms_issues_invoices(billing_db, lms_db_config, world, batch):
     """An LMS user issuing invoices on the same plan meanwhile (LMS's invoicenew locks
-    documents, computes MAX+1, inserts) never gets or causes a duplicate number."""
+    documents, computes MAX+1, inserts) never gets or causes a duplicate number, whether our
+    transactions hold one customer or several."""
     stop = threading.Event()
     issued = []
 
@@ -179,7 +181,7 @@ def test_numbering_while_lms_issues_invoices(billing_db, lms_db_config, world):
     try:
         summary = run_invoicing(billing_db, InvoicingOptions(
             tariff_id=int(billing_db.scalar("SELECT MIN(id) AS i FROM tariffs")),
-            mode="separate"), RunClock(DAY, ts(DAY, 10)))
+            mode="separate", batch_size=batch), RunClock(DAY, ts(DAY, 10)))
     finally:
         stop.set()
         t.join(30)
@@ -187,6 +189,15 @@ def test_numbering_while_lms_issues_invoices(billing_db, lms_db_config, world):
     dup = billing_db.query("SELECT number FROM documents WHERE type = 1 GROUP BY numberplanid, "
                            "number HAVING COUNT(*) > 1")
     assert dup == []
+
+
+def test_bad_batch_size_is_refused_before_anything_runs(billing_db, world):
+    for bad in ("0", "-3", "x", "501"):
+        proc = run_cli(world["ini"], "--batch-size", bad)
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 2 and "--batch-size" in err and "1 to 500" in err, (bad, err)
+    assert billing_db.scalar("SELECT COUNT(*) AS n FROM tv_billing_event WHERE docid IS NOT "
+                             "NULL") == 0
 
 
 def refuse_cash_of(db, customerid: int) -> None:
