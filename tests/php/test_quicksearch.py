@@ -193,3 +193,21 @@ def test_messages_box_without_a_tv_account(run_module, bridge, sandbox, lms_db_c
     assert "Wiadomości wysłane na TV (1)" in box
     # shown as text: the tag SMS keeps in the teaser is printed, not applied
     assert "Przerwa &lt;b&gt;serwisowa&lt;/b&gt;" in box and "Brak wiadomości" not in box
+
+
+def test_quick_search_field_without_the_shim_class_loaded(tmp_path) -> None:
+    # a page drawn by something other than the patched index.php must not die on LMSTV
+    shim = Path(__file__).resolve().parent.parent.parent / "php-shim"
+    script = tmp_path / "bare.php"
+    script.write_text(f"""<?php
+require '/usr/share/php/smarty3/Smarty.class.php';
+$s = new Smarty();
+$s->setTemplateDir('{shim}/templates');
+$s->setCompileDir('{tmp_path}');
+$s->display('tvquicksearchfield.html');
+echo 'END';
+""")
+    out = subprocess.run(["php", "-d", "error_reporting=E_ALL & ~E_DEPRECATED", str(script)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.strip() == "END"
