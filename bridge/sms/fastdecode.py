@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import codecs
+import operator
 import re
 import xmlrpc.client
 from collections.abc import Callable
@@ -33,6 +34,8 @@ MAX_TAIL = 4096
 HEAD_WINDOW = 1024  # the head must be within this many characters (whitespace is possible)
 MEMO_LIMIT = 200_000
 MAX_SHAPES = 8
+SHARE_SAMPLE = 200  # structs of one layout looked at before deciding which texts to share
+SHARE_RATIO = 8  # share a member's texts when at least 1 in 8 of the sample was a repeat
 
 _S = r"[ \t\n]*"
 # Character data expat would pass through unchanged, minus '<': no '\r' (expat rewrites line
@@ -181,6 +184,37 @@ class _Shape:
         self.names = tuple(names)
         self.pattern = "".join(parts)
         self.match = re.compile(self.pattern).match
+        # Which members' texts are worth sharing is learnt from the first structs: sharing a
+        # unique text (a PESEL, an e-mail) only costs a hash and a memo entry.
+        self.seen = 0
+        self.hits = [0] * len(names)
+        self.mode = "all"  # until learnt: share every text; then "all", "none" or "some"
+        self.take: Callable[[tuple[Any, ...]], tuple[Any, ...]] = tuple
+        self.keep: Callable[[tuple[Any, ...]], tuple[Any, ...]] = tuple
+        self.back: Callable[[tuple[Any, ...]], tuple[Any, ...]] = tuple
+
+    def learnt(self) -> None:
+        """Decide what to share from the sample (converted and nil members never are)."""
+        plain = set(range(len(self.names))) - {i for i, _ in self.converts} - set(self.nils)
+        shared = [i for i in sorted(plain) if self.hits[i] * SHARE_RATIO >= self.seen]
+        others = [i for i in range(len(self.names)) if i not in shared]
+        if not others:
+            self.mode = "all"
+        elif not shared:
+            self.mode = "none"
+        else:
+            self.mode = "some"
+            self.take, self.keep = _getter(shared), _getter(others)
+            where = {i: n for n, i in enumerate(shared + others)}
+            self.back = _getter([where[i] for i in range(len(self.names))])
+
+
+def _getter(indexes: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """itemgetter that always returns a tuple (it returns the bare item for one index)."""
+    if len(indexes) == 1:
+        i = indexes[0]
+        return lambda t: (t[i],)
+    return operator.itemgetter(*indexes)
 
 
 class FastArrayDecoder:
@@ -320,7 +354,17 @@ class FastArrayDecoder:
             groups = m.groups()
             # One object per distinct text within the reply: 100k billing events repeat the
             # same dates and numbers, and a shared list pickles far smaller into the cache.
-            values = list(map(share if len(memo) < MEMO_LIMIT else look, groups, groups))
+            mode = shape.mode
+            if shape.seen < SHARE_SAMPLE:
+                self._sample(shape, groups)
+            if mode == "some":
+                some = shape.take(groups)
+                values = list(shape.back((*map(share if len(memo) < MEMO_LIMIT else look,
+                                               some, some), *shape.keep(groups))))
+            elif mode == "all":
+                values = list(map(share if len(memo) < MEMO_LIMIT else look, groups, groups))
+            else:
+                values = list(groups)
             if converts:
                 try:
                     for i, convert in converts:
@@ -338,6 +382,21 @@ class FastArrayDecoder:
             append(dict(zip(names, values)))  # noqa: B905 - one group per name by construction
             pos = m.end()
 
+    def _share(self, value: Any) -> Any:
+        if type(value) is str and len(self._memo) < MEMO_LIMIT:
+            return self._memo.setdefault(value, value)
+        return value
+
+    def _sample(self, shape: _Shape, groups: tuple[str | None, ...]) -> None:
+        memo = self._memo
+        hits = shape.hits
+        for i, v in enumerate(groups):
+            if v in memo:
+                hits[i] += 1
+        shape.seen += 1
+        if shape.seen == SHARE_SAMPLE:
+            shape.learnt()
+
     def _generic(self, text: str, pos: int) -> int:
         """One item the known shapes did not match; -1 when it is not complete yet."""
         if _STRUCT_START.match(text, pos):
@@ -346,9 +405,10 @@ class FastArrayDecoder:
                 return self._incomplete(text, pos, "</struct>")
             out: dict[str, Any] = {}
             members = list(_MEMBER_CAP.finditer(text, pos, m.end()))
+            share = self._share
             for mm in members:
                 name, untyped, tag, typed, closed = mm.groups()
-                out[unescape(name)] = scalar(untyped, tag, typed, closed)
+                out[share(unescape(name))] = share(scalar(untyped, tag, typed, closed))
             # A text with '&' or '>' is why a known layout did not match: learn from plain ones.
             if members and not any(_UNPLAIN.search(mm.group(2) or mm.group(4) or "")
                                    for mm in members):
