@@ -53,6 +53,8 @@ MAX_RETRIES = 5
 # see docs/billing.md; bigger batches gain little and hold the documents lock longer.
 DEFAULT_BATCH_SIZE = 25
 MAX_BATCH_SIZE = 500
+# Events per batch at most (a few customers with thousands of events get smaller batches).
+MAX_BATCH_EVENTS = 2000
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
@@ -231,7 +233,7 @@ def _run_locked(db: Any, opts: InvoicingOptions, clock: RunClock, hook: Hook | N
     groups = pending_groups(db, day)
     customers = load_customers(db, {int(g["customerid"]) for g in groups if g["customerid"]})
     allowed = customer_ids_in_groups(db, opts.customergroups) if opts.customergroups else None
-    todo: list[tuple[dict[str, Any], str]] = []
+    todo: list[tuple[dict[str, Any], str, int]] = []
     for g in groups:
         cid = int(g["customerid"]) if g["customerid"] else None
         customer = customers.get(cid) if cid else None
@@ -246,28 +248,45 @@ def _run_locked(db: Any, opts: InvoicingOptions, clock: RunClock, hook: Hook | N
         if allowed is not None and cid not in allowed:
             summary.not_in_groups += int(g["n"])
             continue
-        todo.append((customer, g["cust_number"]))
+        todo.append((customer, g["cust_number"], int(g["n"])))
     todo.sort(key=lambda t: int(t[0]["id"]))
     targets = day_invoices(db, clock) if opts.mode in ("attach", "append") else {}
     if opts.dry_run:
         return _dry_run(db, todo, targets, data, opts, clock, summary)
     jobs: list[Job] = []
-    for customer, number in todo:
+    for customer, number, events in todo:
         target = targets.get(int(customer["id"]), {}).get("id")
         if target is None and opts.mode == "attach":
             summary.waiting_for_invoice += 1
         else:
-            jobs.append(Job(customer, number, target))
-    waiting = len(todo) - len(jobs)
+            jobs.append(Job(customer, number, target, events))
+    done = len(todo) - len(jobs)
     numberer = Numberer()
     wopts = WriteOptions(opts.mode, int(opts.tariff_id or 0), opts.numberplan_id)
-    for start in range(0, len(jobs), opts.batch_size):
-        batch = jobs[start:start + opts.batch_size]
+    for batch in batches(jobs, opts.batch_size):
         for result in _invoice_jobs(db, batch, data, wopts, clock, numberer, hook):
             _account(summary, result)
+        done += len(batch)
         if progress:
-            progress(waiting + start + len(batch), len(todo))
+            progress(done, len(todo))
     return summary
+
+
+def batches(jobs: list[Job], size: int, max_events: int = MAX_BATCH_EVENTS) -> list[list[Job]]:
+    """Consecutive groups of at most ``size`` customers and (unless one customer alone has
+    more) ``max_events`` events, so a batch's multi-row statements stay a sane size."""
+    out: list[list[Job]] = []
+    current: list[Job] = []
+    events = 0
+    for job in jobs:
+        if current and (len(current) >= size or events + job.events > max_events):
+            out.append(current)
+            current, events = [], 0
+        current.append(job)
+        events += job.events
+    if current:
+        out.append(current)
+    return out
 
 
 def _account(summary: InvoicingSummary, result: CustomerResult | None) -> None:
@@ -286,20 +305,19 @@ def _account(summary: InvoicingSummary, result: CustomerResult | None) -> None:
         summary.invoices_appended += 1
 
 
-def _dry_run(db: Any, todo: list[tuple[dict[str, Any], str]], targets: dict[int, Any],
+def _dry_run(db: Any, todo: list[tuple[dict[str, Any], str, int]], targets: dict[int, Any],
              data: LmsBillingData, opts: InvoicingOptions, clock: RunClock,
              summary: InvoicingSummary) -> InvoicingSummary:
     """What a real run would do now, computed with reads only (numbers are provisional)."""
     numbers: dict[int, int] = {}
     jobs: list[Job] = []
-    for customer, cust_number in todo:
+    for customer, cust_number, n in todo:
         target = targets.get(int(customer["id"]), {}).get("id")
         if target is None and opts.mode == "attach":
             summary.waiting_for_invoice += 1
         else:
-            jobs.append(Job(customer, cust_number, target))
-    for start in range(0, len(jobs), MAX_BATCH_SIZE):
-        batch = jobs[start:start + MAX_BATCH_SIZE]
+            jobs.append(Job(customer, cust_number, target, n))
+    for batch in batches(jobs, MAX_BATCH_SIZE):
         events = pending_events(db, batch, clock.today.isoformat(), lock=False)
         docs = target_documents(db, [j.target_docid for j in batch if j.target_docid],
                                 lock=False)

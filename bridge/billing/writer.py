@@ -34,6 +34,7 @@ class Job:
     customer: dict[str, Any]
     cust_number: str
     target_docid: int | None
+    events: int = 0  # pending events counted when the run started (sizes the batches)
 
     @property
     def customerid(self) -> int:
@@ -286,9 +287,9 @@ def _write_lines(db: Any, plans: list[_Plan], tariff_id: int,
                      itemid]
             event_id = int(ev["id"])
             ids.append(event_id)
-            doc_of += [event_id, p.docid]
             item_of += [event_id, itemid]
         totals[p.job.customerid] = total
+        doc_of += [p.job.customerid, p.docid]
     n = len(ids)
     db.execute("INSERT INTO invoicecontents (docid, itemid, value, taxid, prodid, content, "
                "count, description, tariffid, pdiscount, vdiscount) VALUES "
@@ -297,11 +298,13 @@ def _write_lines(db: Any, plans: list[_Plan], tariff_id: int,
                "itemid) VALUES " + ", ".join([f"({_marks(9)})"] * n), cash)
     if hook:
         hook("lines")
-    case = " ".join(["WHEN %s THEN %s"] * n)
+    # One invoice per customer: the docid CASE needs a branch per customer, not per event.
+    by_customer = " ".join(["WHEN %s THEN %s"] * len(plans))
+    by_event = " ".join(["WHEN %s THEN %s"] * n)
     updated = db.execute(
-        f"UPDATE tv_billing_event SET docid = CASE id {case} END, itemid = CASE id {case} END, "
-        f"skip_reason = NULL WHERE id IN ({_marks(n)}) AND docid IS NULL",
-        [*doc_of, *item_of, *ids])
+        f"UPDATE tv_billing_event SET docid = CASE customerid {by_customer} END, "
+        f"itemid = CASE id {by_event} END, skip_reason = NULL "
+        f"WHERE id IN ({_marks(n)}) AND docid IS NULL", [*doc_of, *item_of, *ids])
     if updated != n:
         # Someone else invoiced some of them after we locked: never write a second copy.
         raise RuntimeError(f"expected to mark {n} events, marked {updated}; rolled back")

@@ -199,3 +199,16 @@ def test_same_invoices_whatever_the_batch_size(billing_db, lms, setup, batch):
     assert {b for b, e in evs_now.items() if e["docid"] is None} == {50, 51, 200, 201, 202}
     assert evs_now[50]["skip_reason"] == "no_tax"
     assert invoice_consistency(db) == []
+
+
+def test_batches_cap_customers_and_events():
+    from bridge.billing.invoicing import batches
+    from bridge.billing.writer import Job
+
+    jobs = [Job({"id": i}, str(i), None, n) for i, n in enumerate([10, 10, 10, 5000, 10, 1500,
+                                                                   600, 10], 1)]
+    sizes = [[j.customerid for j in b] for b in batches(jobs, 3, max_events=2000)]
+    # 3 customers at most; 5000 events alone; 1500 + 600 would pass 2000, so they split
+    assert sizes == [[1, 2, 3], [4], [5, 6], [7, 8]]
+    assert [[j.customerid for j in b] for b in batches(jobs, 1)] == [[i] for i in range(1, 9)]
+    assert batches([], 25) == []
