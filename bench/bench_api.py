@@ -156,6 +156,12 @@ database = {dbc.database}
         cold_page = timed(lambda: get(page))
         warm_page = statistics.median(timed(lambda: get(page)) for _ in range(50))
         cold_list = timed(lambda: get(listing))
+        # One sample is at the mercy of whatever else the box is doing: empty the cache
+        # ("Odśwież dane") and ask again a few times for a steadier cold figure.
+        again = []
+        for _ in range(4):
+            s.post(f"{base}/api/v1/system/cache/purge", timeout=30).raise_for_status()
+            again.append(timed(lambda: get(listing)))
         # each worker memoises the sorted list once; warm up all of them, then measure
         for _ in range(6):
             get(listing)
@@ -163,6 +169,8 @@ database = {dbc.database}
         rows += [("customer page (2 acc x 3 services), cold", cold_page, "<= 250 ms"),
                  ("customer page, warm (median)", warm_page, "<= 5 ms"),
                  (f"customer list {CUSTOMERS:,}, sorted page of 25, cold", cold_list, "<= 400 ms"),
+                 ("customer list, cold after a cache purge (median of 4)",
+                  statistics.median(again), "<= 400 ms"),
                  ("customer list, warm (median)", warm_list, "<= 15 ms")]
 
         count = 0
@@ -189,7 +197,7 @@ database = {dbc.database}
         print(f"lmstv bridge benchmark (SMS latency 50 ms, {CUSTOMERS:,} SMS customers, "
               f"gunicorn 3 workers)")
         print(f"{'measure':55} {'ours':>10}  target      original")
-        base_line = {0: "2.1 s", 1: "58 ms", 2: "1.9 s", 3: "66 ms"}
+        base_line = {0: "2.1 s", 1: "58 ms", 2: "1.9 s", 3: "1.9 s", 4: "66 ms"}
         for i, (name, ms, target) in enumerate(rows):
             print(f"{name:55} {ms:8.1f}ms  {target:10}  {base_line[i]}")
         print(f"{'warm customer page, 8 clients, requests/s':55} {rps:8.0f}/s   >= 300/s")
