@@ -155,11 +155,13 @@ def test_numbering_while_lms_issues_invoices(billing_db, lms_db_config, world, b
         db = connect(lms_db_config)
         try:
             while not stop.is_set() and len(issued) < 40:
+                # LMS's LockTables('documents'): PostgreSQL "LOCK documents" (ACCESS
+                # EXCLUSIVE), MySQL "LOCK TABLES documents WRITE" until UNLOCK TABLES.
                 with db.transaction():
                     if db.dialect == "postgres":
-                        db.execute("LOCK TABLE documents IN EXCLUSIVE MODE")
+                        db.execute("LOCK documents")
                     else:
-                        db.query("SELECT id FROM documents ORDER BY id DESC LIMIT 1 FOR UPDATE")
+                        db.execute("LOCK TABLES documents WRITE")
                     start, end = ts(date(2024, 4, 1)), ts(date(2024, 5, 1))
                     top = db.scalar("SELECT MAX(number) AS n FROM documents WHERE type = 1 AND "
                                     "numberplanid = %s AND cdate >= %s AND cdate < %s",
@@ -167,6 +169,8 @@ def test_numbering_while_lms_issues_invoices(billing_db, lms_db_config, world, b
                     db.execute("INSERT INTO documents (number, numberplanid, type, customerid, "
                                "cdate, sdate, userid) VALUES (%s, %s, 1, 999, %s, %s, 1)",
                                [int(top or 0) + 1, world["plan"], ts(DAY, 9), ts(DAY, 9)])
+                if db.dialect != "postgres":
+                    db.execute("UNLOCK TABLES")
                 issued.append(1)
                 time.sleep(0.005)
         finally:
