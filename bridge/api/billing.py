@@ -27,15 +27,20 @@ _PL = {
 
 QUERY = {"date_from": "string", "date_to": "string", "group_id": "integer",
          "not_invoiced": "boolean", "customerid": "integer", "cust_number": "string",
-         "docid": "integer", "sort": "string", "direction": "string", "page": "integer",
+         "docid": "integer", "sort": "string", "direction": "string", "order": "string",
+         "page": "integer",
          "per_page": "integer"}
 
 
 @bp.get("/events")
 @spec("Imported SMS billing events: filters, sort whitelist, paging, totals", query=QUERY)
 def events() -> Any:
+    args = request.args.to_dict()
+    if "order" in args and "direction" not in args:
+        # The other list endpoints call it ``order``; accept both spellings.
+        args["direction"] = args.pop("order")
     try:
-        flt = parse_filter(request.args.to_dict())
+        flt = parse_filter(args)
     except FilterError as exc:
         raise ValidationError({exc.field: _PL.get(exc.field, "Niepoprawny parametr.")}) from None
     page = list_events(ctx().db, flt)

@@ -82,6 +82,9 @@ def test_api_events(invoiced, request, tmp_path, sandbox, lms_db_config):
     assert [e["beid"] for e in body["data"]] == [1, 2]
     assert body["meta"]["total"] == 4 and body["meta"]["pages"] == 2
     assert body["meta"]["totals"]["be_gross"] == "36.50"
+    for key in ("direction", "order"):
+        desc = bridge.get("/api/v1/billing/events", params={"sort": "beid", key: "desc"})
+        assert [e["beid"] for e in desc.json()["data"]][:2] == [4, 3], key
     bad = bridge.get("/api/v1/billing/events", params={"sort": "1; DROP TABLE cash"})
     assert bad.status_code == 400
     assert bad.json()["error"]["fields"] == {"sort": "Nie można sortować po tej kolumnie."}
