@@ -7,43 +7,24 @@ sets them up.  Each test gets its own throw-away database loaded from LMS's 1.11
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
-import uuid
 import xmlrpc.client
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 import pytest
 
 from bridge.config import DatabaseConfig, find_lms_schema
 from bridge.lms.bootstrap import create_database, drop_database, load_lms_schema
 from bridge.lms.db import connect
+from bridge.procs import free_port, stop_process, wait_for_port
+from tests.support import server_config, unique_name
 
 ROOT = Path(__file__).resolve().parent.parent
 DIALECTS = ("postgres", "mysql")
 SANDBOX_LOGIN = "Jan Kowalski"
 SANDBOX_PASSWORD = "demo1234"
-
-
-def server_config(dialect: str) -> DatabaseConfig:
-    if dialect == "postgres":
-        url = urlparse(os.environ.get("LMSTV_TEST_PG", "postgresql://postgres@127.0.0.1:5432"))
-        default_user = "postgres"
-    else:
-        url = urlparse(os.environ.get("LMSTV_TEST_MYSQL", "mysql://root@127.0.0.1:3306"))
-        default_user = "root"
-    return DatabaseConfig(dialect=dialect, host=url.hostname or "127.0.0.1", port=url.port,
-                          user=unquote(url.username or default_user),
-                          password=unquote(url.password or ""), database="lmstv_unused")
-
-
-def _unique(prefix: str) -> str:
-    return f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +34,7 @@ def lms_schema_files() -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def _pg_template(lms_schema_files: dict[str, Path]):
-    cfg = replace(server_config("postgres"), database=_unique("lmstv_tpl"))
+    cfg = replace(server_config("postgres"), database=unique_name("lmstv_tpl"))
     create_database(cfg)
     load_lms_schema(cfg, lms_schema_files["postgres"])
     yield cfg
@@ -63,7 +44,7 @@ def _pg_template(lms_schema_files: dict[str, Path]):
 def make_lms_database(dialect: str, request: pytest.FixtureRequest,
                       *, empty: bool = False) -> DatabaseConfig:
     """A fresh database with LMS 1.11.17's schema (or empty), dropped after the test."""
-    cfg = replace(server_config(dialect), database=_unique("lmstv_t"))
+    cfg = replace(server_config(dialect), database=unique_name("lmstv_t"))
     if dialect == "postgres" and not empty:
         tpl = request.getfixturevalue("_pg_template")
         admin = connect(replace(cfg, database="postgres"))
@@ -97,25 +78,6 @@ def lms_db(lms_db_config: DatabaseConfig):
 
 
 # -- SMS sandbox --------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 20.0, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"process exited with {proc.returncode} before listening")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
 
 
 @dataclass
@@ -156,16 +118,6 @@ def start_sandbox(*extra: str) -> Sandbox:
                              "--port", str(port), *extra], cwd=ROOT)
     wait_for_port(port, proc=proc)
     return Sandbox(port=port, proc=proc)
-
-
-def stop_process(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, free_port, wait_for_port
+from bridge.procs import free_port, wait_for_port
+from tests.conftest import ROOT
 
 
 def test_demo_smoke(tmp_path: Path) -> None:

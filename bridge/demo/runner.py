@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bridge.config import DatabaseConfig, load_config, new_secret
+from bridge.procs import port_free, stop_process, wait_for_port
 
 SANDBOX_LOGIN = "Jan Kowalski"
 SANDBOX_PASSWORD = "demo1234"
@@ -22,37 +22,11 @@ class DemoError(Exception):
     """The demo could not start; the message says what to do."""
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _wait_port(port: int, proc: subprocess.Popen, what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise DemoError(f"{what} exited with code {proc.returncode} while starting")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise DemoError(f"{what} did not start listening on 127.0.0.1:{port} within {timeout:.0f} s")
-
-
-def _stop(proc: subprocess.Popen | None) -> None:
-    if proc is None or proc.poll() is not None:
-        return
-    proc.terminate()
+def _wait(port: int, proc: subprocess.Popen, what: str) -> None:
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+        wait_for_port(port, timeout=60, proc=proc, what=what)
+    except RuntimeError as exc:
+        raise DemoError(str(exc)) from None
 
 
 def _write_ini(path: Path, *, sandbox_port: int, bridge_port: int, secret: str,
@@ -121,7 +95,7 @@ def run_demo(workdir: Path, *, bridge_port: int, sandbox_port: int, fresh: bool,
     (workdir / "cache").mkdir(mode=0o700, exist_ok=True)
     (workdir / "locks").mkdir(exist_ok=True)
     for port, what in ((sandbox_port, "sandbox"), (bridge_port, "bridge")):
-        if not _port_free(port):
+        if not port_free(port):
             raise DemoError(f"port {port} for the {what} is in use; stop what uses it or pass "
                             f"--{'sandbox-port' if what == 'sandbox' else 'port'} N")
     ini = workdir / "lmstv.ini"
@@ -134,7 +108,7 @@ def run_demo(workdir: Path, *, bridge_port: int, sandbox_port: int, fresh: bool,
         sandbox = subprocess.Popen(
             [sys.executable, "-m", "bridge", "sandbox", "--host", "127.0.0.1", "--port",
              str(sandbox_port), "--seed", "demo", "--state", str(workdir / "sandbox.json")])
-        _wait_port(sandbox_port, sandbox, "the SMS sandbox")
+        _wait(sandbox_port, sandbox, "the SMS sandbox")
         sms_url = f"http://127.0.0.1:{sandbox_port}/test/xmlrpc"
 
         server, db_cfg = _start_postgres(workdir, out)
@@ -152,7 +126,7 @@ def run_demo(workdir: Path, *, bridge_port: int, sandbox_port: int, fresh: bool,
         print(f"• starting the bridge on 127.0.0.1:{bridge_port}…", file=out, flush=True)
         bridge = subprocess.Popen([sys.executable, "-m", "bridge", "--config", str(ini),
                                    "serve"])
-        _wait_port(bridge_port, bridge, "the bridge")
+        _wait(bridge_port, bridge, "the bridge")
         base = f"http://127.0.0.1:{bridge_port}"
         with urllib.request.urlopen(f"{base}/health/live", timeout=10) as resp:
             if resp.status != 200:
@@ -171,8 +145,8 @@ def run_demo(workdir: Path, *, bridge_port: int, sandbox_port: int, fresh: bool,
         print("\nstopping…", file=out)
         return 0
     finally:
-        _stop(bridge)
-        _stop(sandbox)
+        stop_process(bridge)
+        stop_process(sandbox)
         if server is not None:
             try:
                 server.cleanup()  # type: ignore[attr-defined]

@@ -17,6 +17,7 @@ from bridge.audit import AuditLog
 from bridge.config import Config, DatabaseConfig
 from bridge.lms.db import connect
 from bridge.lms.migrate import migrate
+from tests.support import add_lms_customer
 
 SECRET = "test-secret-0123456789abcdef"
 USER = "admin"
@@ -115,19 +116,6 @@ def migrated_config(lms_db_config: DatabaseConfig) -> DatabaseConfig:
 def bridge(request, tmp_path, sandbox, migrated_config) -> Bridge:
     """The bridge on a free port: real sandbox, real migrated LMS database (both engines)."""
     return start_bridge(request, make_config(tmp_path, sandbox, migrated_config))
-
-
-def add_lms_customer(db, **fields: Any) -> int:
-    """Insert an LMS customer (LMS's own table; MySQL needs the text columns spelled out)."""
-    row = {"lastname": "Kowalska", "name": "Anna", "status": 3, "type": 0, "email": "",
-           "address": "ul. Polna 12/3", "zip": "30-001", "city": "Kraków", "ten": "",
-           "ssn": "85010112345", "regon": "", "rbe": "", "icn": "ABC123456", "info": "",
-           "notes": "", "message": "", "deleted": 0}
-    row.update(fields)
-    cols = ", ".join(row)
-    marks = ", ".join(["%s"] * len(row))
-    return db.insert_id(f"INSERT INTO customers ({cols}) VALUES ({marks})", list(row.values()),
-                        "customers")
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from tests.conftest import ROOT, free_port, stop_process, wait_for_port
+from bridge.procs import free_port, stop_process, wait_for_port
+from tests.conftest import ROOT
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 

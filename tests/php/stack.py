@@ -22,17 +22,13 @@ import argparse
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import uuid
 import xmlrpc.client
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
@@ -41,42 +37,12 @@ from bridge.config import DatabaseConfig  # noqa: E402
 from bridge.lms.bootstrap import create_database, drop_database, load_lms_schema  # noqa: E402
 from bridge.lms.db import connect  # noqa: E402
 from bridge.lms.migrate import apply_pending  # noqa: E402
+from bridge.procs import free_port, stop_process, wait_for_port  # noqa: E402
+from tests.support import add_lms_customer, server_config, unique_name  # noqa: E402
 
 SECRET = "phpunit-stack-secret-0123456789abcdef"
 SANDBOX_LOGIN = "Jan Kowalski"
 SANDBOX_MD5 = "6e9bece1914809fb8493146417e722f6"  # md5("demo1234"), the sandbox default
-
-
-def server_config(dialect: str) -> DatabaseConfig:
-    if dialect == "postgres":
-        url = urlparse(os.environ.get("LMSTV_TEST_PG", "postgresql://postgres@127.0.0.1:5432"))
-        user = "postgres"
-    else:
-        url = urlparse(os.environ.get("LMSTV_TEST_MYSQL", "mysql://root@127.0.0.1:3306"))
-        user = "root"
-    return DatabaseConfig(dialect=dialect, host=url.hostname or "127.0.0.1", port=url.port,
-                          user=unquote(url.username or user),
-                          password=unquote(url.password or ""),
-                          database=f"lmstv_php_{os.getpid()}_{uuid.uuid4().hex[:6]}")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args} exited with {proc.returncode} before listening")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
 
 
 def write_ini(path: Path, work: Path, db: DatabaseConfig, sandbox_url: str,
@@ -115,16 +81,9 @@ database = {db.database}
 
 
 def add_customer(cfg: DatabaseConfig, fields: dict[str, Any]) -> int:
-    row = {"lastname": "Kowalska", "name": "Anna", "status": 3, "type": 0, "email": "",
-           "address": "ul. Polna 12/3", "zip": "30-001", "city": "Kraków", "ten": "",
-           "ssn": "85010112345", "regon": "", "rbe": "", "icn": "ABC123456", "info": "",
-           "notes": "", "message": "", "deleted": 0}
-    row.update(fields)
     db = connect(cfg)
     try:
-        cols, marks = ", ".join(row), ", ".join(["%s"] * len(row))
-        return db.insert_id(f"INSERT INTO customers ({cols}) VALUES ({marks})",
-                            list(row.values()), "customers")
+        return add_lms_customer(db, **fields)
     finally:
         db.close()
 
@@ -181,16 +140,6 @@ def serve_requests(cfg: DatabaseConfig, sandbox_url: str) -> None:
         print(json.dumps(answer, default=str), flush=True)
 
 
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dialect", choices=("postgres", "mysql"),
@@ -199,7 +148,7 @@ def main() -> int:
     # SIGTERM takes the same orderly way out as a closed stdin.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(SystemExit(0)))
 
-    cfg = server_config(args.dialect)
+    cfg = server_config(args.dialect, unique_name("lmstv_php"))
     procs: list[subprocess.Popen] = []
     created = False
     with tempfile.TemporaryDirectory(prefix="lmstv-php-") as tmp:
@@ -226,8 +175,8 @@ def main() -> int:
                 [sys.executable, "-m", "bridge", "--config", str(ini), "serve"], cwd=ROOT,
                 stdout=subprocess.DEVNULL, stderr=open(work / "bridge.log", "w"))
             procs.append(bridge)
-            wait_for_port(sb_port, sandbox)
-            wait_for_port(br_port, bridge)
+            wait_for_port(sb_port, proc=sandbox)
+            wait_for_port(br_port, proc=bridge)
             print(json.dumps({
                 "bridge_url": f"http://127.0.0.1:{br_port}", "sandbox_url": sandbox_url,
                 "secret": SECRET, "config": str(ini), "dialect": cfg.dialect,
@@ -239,7 +188,7 @@ def main() -> int:
             pass
         finally:
             for proc in reversed(procs):
-                stop(proc)
+                stop_process(proc)
             if created:
                 drop_database(cfg)
     return 0

@@ -9,22 +9,16 @@ from typing import Any
 import pytest
 
 from bridge.lms.db import connect
+from tests.support import add_lms_customer as insert_customer
 
 TOKEN = "t" * 32
 SESSION = {"lmstv_csrf": TOKEN}
 
 
 def add_lms_customer(cfg, **fields: Any) -> int:
-    row = {"lastname": "Kowalska", "name": "Anna", "status": 3, "type": 0, "email": "",
-           "address": "ul. Polna 12/3", "zip": "30-001", "city": "Kraków", "ten": "",
-           "ssn": "85010112345", "regon": "", "rbe": "", "icn": "ABC123456", "info": "",
-           "notes": "", "message": "", "deleted": 0}
-    row.update(fields)
     db = connect(cfg)
     try:
-        cols, marks = ", ".join(row), ", ".join(["%s"] * len(row))
-        return db.insert_id(f"INSERT INTO customers ({cols}) VALUES ({marks})",
-                            list(row.values()), "customers")
+        return insert_customer(db, **fields)
     finally:
         db.close()
 
