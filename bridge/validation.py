@@ -93,7 +93,7 @@ def positive_int(value: Any, field: str = "id") -> int:
         raise _fail(field, "Oczekiwano dodatniej liczby całkowitej.")
     if isinstance(value, int):
         num = value
-    elif isinstance(value, str) and value.strip().isdigit():
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         num = int(value.strip())
     else:
         raise _fail(field, "Oczekiwano dodatniej liczby całkowitej.")
@@ -270,4 +270,6 @@ def natural_key(value: Any) -> tuple:
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         return (1, float(value))
     parts = re.split(r"(\d+)", str(value).lower())
-    return (2, tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p != ""))
+    # isdecimal, not isdigit: "²" is a digit to isdigit() but int() refuses it; \d and int()
+    # agree on exactly the decimal characters.
+    return (2, tuple((0, int(p), "") if p.isdecimal() else (1, 0, p) for p in parts if p != ""))

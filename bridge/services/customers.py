@@ -32,7 +32,7 @@ def external_id(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value if value > 0 else None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         num = int(value.strip())
         return num if num > 0 else None
     return None

@@ -62,7 +62,7 @@ def natural_key(value: Any) -> tuple:
     the common case, a text with no digit (surnames, streets, cities of 20,000 customers)."""
     if type(value) is str:
         low = value.lower()
-        if _DIGIT.search(low) is None and not low.isdigit():
+        if _DIGIT.search(low) is None:
             return (2, ((1, 0, low),)) if low else (2, ())
     return v.natural_key(value)
 
@@ -90,7 +90,7 @@ def _sort_keys(values: list[Any]) -> list[Any]:
         if type(value) is not str:
             break
         low = value.lower()
-        if search(low) is not None or low.isdigit():
+        if search(low) is not None:
             break
         lows.append(low)
     else:
