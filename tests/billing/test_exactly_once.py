@@ -150,8 +150,15 @@ def test_numbering_while_lms_issues_invoices(billing_db, lms_db_config, world, b
     transactions hold one customer or several."""
     stop = threading.Event()
     issued = []
+    failures: list[BaseException] = []
 
     def lms_user() -> None:
+        try:
+            issue_like_lms()
+        except BaseException as exc:  # reported by the test, not lost in the thread
+            failures.append(exc)
+
+    def issue_like_lms() -> None:
         db = connect(lms_db_config)
         try:
             while not stop.is_set() and len(issued) < 40:
@@ -189,6 +196,7 @@ def test_numbering_while_lms_issues_invoices(billing_db, lms_db_config, world, b
     finally:
         stop.set()
         t.join(30)
+    assert failures == [], f"the simulated LMS user failed: {failures!r}"
     assert summary.invoices_new == 12 and issued
     dup = billing_db.query("SELECT number FROM documents WHERE type = 1 GROUP BY numberplanid, "
                            "number HAVING COUNT(*) > 1")
