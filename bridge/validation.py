@@ -213,6 +213,8 @@ class Form:
 TEASER_TAGS = {"b": (), "strong": (), "u": (), "i": (), "l": (), "font": ("color", "size", "face")}
 BODY_TAGS = {**TEASER_TAGS, "p": (), "a": ("href",), "img": ("src", "alt")}
 _VOID = {"img"}
+# Elements whose content is code, not text: dropped whole rather than shown as words on a TV.
+_DROP_CONTENT = {"script", "style"}
 
 
 class _Sanitizer(HTMLParser):
@@ -220,6 +222,7 @@ class _Sanitizer(HTMLParser):
         super().__init__(convert_charrefs=False)
         self.allowed = allowed
         self.out: list[str] = []
+        self.dropping = 0
 
     def _attrs(self, tag: str, attrs: list[tuple[str, str | None]]) -> str:
         parts = []
@@ -234,29 +237,38 @@ class _Sanitizer(HTMLParser):
         return "".join(parts)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.allowed:
+        if tag in _DROP_CONTENT:
+            self.dropping += 1
+        elif tag in self.allowed and not self.dropping:
             self.out.append(f"<{tag}{self._attrs(tag, attrs)}>")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.allowed:
+        if tag in self.allowed and not self.dropping:
             self.out.append(f"<{tag}{self._attrs(tag, attrs)} />")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self.allowed and tag not in _VOID:
+        if tag in _DROP_CONTENT:
+            self.dropping = max(0, self.dropping - 1)
+        elif tag in self.allowed and tag not in _VOID and not self.dropping:
             self.out.append(f"</{tag}>")
 
     def handle_data(self, data: str) -> None:
+        if self.dropping:
+            return
         self.out.append(data.replace("<", "&lt;").replace(">", "&gt;"))
 
     def handle_entityref(self, name: str) -> None:
-        self.out.append(f"&{name};")
+        if not self.dropping:
+            self.out.append(f"&{name};")
 
     def handle_charref(self, name: str) -> None:
-        self.out.append(f"&#{name};")
+        if not self.dropping:
+            self.out.append(f"&#{name};")
 
 
 def sanitize_html(value: str, allowed: dict[str, tuple[str, ...]]) -> str:
-    """Keep only the tags SMS's API doc allows; other tags are dropped, their text kept."""
+    """Keep only the tags SMS's API doc allows; other tags are dropped, their text kept (the
+    content of script/style is dropped too)."""
     parser = _Sanitizer(allowed)
     parser.feed(value)
     parser.close()

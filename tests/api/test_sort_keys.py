@@ -68,3 +68,4 @@ def test_ids_must_be_ascii_digits():
     for bad in ("²", "٣", "1²"):
         with pytest.raises(ValidationError):
             positive_int(bad)
+
