@@ -87,6 +87,24 @@ def lms_brief(row: dict[str, Any] | None) -> dict[str, Any] | None:
     return out
 
 
+def owners_by_number(ctx: Context, rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The LMS customers of the rows' SMS numbers, in one query."""
+    numbers = sorted({str(r["cust_number"]) for r in rows if r.get("cust_number")})
+    return lms.customers_by_tv_numbers(ctx.db, numbers) if numbers else {}
+
+
+def with_owner(row: dict[str, Any], owners: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A copy of an SMS row (message, STB) with its LMS customer: ``lms_id`` and ``lms``."""
+    item = dict(row)
+    num = str(row["cust_number"]) if row.get("cust_number") else None
+    item["cust_number"] = num
+    owner = owners.get(num) if num else None
+    item["lms_id"] = int(owner["id"]) if owner else None
+    item["lms"] = ({"id": int(owner["id"]), "name": owner.get("name"),
+                    "lastname": owner.get("lastname")} if owner else None)
+    return item
+
+
 # -- 2.4 list ----------------------------------------------------------------------------------
 
 _sorted_memo: OrderedDict[tuple, list[dict[str, Any]]] = OrderedDict()

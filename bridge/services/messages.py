@@ -21,14 +21,8 @@ DELETE_CHUNK = 500
 def _shape(items: list[dict[str, Any]], owners: dict[str, dict[str, Any]]) -> list[dict]:
     out = []
     for m in items:
-        item = dict(m)
+        item = cs.with_owner(m, owners)
         item["id"] = acs.as_int(m.get("id"))
-        num = str(m["cust_number"]) if m.get("cust_number") else None
-        item["cust_number"] = num
-        owner = owners.get(num) if num else None
-        item["lms_id"] = int(owner["id"]) if owner else None
-        item["lms"] = ({"id": int(owner["id"]), "name": owner.get("name"),
-                        "lastname": owner.get("lastname")} if owner else None)
         out.append(item)
     return out
 
@@ -37,9 +31,7 @@ def all_messages(ctx: Context, *, sort: str, order: str, page: int,
                  per_page: int | None) -> dict[str, Any]:
     raw = cs.as_list(ctx.read("MessagesList", [tags.TAG_MESSAGES],
                               lambda: ctx.sms.meldingerList("")))
-    numbers = sorted({str(m["cust_number"]) for m in raw if m.get("cust_number")})
-    owners = lms.customers_by_tv_numbers(ctx.db, numbers) if numbers else {}
-    items = sort_items(_shape(raw, owners), sort, order)
+    items = sort_items(_shape(raw, cs.owners_by_number(ctx, raw)), sort, order)
     result = paginate(items, page, per_page)
     result.update(sort=sort, order=order)
     return result

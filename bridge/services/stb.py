@@ -6,7 +6,6 @@ from typing import Any
 
 from bridge import cache as tags
 from bridge import validation as v
-from bridge.lms import customers as lms
 from bridge.services import accounts as acs
 from bridge.services import customers as cs
 from bridge.services.context import Conflict, Context, NotFound
@@ -26,18 +25,11 @@ def registered(ctx: Context, mode: str) -> list[dict[str, Any]]:
 
 
 def _with_owner(ctx: Context, stbs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    numbers = sorted({str(s["cust_number"]) for s in stbs if s.get("cust_number")})
-    owners = lms.customers_by_tv_numbers(ctx.db, numbers) if numbers else {}
+    owners = cs.owners_by_number(ctx, stbs)
     out = []
     for s in stbs:
-        item = dict(s)
+        item = cs.with_owner(s, owners)
         item["stb_id"] = acs.as_int(s.get("stb_id"))
-        num = str(s["cust_number"]) if s.get("cust_number") else None
-        item["cust_number"] = num
-        owner = owners.get(num) if num else None
-        item["lms_id"] = int(owner["id"]) if owner else None
-        item["lms"] = ({"id": int(owner["id"]), "name": owner.get("name"),
-                        "lastname": owner.get("lastname")} if owner else None)
         serial = s.get("stb_serial")
         item["trace_url"] = f"{ctx.sms_web_url}stock/tracestb/stb/{serial}" if serial else None
         item["can_remove"] = s.get("stb_usage") == "stock"
