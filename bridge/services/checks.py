@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from bridge.config import Config
+from bridge.lms import migrate
 from bridge.sms.errors import SmsFault, SmsUnavailable
 
 
@@ -64,11 +65,16 @@ def check_database(db_factory: Callable[[], Any], cfg: Config) -> Check:
     try:
         db.scalar("SELECT 1")
         try:
-            db.scalar("SELECT COUNT(tv_cust_number) FROM customers")
-        except Exception:  # noqa: BLE001
-            return Check("database", False, f"{where} reachable, but customers.tv_cust_number "
-                         "is missing", "run `lmstv migrate`")
-        return Check("database", True, f"{where} reachable, lmstv columns present")
+            migrate.check_lms(db)
+            pending = migrate.pending_steps(db)
+        except migrate.MigrationError as exc:
+            return Check("database", False, f"{where} reachable, but: {exc}",
+                         "point [database] (lmstv.ini or LMS's lms.ini) at LMS's database")
+        if pending:
+            names = ", ".join(f"{s.version}-{s.name}" for s in pending)
+            return Check("database", False, f"{where} reachable, but the lmstv schema needs "
+                         f"{len(pending)} step(s): {names}", "run `lmstv migrate`")
+        return Check("database", True, f"{where} reachable, lmstv schema current")
     except Exception as exc:  # noqa: BLE001
         return Check("database", False, str(exc).splitlines()[0], "check the database server")
     finally:

@@ -76,3 +76,18 @@ def test_system_check_and_config(bridge):
     assert [c["name"] for c in data["checks"]] == ["config", "sms", "database", "cache"]
     cfg = bridge.get("/api/v1/system/config").json()["data"]
     assert cfg["cache_enabled"] is True and "password" not in str(cfg).lower()
+
+
+def test_system_check_names_pending_migrations_and_non_lms_databases(make_bridge, lms_db_config,
+                                                                     dialect, request):
+    from tests.conftest import make_lms_database
+
+    unmigrated = make_bridge(lms_db_config).get("/api/v1/system/check").json()["data"]
+    db = {c["name"]: c for c in unmigrated["checks"]}["database"]
+    assert db["ok"] is False and db["fix"] == "run `lmstv migrate`"
+    assert "needs 3 step(s)" in db["detail"] and "tv-billing-event" in db["detail"]
+
+    empty = make_lms_database(dialect, request, empty=True)
+    other = make_bridge(empty).get("/api/v1/system/check").json()["data"]
+    db = {c["name"]: c for c in other["checks"]}["database"]
+    assert db["ok"] is False and "not an LMS database" in db["detail"]
