@@ -77,6 +77,12 @@ class BridgeState:
     started: float = field(default_factory=time.time)
     last_sms_write: float = 0.0
 
+    def close(self) -> None:
+        """Release the database pool, the fan-out threads and the cache (app shutdown)."""
+        self.pool.close()
+        self.executor.shutdown(wait=False)
+        self.cache.close()
+
     def on_sms_call(self, method: str, seconds: float, outcome: str) -> None:
         """Remember the last good SMS answer for /health/ready (shared by all workers)."""
         now = time.time()

@@ -81,10 +81,7 @@ def start_bridge(request: pytest.FixtureRequest, cfg: Config, **overrides: Any) 
     def stop() -> None:
         server.shutdown()
         server.server_close()
-        st = app.extensions["lmstv"]
-        st.pool.close()
-        st.executor.shutdown(wait=False)
-        st.cache.close()
+        app.extensions["lmstv"].close()
 
     request.addfinalizer(stop)
     return Bridge(base=f"http://127.0.0.1:{server.server_port}", app=app,

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import json
 import subprocess
-import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
-from bridge.api import create_app
 from bridge.config import Config
 from bridge.lms.db import connect
 from bridge.lms.migrate import migrate
+from tests.api.conftest import start_bridge
 
 HERE = Path(__file__).resolve().parent
 SECRET = "php-shim-test-secret-0123456789"
@@ -45,20 +43,7 @@ def bridge_url(request, tmp_path, sandbox, lms_db_config) -> str:
                  sms_url=sandbox.url, secret=SECRET, cache_dir=str(tmp_path / "cache"),
                  audit_log=str(tmp_path / "audit.log"), database=lms_db_config,
                  http_timeout=5.0, long_timeout=5.0)
-    app = create_app(cfg)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-
-    def stop() -> None:
-        server.shutdown()
-        server.server_close()
-        st = app.extensions["lmstv"]
-        st.pool.close()
-        st.executor.shutdown(wait=False)
-        st.cache.close()
-
-    request.addfinalizer(stop)
-    return f"http://127.0.0.1:{server.server_port}"
+    return start_bridge(request, cfg).base
 
 
 @pytest.fixture
