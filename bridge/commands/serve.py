@@ -52,6 +52,8 @@ def _serve(args: argparse.Namespace) -> int:
     else:
         host, _, port = bind.rpartition(":")
         server = make_server(host.strip("[]"), int(port), app, threaded=True)
+    # The bridge writes its own line per request (id, LMS user, endpoint, status, time).
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     log.info("bridge listening on %s (development server)", bind)
     try:
         server.serve_forever()
