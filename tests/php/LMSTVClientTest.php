@@ -159,6 +159,31 @@ final class LMSTVClientTest extends TestCase
 		$this->assertNull($rows[0][0]);
 	}
 
+	public function testTalksToTheBridgeOverAUnixSocket()
+	{
+		$info = LmstvStack::info();
+		$sock = sys_get_temp_dir() . '/lmstv-phpunit-' . getmypid() . '.sock';
+		@unlink($sock);
+		$cmd = 'exec ' . escapeshellarg($info['python']) . ' -m bridge --config ' . escapeshellarg($info['config'])
+			. ' serve --bind ' . escapeshellarg('unix:' . $sock);
+		$proc = proc_open($cmd, array(0 => array('file', '/dev/null', 'r'), 1 => array('file', '/dev/null', 'w'),
+			2 => array('file', '/dev/null', 'w')), $pipes, dirname(dirname(__DIR__)));
+		try {
+			for ($i = 0; $i < 300 && !file_exists($sock); $i++)
+				usleep(50000);
+			$this->assertFileExists($sock, 'lmstv serve did not create its unix socket');
+			$tv = new LMSTV(array('bind' => 'unix:' . $sock, 'secret' => $info['secret']), 'phpunit');
+			$cid = LmstvStack::addCustomer(array('lastname' => 'Gniazdowska'));
+			$page = $tv->customerTv($cid);
+			$this->assertSame('Gniazdowska', $page['customer']['lastname']);
+			$this->assertFalse($page['customer']['linked']);
+		} finally {
+			proc_terminate($proc);
+			proc_close($proc);
+			@unlink($sock);
+		}
+	}
+
 	public function testValidationErrorNamesTheFieldInPolish()
 	{
 		$tv = LmstvStack::client();
