@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import subprocess
 import sys
 import time
 import urllib.request
+import warnings
 from pathlib import Path
 from typing import TextIO
 
@@ -55,6 +57,9 @@ def _start_postgres(workdir: Path, out: TextIO) -> tuple[object, DatabaseConfig]
     except ImportError:
         raise DemoError("the embedded PostgreSQL (Python package pgserver) is not installed; "
                         "run ./lmstv.sh demo, or pip install 'lmstv[demo]'") from None
+    # pgserver narrates every pg_ctl step at INFO; the demo's own lines say what matters.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR is not set.*")
     print("• starting embedded PostgreSQL (pgserver)…", file=out, flush=True)
     server = pgserver.get_server(str(workdir / "pgdata"), cleanup_mode="stop")
     return server, DatabaseConfig(dialect="postgres", unix_socket=str(workdir / "pgdata"),
