@@ -52,14 +52,15 @@ def _write_ini(path: Path, *, sandbox_port: int, bridge_port: int, secret: str,
 
 
 def _start_postgres(workdir: Path, out: TextIO) -> tuple[object, DatabaseConfig]:
+    # pgserver narrates every pg_ctl step at INFO, and platformdirs warns about XDG_RUNTIME_DIR
+    # on import; the demo's own lines say what matters.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR is not set.*")
     try:
         import pgserver
     except ImportError:
         raise DemoError("the embedded PostgreSQL (Python package pgserver) is not installed; "
                         "run ./lmstv.sh demo, or pip install 'lmstv[demo]'") from None
-    # pgserver narrates every pg_ctl step at INFO; the demo's own lines say what matters.
-    logging.getLogger("pgserver").setLevel(logging.WARNING)
-    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR is not set.*")
     print("• starting embedded PostgreSQL (pgserver)…", file=out, flush=True)
     server = pgserver.get_server(str(workdir / "pgdata"), cleanup_mode="stop")
     return server, DatabaseConfig(dialect="postgres", unix_socket=str(workdir / "pgdata"),
