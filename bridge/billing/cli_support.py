@@ -3,6 +3,7 @@ hook that lets the exactly-once tests kill a run at a chosen point, and exit cod
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
@@ -26,6 +27,13 @@ def load(args: Any) -> Config:
     if cfg.database is None:
         raise ConfigError(cfg.source, "[database]", "", "no LMS database configured")
     return cfg
+
+
+def quiet_logs(args: Any) -> None:
+    """With ``-q`` only warnings and errors are logged: cron mails any output at all, and the
+    routine INFO lines (each SMS call's timing, the summary) would make every run mail."""
+    if getattr(args, "quiet", False) and not getattr(args, "verbose", False):
+        logging.getLogger("lmstv").setLevel(logging.WARNING)
 
 
 @contextmanager

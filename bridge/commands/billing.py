@@ -73,6 +73,7 @@ def _import(args: argparse.Namespace) -> int:
     from bridge.billing.importer import MalformedReply, import_events
     from bridge.sms.errors import SmsError
 
+    cs.quiet_logs(args)
     try:
         clock = RunClock.from_fakedate(args.fakedate)
         start = parse_date(args.start_date, "--start-date") if args.start_date else None
@@ -164,6 +165,7 @@ def _invoice(args: argparse.Namespace) -> int:
         run_invoicing,
     )
 
+    cs.quiet_logs(args)
     try:
         clock = RunClock.from_fakedate(args.fakedate)
     except DateError as exc:
@@ -219,6 +221,7 @@ def _balances(args: argparse.Namespace) -> int:
     from bridge.billing.balances import export_balances
     from bridge.sms.errors import SmsError
 
+    cs.quiet_logs(args)
     cfg = cs.load(args)
     clock = RunClock.from_fakedate(None)
     try:

@@ -21,6 +21,7 @@ def _sync(args: argparse.Namespace) -> int:
     from bridge.billing.idsync import sync_ids
     from bridge.sms.errors import SmsError
 
+    cs.quiet_logs(args)
     cfg = cs.load(args)
     try:
         with cs.database(cfg) as db, cs.sms_client(cfg) as sms:

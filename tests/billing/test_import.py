@@ -125,7 +125,8 @@ def test_cli_import_summary_and_exit_codes(billing_db, sandbox, sms_customers, l
     assert "fetched 2, new 2, already stored 0, invalid 0" in first.stdout
     assert f"SMS customer {sms_customers[3]} (external id 77)" in first.stdout
     quiet = subprocess.run(cmd + ["-q"], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert quiet.returncode == 0 and quiet.stdout == ""
+    assert quiet.returncode == 0 and quiet.stdout == "", quiet.stderr
+    assert quiet.stderr == "", quiet.stderr
     ctl.sandbox.failNext(2, "fault", 13, "Nieprawidłowy zakres dat")
     failed = subprocess.run(cmd + ["-q"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert failed.returncode == 1 and "Nieprawidłowy zakres dat" in failed.stderr
