@@ -3,6 +3,7 @@ hook that lets the exactly-once tests kill a run at a chosen point, and exit cod
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import signal
@@ -27,6 +28,44 @@ def load(args: Any) -> Config:
     if cfg.database is None:
         raise ConfigError(cfg.source, "[database]", "", "no LMS database configured")
     return cfg
+
+
+def _database_errors() -> tuple[type[BaseException], ...]:
+    from bridge.lms.db import DatabaseError
+
+    errors: list[type[BaseException]] = [DatabaseError]
+    for module, name in (("psycopg2", "Error"), ("pymysql", "Error")):
+        try:
+            errors.append(getattr(__import__(module), name))
+        except ImportError:  # only the driver of the configured engine must be installed
+            pass
+    return tuple(errors)
+
+
+def reports_database_errors(prog: str) -> Callable[[Callable[[Any], int]], Callable[[Any], int]]:
+    """A command whose database fails (unreachable, lost, a refused statement) prints one
+    clear line and exits 1 instead of a traceback; every write is a transaction, so what
+    failed was rolled back."""
+
+    def wrap(fn: Callable[[Any], int]) -> Callable[[Any], int]:
+        @functools.wraps(fn)
+        def run(args: Any) -> int:
+            try:
+                return fn(args)
+            except _database_errors() as exc:
+                text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                if isinstance(exc.args[0] if exc.args else None, int) and len(exc.args) > 1:
+                    text = str(exc.args[1])  # pymysql: (code, message)
+                hint = ""
+                if "tv_billing_event" in text or "tv_cust_number" in text:
+                    hint = " (is lmstv's schema applied? run `lmstv migrate`)"
+                print(f"{prog}: database error (nothing half-written): {text}{hint}",
+                      file=sys.stderr)
+                return EXIT_FAILED
+
+        return run
+
+    return wrap
 
 
 def quiet_logs(args: Any) -> None:

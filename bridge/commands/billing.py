@@ -69,6 +69,7 @@ def _err(msg: str) -> None:
     print(f"lmstv billing: {msg}", file=sys.stderr)
 
 
+@cs.reports_database_errors("lmstv billing")
 def _import(args: argparse.Namespace) -> int:
     from bridge.billing.importer import MalformedReply, import_events
     from bridge.sms.errors import SmsError
@@ -112,6 +113,7 @@ def _import(args: argparse.Namespace) -> int:
     return cs.EXIT_PROBLEMS if s.invalid else cs.EXIT_OK
 
 
+@cs.reports_database_errors("lmstv billing")
 def _events(args: argparse.Namespace) -> int:
     from bridge.billing.events import FilterError, list_events, parse_filter
 
@@ -157,6 +159,7 @@ def _batch_size(text: str) -> int:
     return value
 
 
+@cs.reports_database_errors("lmstv billing")
 def _invoice(args: argparse.Namespace) -> int:
     from bridge.billing.invoicing import (
         AlreadyRunning,
@@ -217,6 +220,7 @@ def _invoice(args: argparse.Namespace) -> int:
     return cs.EXIT_PROBLEMS if actionable else cs.EXIT_OK
 
 
+@cs.reports_database_errors("lmstv billing")
 def _balances(args: argparse.Namespace) -> int:
     from bridge.billing.balances import export_balances
     from bridge.sms.errors import SmsError

@@ -17,6 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.set_defaults(func=_sync)
 
 
+@cs.reports_database_errors("lmstv customers")
 def _sync(args: argparse.Namespace) -> int:
     from bridge.billing.idsync import sync_ids
     from bridge.sms.errors import SmsError
