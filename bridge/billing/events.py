@@ -28,6 +28,9 @@ SORT_COLUMNS = {
 DEFAULT_SORT = "beid"
 MAX_PER_PAGE = 500
 DEFAULT_PER_PAGE = 100
+MAX_BIGINT = 2**63 - 1
+MAX_ID = 2**31 - 1  # customers.id, documents.id are integer columns
+MAX_PAGE = 10**9  # keeps page * per_page inside OFFSET's bigint
 
 
 class FilterError(ValueError):
@@ -53,12 +56,15 @@ class EventFilter:
     per_page: int = DEFAULT_PER_PAGE
 
 
-def _int(field: str, value: Any, minimum: int = 0) -> int | None:
+def _int(field: str, value: Any, minimum: int = 0, maximum: int = MAX_BIGINT) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     text = str(value).strip()
-    if not text.isdigit() or int(text) < minimum:
-        raise FilterError(field, f"{field} must be a whole number >= {minimum}, got {value!r}")
+    # ASCII digits only: '²' passes isdigit() but int() refuses it, and a number past the
+    # column's range would make the database fail instead of answering "nothing found".
+    if not (text.isascii() and text.isdigit()) or not minimum <= int(text) <= maximum:
+        raise FilterError(field, f"{field} must be a whole number from {minimum} to "
+                          f"{maximum}, got {value!r}")
     return int(text)
 
 
@@ -101,16 +107,14 @@ def parse_filter(params: dict[str, Any]) -> EventFilter:
     cust_number = str(cust_number).strip() if cust_number not in (None, "") else None
     if cust_number is not None and len(cust_number) > 20:
         raise FilterError("cust_number", "cust_number is longer than 20 characters")
-    per_page = _int("per_page", params.get("per_page"), 1) or DEFAULT_PER_PAGE
-    if per_page > MAX_PER_PAGE:
-        raise FilterError("per_page", f"per_page must be at most {MAX_PER_PAGE}")
+    per_page = _int("per_page", params.get("per_page"), 1, MAX_PER_PAGE) or DEFAULT_PER_PAGE
     return EventFilter(
         date_from=dates["date_from"], date_to=dates["date_to"],
         group_id=_int("group_id", params.get("group_id")),
         not_invoiced=_bool("not_invoiced", params.get("not_invoiced")),
-        customerid=_int("customerid", params.get("customerid"), 1),
-        cust_number=cust_number, docid=_int("docid", params.get("docid"), 1),
-        sort=sort, direction=direction, page=_int("page", params.get("page"), 1) or 1,
+        customerid=_int("customerid", params.get("customerid"), 1, MAX_ID),
+        cust_number=cust_number, docid=_int("docid", params.get("docid"), 1, MAX_ID),
+        sort=sort, direction=direction, page=_int("page", params.get("page"), 1, MAX_PAGE) or 1,
         per_page=per_page)
 
 

@@ -18,4 +18,5 @@ def sms_customers(sms: Any) -> list[dict[str, Any]]:
 
 def external_id(value: Any) -> int | None:
     text = str(value).strip() if value is not None else ""
-    return int(text) if text.isdigit() and 0 < int(text) < 2**31 else None
+    # ASCII digits only: '²' is isdigit() but int() refuses it
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 2**31 else None

@@ -73,7 +73,7 @@ def _int(raw: dict, key: str, problems: list[str], *, required: bool, minimum: i
         value = int(value)
     if isinstance(value, str):
         text = value.strip()
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):  # '²' is isdigit() but not int()
             problems.append(f"{key} {value!r} is not a whole number")
             return default
         value = int(text)

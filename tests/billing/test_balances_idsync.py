@@ -98,3 +98,13 @@ def test_id_sync_refuses_a_number_held_by_another_customer(billing_db, lms, sand
     assert f"SMS customer {n[0]}: the number is already on LMS customer 7" in text
     assert billing_db.scalar("SELECT tv_cust_number FROM customers WHERE id = 5") is None
     assert any("LMS customer 7 is linked to SMS customer" in s for s in r.stale)
+
+
+def test_external_id_accepts_only_plain_lms_ids():
+    from bridge.billing.smscustomers import external_id
+
+    assert [external_id(v) for v in (" 12 ", 7, "0", "", None, "-3", "12a", str(2**31))] == [
+        12, 7, None, None, None, None, None, None]
+    # The operator types "Zewnętrzne ID" by hand in SMS: '²' passes str.isdigit(), int()
+    # refuses it -- it used to abort the whole sync / balance export.
+    assert external_id("\u00b2") is None and external_id("\u0661") is None

@@ -64,6 +64,11 @@ def test_filters_sort_paging_totals(invoiced):
     ({"date_from": "2024-13-01"}, "date_from"),
     ({"per_page": "100000"}, "per_page"),
     ({"evil": "1"}, "evil"),
+    ({"page": "\u00b2"}, "page"),  # '²' passes str.isdigit() but int() refuses it
+    ({"customerid": "\u0661"}, "customerid"),  # Arabic-Indic one: not an LMS id
+    ({"page": str(10**17)}, "page"),  # OFFSET beyond bigint
+    ({"group_id": str(2**64)}, "group_id"),
+    ({"customerid": str(2**31)}, "customerid"),
 ])
 def test_bad_filters_rejected(params, field):
     with pytest.raises(FilterError) as info:
@@ -88,4 +93,8 @@ def test_api_events(invoiced, request, tmp_path, sandbox, lms_db_config):
     bad = bridge.get("/api/v1/billing/events", params={"sort": "1; DROP TABLE cash"})
     assert bad.status_code == 400
     assert bad.json()["error"]["fields"] == {"sort": "Nie można sortować po tej kolumnie."}
+    for params in ({"page": "\u00b2"}, {"page": str(10**17)}, {"group_id": str(2**64)}):
+        r = bridge.get("/api/v1/billing/events", params=params)
+        assert r.status_code == 400, (params, r.status_code, r.text)
+        assert list(r.json()["error"]["fields"]) == list(params)
     assert bridge.get("/api/v1/billing/events", secret=None).status_code in (401, 403)

@@ -155,6 +155,9 @@ def test_cli_import_summary_and_exit_codes(billing_db, sandbox, sms_customers, l
     ({"be_b2b_netto": "abc"}, "is not an amount"),
     ({"group_id": -1}, "group_id"),
     ({"account_id": 1.5}, "account_id 1.5 is not a whole number"),
+    ({"id": "\u00b2"}, "id '\u00b2' is not a whole number"),  # isdigit() yet not int()
+    ({"package_id": "\u0661\u0662"}, "is not a whole number"),  # no guessing at digits
+    ({"cust_external_id": "\u00b2"}, "is not a whole number"),
 ])
 def test_malformed_events_are_reported_not_guessed(change, problem):
     good, bad = validate_reply([event(1, **change), event(2)])
