@@ -378,7 +378,7 @@ class LMSTV
 	{
 		if (!isset($_SERVER['REQUEST_METHOD']) || $_SERVER['REQUEST_METHOD'] !== 'POST')
 			return false;
-		$sent = isset($_POST['lmstv_token']) ? (string) $_POST['lmstv_token'] : '';
+		$sent = self::post_('lmstv_token');
 		return $sent !== '' && hash_equals(self::csrfToken(), $sent);
 	}
 

@@ -223,3 +223,24 @@ def test_customer_edit_page_shows_the_accounts_box_but_changes_nothing(run_modul
                                       "zip": "30-001", "city": "Kraków"})
     assert posted["redirect"] is None
     assert bridge.call("GET", f"/customers/{cid}/pins")["cust_vod_pin"] != "0000"
+
+
+@pytest.mark.parametrize("module", ["customerinfo", "customeredit"])
+def test_customer_page_with_the_bridge_down_warns_nothing(run_module, lms_db_config,
+                                                          module: str) -> None:
+    # the page LMS operators open most: a dead bridge must give the banner, not PHP warnings
+    cid = add_lms_customer(lms_db_config)
+    info = {"id": cid, "address": "a", "zip": "1", "city": "c", "deleted": 0}
+    out = run_module(module, customerid=cid, customerinfo=info, session=SESSION,
+                     url="http://127.0.0.1:9")
+    assert out["problems"] == [], out["problems"]
+    assert "Brak połączenia z mostkiem lmstv" in out["html"]
+
+
+def test_a_token_sent_as_an_array_is_refused_without_a_warning(run_module, bridge,
+                                                                lms_db_config) -> None:
+    cid = add_lms_customer(lms_db_config)
+    out = page(run_module, cid, method="POST",
+               post={"lmstv_token[]": TOKEN, "tvaction": "export"})
+    assert out["redirect"] is None and "niepoprawny token" in out["html"]
+    assert not bridge.call("GET", f"/customers/{cid}/tv")["customer"]["linked"]
