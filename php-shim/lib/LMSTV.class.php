@@ -61,6 +61,7 @@ class LMSTV
 	private $timeout;
 	private $connectTimeout;
 	private $smsWebUrl;
+	private $maxResponse;
 	/** @var array seconds per request, for the page-time footer and benchmarks */
 	public $timings = array();
 	/** @var array "meta" of the last successful response (paging and totals of list endpoints) */
@@ -89,6 +90,8 @@ class LMSTV
 		$this->connectTimeout = isset($config['connect_timeout']) && is_numeric($config['connect_timeout'])
 			? (float) $config['connect_timeout'] : 2.0;
 		$this->smsWebUrl = isset($config['sms_web_url']) ? $config['sms_web_url'] : '';
+		$this->maxResponse = (int) (1048576 * (isset($config['max_response_mb']) && is_numeric($config['max_response_mb'])
+			&& $config['max_response_mb'] > 0 ? (float) $config['max_response_mb'] : 32.0));
 	}
 
 	// ---------------------------------------------------------------- configuration
@@ -167,6 +170,7 @@ class LMSTV
 				'url' => isset($shim['bridge_url']) ? $shim['bridge_url'] : '',
 				'timeout' => isset($shim['timeout']) ? $shim['timeout'] : null,
 				'connect_timeout' => isset($shim['connect_timeout']) ? $shim['connect_timeout'] : null,
+				'max_response_mb' => isset($shim['max_response_mb']) ? $shim['max_response_mb'] : null,
 				'sms_web_url' => preg_replace('/xmlrpc$/', '', $sms),
 				'source' => $path,
 			);
@@ -226,10 +230,27 @@ class LMSTV
 			'X-LMSTV-Secret: ' . $this->secret,
 			'X-LMSTV-User: ' . self::headerSafe($this->user),
 		);
+		// Without curl a call would be a fatal error: a blank customer page instead of a banner.
+		if (!function_exists('curl_init'))
+			throw new LMSTVError('Brak rozszerzenia PHP curl (pakiet php-curl). Zainstaluj je i uruchom ponownie '
+				. 'serwer WWW — bez niego LMS nie połączy się z mostkiem lmstv.', 'config', 0, array(), null,
+				'the PHP curl extension is not loaded');
+		// The reply is collected here with a cap, so a reply larger than PHP's memory can take
+		// (json_decode needs about six times its size) ends as a banner, not a fatal error.
+		$cap = self::responseCap($this->maxResponse);
+		$raw = '';
+		$tooLarge = false;
 		$ch = curl_init($url);
 		$opts = array(
 			CURLOPT_CUSTOMREQUEST => $method,
-			CURLOPT_RETURNTRANSFER => true,
+			CURLOPT_WRITEFUNCTION => function ($ch, $chunk) use (&$raw, &$tooLarge, $cap) {
+				if (strlen($raw) + strlen($chunk) > $cap) {
+					$tooLarge = true;
+					return 0;  // curl stops the transfer
+				}
+				$raw .= $chunk;
+				return strlen($chunk);
+			},
 			CURLOPT_HEADER => false,
 			CURLOPT_CONNECTTIMEOUT_MS => (int) ($this->connectTimeout * 1000),
 			CURLOPT_TIMEOUT_MS => (int) ($this->timeout * 1000),
@@ -247,14 +268,19 @@ class LMSTV
 		$opts[CURLOPT_HTTPHEADER] = $headers;
 		curl_setopt_array($ch, $opts);
 		$started = microtime(true);
-		$raw = curl_exec($ch);
+		$ok = curl_exec($ch);
 		$errno = curl_errno($ch);
 		$errstr = curl_error($ch);
 		$status = (int) curl_getinfo($ch, CURLINFO_HTTP_CODE);
 		curl_close($ch);
 		$this->timings[] = array($method . ' ' . $path, microtime(true) - $started);
 
-		if ($raw === false || $errno) {
+		if ($tooLarge)
+			throw new LMSTVError(sprintf('Odpowiedź mostka lmstv jest zbyt duża (ponad %d MB). Zawęź listę '
+				. '(np. wybierz stronę zamiast „wszystkie”) albo zwiększ memory_limit PHP i [shim] max_response_mb.',
+				max(1, (int) round($cap / 1048576))), 'bridge_too_large', 0, array(), null,
+				"bridge reply over $cap bytes ($method $path), cut off");
+		if ($ok === false || $errno) {
 			$where = $this->socket !== null ? 'unix:' . $this->socket : $this->baseUrl;
 			if ($errno == 28) // CURLE_OPERATION_TIMEDOUT
 				throw new LMSTVError(sprintf('Mostek lmstv nie odpowiedział w ciągu %s s. Spróbuj ponownie za chwilę.',
@@ -288,6 +314,18 @@ class LMSTV
 		elseif ($code === 'sms_unavailable' || $code === 'db_unavailable')
 			$message .= '. Spróbuj ponownie za chwilę.';
 		throw new LMSTVError($message, $code, $status, $fields, $smsCode, $reason);
+	}
+
+	/** Bytes of reply this request may hold: the configured cap, or less when memory is short. */
+	private static function responseCap($configured)
+	{
+		$limit = trim((string) ini_get('memory_limit'));
+		if ($limit === '' || $limit === '-1' || !preg_match('/^(\d+)\s*([kmg]?)/i', $limit, $m))
+			return $configured;
+		$units = array('' => 1, 'k' => 1024, 'm' => 1048576, 'g' => 1073741824);
+		$bytes = (float) $m[1] * $units[strtolower($m[2])];
+		$free = $bytes - memory_get_usage();
+		return (int) max(65536, min($configured, $free / 8));
 	}
 
 	private static function headerSafe($value)
