@@ -65,6 +65,62 @@ function lmstv_script_options(array $command)
 	return isset($table[$key]) ? $table[$key] : array();
 }
 
+/**
+ * The script's arguments as lmstv's: array(args, null) or array(null, complaint). Anything it
+ * does not know is refused rather than dropped, so a misspelt --fakedate cannot quietly run
+ * the job for today. Accepts -f VALUE, -fVALUE, --fakedate VALUE, --fakedate=VALUE, -q, -qn.
+ */
+function lmstv_script_args(array $argv, array $known)
+{
+	$flags = array('--quiet', '--dry-run');
+	$values = array();  // lmstv option => value (true for a flag); a repeated option: last wins
+	$n = count($argv);
+	for ($i = 0; $i < $n; $i++) {
+		$arg = (string) $argv[$i];
+		$pairs = array();  // (name as typed, value or null)
+		if (strlen($arg) > 2 && substr($arg, 0, 2) === '--') {
+			$eq = strpos($arg, '=');
+			$pairs[] = $eq === false ? array(substr($arg, 2), null) : array(substr($arg, 2, $eq - 2), substr($arg, $eq + 1));
+		} elseif (strlen($arg) > 1 && $arg[0] === '-' && $arg !== '--') {
+			for ($j = 1; $j < strlen($arg); $j++) {
+				$name = $arg[$j];
+				if (isset($known[$name]) && !in_array($known[$name], $flags, true) && $j + 1 < strlen($arg)) {
+					$pairs[] = array($name, ltrim(substr($arg, $j + 1), '='));
+					break;
+				}
+				$pairs[] = array($name, null);
+			}
+		} else {
+			return array(null, "unexpected argument '$arg'");
+		}
+		foreach ($pairs as $pair) {
+			list($name, $value) = $pair;
+			$shown = (strlen($name) == 1 ? '-' : '--') . $name;
+			if (!isset($known[$name]))
+				return array(null, "unknown option $shown");
+			$target = $known[$name];
+			if (in_array($target, $flags, true)) {
+				if ($value !== null)
+					return array(null, "option $shown takes no value");
+				$value = true;
+			} elseif ($value === null) {
+				if ($i + 1 >= $n)
+					return array(null, "option $shown needs a value");
+				$value = (string) $argv[++$i];
+			}
+			unset($values[$target]);
+			$values[$target] = $value;
+		}
+	}
+	$args = array();
+	foreach ($values as $target => $value) {
+		$args[] = $target;
+		if ($value !== true)
+			$args[] = $value;
+	}
+	return array($args, null);
+}
+
 /** Translates the manual's script options into lmstv's and runs the command; refuses the web. */
 function lmstv_script_main(array $command, $description)
 {
@@ -75,34 +131,22 @@ function lmstv_script_main(array $command, $description)
 		exit(1);
 	}
 	$known = lmstv_script_options($command);
-	$short = 'h';
-	$long = array('help');
-	foreach ($known as $opt => $target) {
-		$flag = in_array($target, array('--quiet', '--dry-run'), true);
-		if (strlen($opt) == 1)
-			$short .= $opt . ($flag ? '' : ':');
-		else
-			$long[] = $opt . ($flag ? '' : ':');
-	}
-	$opts = getopt($short, $long);
-	if (isset($opts['h']) || isset($opts['help'])) {
+	$argv = isset($_SERVER['argv']) && is_array($_SERVER['argv']) ? $_SERVER['argv'] : array();
+	$script = $argv ? basename((string) $argv[0]) : 'lmstv';
+	$rest = array_slice($argv, 1);
+	if (in_array('-h', $rest, true) || in_array('--help', $rest, true)) {
 		echo $description . "\nRuns: lmstv " . implode(' ', $command) . "\nOptions:";
 		foreach ($known as $opt => $target)
 			echo ' ' . (strlen($opt) == 1 ? '-' : '--') . $opt;
 		echo "\n";
 		exit(0);
 	}
-	$args = $command;
-	$given = array();
-	foreach ($known as $opt => $target) {
-		if (!isset($opts[$opt]) || isset($given[$target]))
-			continue;
-		$given[$target] = true;
-		$args[] = $target;
-		if (!in_array($target, array('--quiet', '--dry-run'), true))
-			$args[] = (string) (is_array($opts[$opt]) ? end($opts[$opt]) : $opts[$opt]);
+	list($args, $complaint) = lmstv_script_args($rest, $known);
+	if ($complaint !== null) {
+		fwrite(STDERR, "$script: $complaint; nothing was run (see $script --help)\n");
+		exit(2);
 	}
-	exit(lmstv_run($args));
+	exit(lmstv_run(array_merge($command, $args)));
 }
 
 /**

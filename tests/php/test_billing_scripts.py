@@ -153,3 +153,28 @@ def test_script_help_names_the_command_and_its_options(billing_env) -> None:
         assert opt in out.stdout
     out = script(billing_env, "tvbilling.php", "-h")
     assert "Runs: lmstv billing invoice" in out.stdout and " --dry-run" in out.stdout
+
+
+@pytest.mark.parametrize("args", [("--fake-date=2025/02/01",), ("2025/02/01",),
+                                  ("-f",), ("--quiet=1",), ("-x",)],
+                         ids=["misspelt", "positional", "no-value", "flag-value", "unknown-short"])
+def test_scripts_refuse_arguments_they_do_not_know(billing_env, args) -> None:
+    # A misspelt --fakedate used to be dropped silently, so the invoices got today's date.
+    env = billing_env
+    assert script(env, "tvbillingimport.php", "-f", "2025/01/20", "-q").returncode in (0, 3)
+    out = script(env, "tvbilling.php", *args)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "tvbilling.php:" in out.stderr and args[0].split("=")[0] in out.stderr
+    assert out.stdout == ""
+    assert scalar(env["db"], "SELECT COUNT(*) FROM documents") == 0, "nothing was invoiced"
+    assert scalar(env["db"], "SELECT COUNT(*) FROM tv_billing_event WHERE docid IS NOT NULL") == 0
+
+
+def test_script_option_spellings_reach_lmstv(billing_env) -> None:
+    env = billing_env
+    out = script(env, "tvbillingimport.php", "--fakedate", "2025/01/20", "-q")
+    assert out.returncode in (0, 3) and out.stdout == "", out.stdout + out.stderr
+    out = script(env, "tvbilling.php", "-f2025/02/01", "--dry-run")
+    assert out.returncode in (0, 3), out.stdout + out.stderr
+    assert "2025-02-01" in out.stdout or "2025/02/01" in out.stdout, out.stdout
+    assert scalar(env["db"], "SELECT COUNT(*) FROM documents") == 0, "--dry-run reached lmstv"
