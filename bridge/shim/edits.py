@@ -7,6 +7,7 @@ that must occur exactly once in the file.  The block is fixed text, so applying 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 MARK = "lmstv-shim"
@@ -33,6 +34,11 @@ class Edit:
         return f"{open_}{MARK} begin: {self.ident}{close}\n"
 
     @property
+    def end_line(self) -> str:
+        open_, close = self.comment
+        return f"{open_}{MARK} end: {self.ident}{close}\n"
+
+    @property
     def block(self) -> str:
         open_, close = self.comment
         return (f"{open_}{MARK} begin: {self.ident}{close}\n{self.body}"
@@ -56,20 +62,41 @@ class Edit:
                 f"{count} times, so the place to edit is ambiguous; edit this file by hand "
                 f"as php-shim/patches/lms-1.11.17.patch shows")
 
+    def marked_span(self, text: str) -> tuple[int, int] | None:
+        """Where this edit's marked block is, whatever its body; None if absent.
+
+        AnchorError when its markers are there more than once or unpaired: which copy is ours
+        cannot be told, and leaving one behind would leave LMS requiring removed files.
+        """
+        begins, ends = text.count(self.begin_line), text.count(self.end_line)
+        if begins == 0 and ends == 0:
+            return None
+        start = text.find(self.begin_line)
+        end = text.find(self.end_line, start)
+        if begins != 1 or ends != 1 or end < 0:
+            raise AnchorError(
+                f"{self.path}: the lmstv block '{self.ident}' is there {begins} times (end "
+                f"markers: {ends}), so it cannot be replaced or removed exactly; keep one "
+                f"block between '{MARK} begin: {self.ident}' and '{MARK} end: {self.ident}' "
+                f"(or none) by hand, then run the command again")
+        return start, end + len(self.end_line)
+
     def apply(self, text: str) -> str:
-        if self.is_applied(text):
-            return text
+        span = self.marked_span(text)
+        if span is not None:
+            # Ours already, possibly from an older release or edited by hand: refresh in place.
+            return text[:span[0]] + self.block + text[span[1]:]
         self.check(text)
         new = self.block + self.anchor if self.before else self.anchor + self.block
         return text.replace(self.anchor, new, 1)
 
     def remove(self, text: str) -> str:
         """Take the block out again; AnchorError if it was changed after installation."""
-        count = text.count(self.block)
-        if count == 1:
-            return text.replace(self.block, "", 1)
-        if count == 0 and self.begin_line not in text:
+        span = self.marked_span(text)
+        if span is None:
             return text  # not installed here
+        if text[span[0]:span[1]] == self.block:
+            return text[:span[0]] + text[span[1]:]
         raise AnchorError(
             f"{self.path}: the lmstv block '{self.ident}' was changed after installation, so "
             f"it cannot be removed exactly; remove the lines between the '{MARK} begin: "
@@ -176,3 +203,8 @@ EDITS: tuple[Edit, ...] = (
 
 def edits_for(path: str) -> list[Edit]:
     return [e for e in EDITS if e.path == path]
+
+
+def leftover_markers(text: str) -> list[str]:
+    """Idents of lmstv blocks still in ``text`` (e.g. of an edit a newer release dropped)."""
+    return sorted(set(re.findall(rf"{MARK} (?:begin|end): ([\w.-]+)", text)))

@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bridge.shim.edits import EDITS, AnchorError, edits_for
+from bridge.shim.edits import EDITS, MARK, AnchorError, edits_for, leftover_markers
 
 STATE_DIR = ".lmstv-shim"
 MANIFEST = "manifest.json"
@@ -135,6 +135,10 @@ def plan_install(lms_dir: Path, shim_dir: Path = SHIM_DIR) -> Plan:
         new = text
         try:
             for edit in edits_for(rel):
+                span = edit.marked_span(new)
+                if span is not None and new[span[0]:span[1]] != edit.block:
+                    plan.notes.append(f"note: {rel}: replaced lmstv block '{edit.ident}' (from "
+                                      "an older release or changed by hand)")
                 new = edit.apply(new)
         except AnchorError as exc:
             errors.append(str(exc))
@@ -177,6 +181,13 @@ def plan_uninstall(lms_dir: Path) -> Plan:
                 text = edit.remove(text)
         except AnchorError as exc:
             errors.append(str(exc))
+            continue
+        left = leftover_markers(text)
+        if left:
+            # Lines that would outlive the shim's files (and require them): never leave those.
+            errors.append(f"{rel}: lmstv lines this release does not know remain after removing "
+                          f"its edits (blocks {', '.join(left)}); remove the lines between their "
+                          f"'{MARK} begin:' and '{MARK} end:' markers by hand")
             continue
         restored = text.encode("utf-8", "surrogateescape")
         original = _backup(lms_dir, rel)

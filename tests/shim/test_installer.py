@@ -167,3 +167,45 @@ def test_shipped_patch_matches_the_edits() -> None:
         assert f"+++ b/{edit.path}" in patch
         for line in edit.block.splitlines():
             assert f"+{line}" in patch, (edit.ident, line)
+
+
+def _stale(text: str) -> str:
+    """The menu block as an older lmstv release (or a hand edit) left it: same markers."""
+    return text.replace("lmstv.menu.php');", "lmstv.menu.php'); // older release")
+
+
+def test_reinstall_replaces_a_block_left_by_an_older_release(lms_tree: Path) -> None:
+    before = _snapshot(lms_tree)
+    installer.install(lms_tree)
+    menu = lms_tree / "lib" / "menu.php"
+    menu.write_text(_stale(menu.read_text()))
+    plan = installer.install(lms_tree)
+    text = menu.read_text()
+    edit = next(e for e in EDITS if e.ident == "menu")
+    assert text.count(edit.begin_line) == 1 and edit.block in text, text
+    assert "older release" not in text
+    assert any("menu" in n and "replaced" in n for n in plan.notes), plan.notes
+    installer.uninstall(lms_tree)
+    assert _snapshot(lms_tree) == before
+
+
+def test_uninstall_refuses_to_leave_lmstv_lines_behind(lms_tree: Path) -> None:
+    # A second copy of a block (what re-installing over an older release used to produce), or
+    # a block of an edit this release no longer has, would stay after uninstall and require
+    # the deleted LMSTV.class.php: every LMS page a fatal error.
+    installer.install(lms_tree)
+    index = lms_tree / "index.php"
+    edit = next(e for e in EDITS if e.ident == "bridge-client")
+    index.write_text(index.read_text().replace(edit.block, _stale(edit.block) + edit.block))
+    before = _snapshot(lms_tree)
+    with pytest.raises(installer.ShimError, match="bridge-client"):
+        installer.uninstall(lms_tree)
+    assert _snapshot(lms_tree) == before
+
+    index.write_text(index.read_text().replace(_stale(edit.block), "")
+                     + "// lmstv-shim begin: dropped-edit\nrequire 'x.php';\n"
+                       "// lmstv-shim end: dropped-edit\n")
+    before = _snapshot(lms_tree)
+    with pytest.raises(installer.ShimError, match="dropped-edit"):
+        installer.uninstall(lms_tree)
+    assert _snapshot(lms_tree) == before
