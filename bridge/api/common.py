@@ -119,7 +119,10 @@ def body() -> dict[str, Any]:
     raw = request.get_data(cache=True)
     if not raw.strip():
         return {}
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # deep nesting: json raises this, not the ValueError silent= catches
+        data = None
     if not isinstance(data, dict):
         raise ValidationError({"_body": "Treść żądania musi być obiektem JSON."})
     return data

@@ -134,3 +134,13 @@ def test_docs_api_md_documents_every_route(bridge):
         if path not in doc and short not in doc:
             missing.append(f"{method.upper()} {path}")
     assert missing == []
+
+
+def test_deeply_nested_json_body_is_400_not_500(bridge, customer):
+    # json.loads raises RecursionError (not ValueError) on deep nesting; it is still bad input.
+    deep = "[" * 100_000 + "]" * 100_000
+    r = bridge.session.put(bridge.base + f"/api/v1/customers/{customer}/pins", data=deep,
+                           headers={"X-LMSTV-Secret": SECRET, "X-LMSTV-User": "admin",
+                                    "Content-Type": "application/json"}, timeout=30)
+    assert r.status_code == 400, r.text
+    assert r.json()["error"]["code"] == "validation_error"
