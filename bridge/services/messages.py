@@ -84,10 +84,18 @@ def _message_form(body: dict[str, Any]) -> dict[str, Any]:
         form.error("msg_teaser_valid_to", "Koniec wyświetlania nie może być przed początkiem.")
     if m_from and m_to and m_to < m_from:
         form.error("msg_valid_to", "Koniec ważności nie może być przed początkiem.")
+    teaser = v.sanitize_html(teaser or "", v.TEASER_TAGS).strip()
+    extended = v.sanitize_html(extended or "", v.BODY_TAGS).strip()
+    # Text made only of removed markup (e.g. a <script>) leaves nothing to show, and SMS
+    # requires both texts: refuse it here rather than fail on the way to SMS.
+    for name, clean in (("msg_body", teaser), ("msg_body_extended", extended)):
+        if not clean and name not in form.errors:
+            form.error(name, "Po usunięciu niedozwolonych znaczników HTML nie zostaje żaden "
+                             "tekst.")
     form.done()
-    return {"msg_body": v.sanitize_html(teaser or "", v.TEASER_TAGS),
+    return {"msg_body": teaser,
             "msg_teaser_valid_from": t_from, "msg_teaser_valid_to": t_to,
-            "msg_body_extended": v.sanitize_html(extended or "", v.BODY_TAGS),
+            "msg_body_extended": extended,
             "msg_valid_from": m_from, "msg_valid_to": m_to,
             "msg_prio": 1 if prio is None else prio, "msg_show_priority": int(show or 0)}
 

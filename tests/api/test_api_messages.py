@@ -84,3 +84,16 @@ def test_delete_one_and_all_of_customer(bridge, linked, sandbox, add_customer):
     assert r.json()["data"]["deleted"] == 2
     assert bridge.get(base).json()["data"]["total"] == 0
     assert bridge.get(f"/api/v1/customers/{other}/messages").json()["data"]["total"] == 1
+
+
+def test_text_that_is_only_removed_markup_is_400_not_500(bridge, linked, sandbox):
+    # The teaser passes the "required" check, then the HTML whitelist leaves nothing of it:
+    # that is the operator's input to fix (400), not a bridge crash, and SMS is not asked.
+    before = len(bridge.audit())
+    r = bridge.post(f"/api/v1/customers/{linked['id']}/messages",
+                    json=_msg(msg_body="<script>alert(1)</script>",
+                              msg_body_extended="<style>p {}</style> <iframe></iframe>"))
+    assert r.status_code == 400, r.text
+    assert set(r.json()["error"]["fields"]) == {"msg_body", "msg_body_extended"}
+    assert sandbox.control().meldingerList(sandbox.auth, linked["cust_number"]) == []
+    assert len(bridge.audit()) == before
