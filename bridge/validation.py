@@ -20,8 +20,9 @@ _MAC_STRIP = re.compile(r"[\s:.\-]")
 _HEX12 = re.compile(r"^[0-9A-Fa-f]{12}$")
 _DATE = re.compile(r"^(\d{4})([-/])(\d{2})\2(\d{2})$")
 _AMOUNT = re.compile(r"^\d{1,9}(?:[.,]\d{1,2})?$")
-_PIN = re.compile(r"^\d{4}$")
-_ZIP = re.compile(r"^\d{2}-\d{3}$")
+# [0-9], not \d: \d matches every script's digits, and these values go to SMS unchanged.
+_PIN = re.compile(r"^[0-9]{4}$")
+_ZIP = re.compile(r"^[0-9]{2}-[0-9]{3}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 

@@ -106,6 +106,17 @@ def test_bad_pins_are_refused_before_sms(bridge, sandbox, linked):
     assert set(fields) == {"cust_vod_pin", "cust_master_pin"}
     assert "4 cyfr" in fields["cust_vod_pin"]
     assert len(bridge.audit()) == before
+    # Digits of other scripts (Arabic-Indic, full-width) are not PIN digits a TV remote has.
+    pins = dict(sandbox.control().custList(sandbox.auth, linked["cust_number"]))
+    r = bridge.put(f"/api/v1/customers/{cid}/pins",
+                   json={"cust_vod_pin": "\u0661\u0662\u0663\u0664",
+                         "cust_master_pin": "\uff11\uff12\uff13\uff14"})
+    assert r.status_code == 400, r.text
+    assert set(r.json()["error"]["fields"]) == {"cust_vod_pin", "cust_master_pin"}
+    got = sandbox.control().custList(sandbox.auth, linked["cust_number"])
+    assert (got["cust_vod_pin"], got["cust_master_pin"]) == \
+        (pins["cust_vod_pin"], pins["cust_master_pin"])
+    assert len(bridge.audit()) == before
 
 
 def test_pins_of_unlinked_customer_is_409(bridge, customer):
