@@ -22,8 +22,9 @@ _ADDRESS_PAIRS = ("street", "home_nr", "flat", "postal_code", "city")
 ACCOUNT_INPUT = ("cust_i_street", "cust_i_home_nr", "cust_i_flat", "cust_i_postal_code",
                  "cust_i_city")
 _ACCOUNT_REQUIRED = ("cust_i_street", "cust_i_home_nr", "cust_i_postal_code", "cust_i_city")
-_PIN_RE = re.compile(r"^\d{4}$")
-_PESEL_RE = re.compile(r"^\d{11}$")
+# [0-9], not \d: \d also matches other scripts' digits, which SMS's PINs and PESELs are not.
+_PIN_RE = re.compile(r"^[0-9]{4}$")
+_PESEL_RE = re.compile(r"^[0-9]{11}$")
 MAX_TEXT = 255
 
 

@@ -52,6 +52,12 @@ def test_unknown_customer_and_bad_data(sms):
     f = fault_of(sms.custEdit, number, {"cust_vod_pin": "12a4"})
     assert f.faultCode == 2002 and "PIN" in f.faultString
     assert sms.custList("")[0]["cust_vod_pin"] != "12a4"
+    # only ASCII digits: other scripts' digits (\d matches them) are no PIN a remote can type
+    for bad in ("\u0661\u0662\u0663\u0664", "\uff11\uff12\uff13\uff14"):
+        f = fault_of(sms.custEdit, number, {"cust_master_pin": bad})
+        assert f.faultCode == 2002 and "PIN" in f.faultString
+    f = fault_of(sms.custEdit, number, {"cust_pesel": "\u0661" * 11})
+    assert f.faultCode == 2002 and "PESEL" in f.faultString
 
 
 def test_cust_edit_partial_pins_and_external_id_conflict(sms):
