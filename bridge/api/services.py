@@ -23,7 +23,7 @@ def on_sale() -> Any:
 @bp.get(ACC + "/packages")
 @spec("Packages available for this account, grouped", query=FRESH_QUERY)
 def available(customer_id: int, account_id: int) -> Any:
-    return read_ok(subs.packages_available(ctx(), customer_id, account_id))
+    return read_ok(subs.account_packages(ctx(), customer_id, account_id))
 
 
 @bp.get(ACC + "/subscriptions")

@@ -29,7 +29,14 @@ def packages_on_sale(ctx: Context) -> list[dict[str, Any]]:
     return _groups(raw, ("package_id", "pkg_name", "pkg_desc", "pkg_valid_from", "pkg_valid_to"))
 
 
+def account_packages(ctx: Context, customer_id: int, account_id: int) -> list[dict[str, Any]]:
+    """Packages available for this customer's account (404 if the account is not theirs)."""
+    acs.find_account(ctx, customer_id, account_id)
+    return packages_available(ctx, customer_id, account_id)
+
+
 def packages_available(ctx: Context, customer_id: int, account_id: int) -> list[dict[str, Any]]:
+    """Unchecked: callers know ``account_id`` is one of the customer's accounts."""
     raw = ctx.read(f"PackageGetAvail{account_id}",
                    [tags.customer_tag(customer_id), tags.TAG_PACKAGES],
                    lambda: ctx.sms.packageGetAvail(account_id))

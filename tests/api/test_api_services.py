@@ -136,3 +136,20 @@ def test_upgrade_date_must_belong_to_chosen_package(bridge, installed):
     assert len(bridge.get(installed["acc"] + "/subscriptions").json()["data"]) == 3
     assert [a["action"] for a in bridge.audit()][-2:] == ["subscription.upgrade",
                                                           "subscription.gift"]
+
+
+def test_account_packages_only_for_this_customers_account(bridge, linked, add_customer):
+    # Like every other account path: someone else's account is 404, an unknown customer 404,
+    # a customer not exported yet 409 -- never another customer's offer.
+    aid = linked["account_id"]
+    other = add_customer(lastname="Inna")
+    r = bridge.get(f"/api/v1/customers/{other}/accounts/{aid}/packages")
+    assert r.status_code == 409, r.text
+    assert r.json()["error"]["code"] == "not_linked"
+    assert bridge.post(f"/api/v1/customers/{other}/export").status_code == 200
+    r = bridge.get(f"/api/v1/customers/{other}/accounts/{aid}/packages")
+    assert r.status_code == 404, r.text
+    r = bridge.get(f"/api/v1/customers/999999/accounts/{aid}/packages")
+    assert r.status_code == 404, r.text
+    r = bridge.get(f"/api/v1/customers/{linked['id']}/accounts/{aid}/packages")
+    assert r.status_code == 200 and r.json()["data"]
