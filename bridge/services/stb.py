@@ -78,9 +78,22 @@ def _compact(mac: str) -> str:
     return mac.replace(":", "").lower()
 
 
+def _search_text(query: str, field: str, min_len: int, drop: str) -> str:
+    """The typed text, lower-cased, without ``drop`` separators; too short → 400 (only
+    separators left would match every box)."""
+    q = v.text(query, field, max_len=32).lower()
+    for ch in drop:
+        q = q.replace(ch, "")
+    if len(q) < min_len:
+        raise v.ValidationError({field: f"Wpisz co najmniej {min_len} "
+                                        f"{'znaki' if min_len > 1 else 'znak'} (poza "
+                                        "separatorami)."})
+    return q
+
+
 def search(ctx: Context, query: str) -> list[dict[str, Any]]:
     """Quick search: customers' STBs whose MAC contains the query (any spelling)."""
-    q = _compact(v.text(query, "mac", max_len=32, min_len=2)).replace("-", "").replace(".", "")
+    q = _search_text(query, "mac", 2, ":-.")
     hits = [s for s in registered(ctx, "customer") if q in _compact(str(s.get("stb_mac") or ""))]
     hits = _with_owner(ctx, hits[:SEARCH_HITS])
     return [{k: h.get(k) for k in ("stb_mac", "stb_serial", "stb_model", "cust_number", "lms_id",
@@ -89,7 +102,7 @@ def search(ctx: Context, query: str) -> list[dict[str, Any]]:
 
 def suggestions(ctx: Context, customer_id: int, account_id: int, subscription_id: int,
                 query: str) -> list[dict[str, Any]]:
-    q = _compact(v.text(query, "q", max_len=32))
+    q = _search_text(query, "q", 1, ":")
     _, _, sub = acs.find_subscription(ctx, customer_id, account_id, subscription_id, fresh=False)
     models = {m.lower() for m in sub["allowed_models"]}
     out = []

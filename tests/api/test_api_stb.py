@@ -63,6 +63,13 @@ def test_issue_suggest_limit_return_and_remove(bridge, installed, sandbox):
     found = bridge.get("/api/v1/stb/search", params={"mac": "3c4d02"}).json()["data"]
     assert [(f["stb_mac"], f["lms_id"]) for f in found] == [("00:1A:2B:3C:4D:02",
                                                              installed["id"])]
+    # separators alone are no search text (they would match every customer's box)
+    for text in ("::", "-.", " : "):
+        r = bridge.get("/api/v1/stb/search", params={"mac": text})
+        assert r.status_code == 400, (text, r.text)
+        assert "mac" in r.json()["error"]["fields"]
+    r = bridge.get(sub + "/stb-suggestions", params={"q": ":"})
+    assert r.status_code == 400 and "q" in r.json()["error"]["fields"]
 
     # an issued box cannot be removed from stock
     r = bridge.delete("/api/v1/stb/00:1a:2b:3c:4d:00")
