@@ -106,7 +106,9 @@ class SmsCache:
         value = call()
         now = time.time()
         token = uuid.uuid4().hex
-        self._store.set(_VAL + key, value, expire=self.lifetime)
+        # The value carries its token: value and meta are two writes, and another reader's
+        # value landing between them must not pass for this meta's (fresher) one.
+        self._store.set(_VAL + key, (token, value), expire=self.lifetime)
         self._store.set(_META + key, (token, now, gens), expire=self.lifetime)
         self._remember(key, token, value)
         return Cached(value, now, False, token)
@@ -123,9 +125,10 @@ class SmsCache:
             if memo is not None and memo[0] == token:
                 self._memo.move_to_end(key)
                 return Cached(memo[1], stored_at, True, token)
-        value = self._store.get(_VAL + key, default=_MISSING)
-        if value is _MISSING:
-            return None
+        stored = self._store.get(_VAL + key, default=_MISSING)
+        if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == token):
+            return None  # gone, or written by another read than this meta's
+        value = stored[1]
         self._remember(key, token, value)
         return Cached(value, stored_at, True, token)
 

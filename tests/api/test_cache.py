@@ -1,0 +1,177 @@
+"""The SMS cache on its own (real diskcache in a temp directory): permissions, lifetime, empty
+results, switched off, failures not stored, and reads racing with changes never served stale."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from bridge.cache import SmsCache
+
+
+class Calls:
+    """A stand-in for one SMS read that counts how often it is asked."""
+
+    def __init__(self, *values: Any) -> None:
+        self.values = list(values)
+        self.count = 0
+
+    def __call__(self) -> Any:
+        self.count += 1
+        return self.values[min(self.count, len(self.values)) - 1]
+
+
+@pytest.fixture
+def cache(tmp_path):
+    c = SmsCache(str(tmp_path / "cache"))
+    yield c
+    c.close()
+
+
+def test_directory_is_private_even_when_it_existed(tmp_path):
+    path = tmp_path / "cache"
+    path.mkdir(mode=0o755)
+    os.chmod(path, 0o755)
+    SmsCache(str(path)).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o700
+
+
+def test_hit_until_a_tag_is_invalidated_and_empty_results_are_cached(cache):
+    read = Calls([], [{"id": 1}])
+    assert cache.get_or_call("k", ["customer7"], read).value == []
+    got = cache.get_or_call("k", ["customer7"], read)
+    assert (got.value, got.hit, read.count) == ([], True, 1)  # empty is an answer too
+    cache.invalidate("customer8")
+    assert cache.get_or_call("k", ["customer7"], read).hit
+    cache.invalidate("customer7")
+    got = cache.get_or_call("k", ["customer7"], read)
+    assert (got.value, got.hit, read.count) == ([{"id": 1}], False, 2)
+
+
+def test_fresh_bypasses_and_stores_again(cache):
+    read = Calls("old", "new")
+    cache.get_or_call("k", ["t"], read)
+    assert cache.get_or_call("k", ["t"], read, fresh=True).value == "new"
+    got = cache.get_or_call("k", ["t"], read)
+    assert (got.value, got.hit, read.count) == ("new", True, 2)
+
+
+def test_lifetime_ends_an_entry(tmp_path):
+    c = SmsCache(str(tmp_path / "c"), lifetime=1)
+    try:
+        read = Calls("a", "b")
+        c.get_or_call("k", [], read)
+        assert c.get_or_call("k", [], read).hit
+        time.sleep(1.2)
+        got = c.get_or_call("k", [], read)
+        assert (got.value, got.hit, read.count) == ("b", False, 2)
+    finally:
+        c.close()
+
+
+@pytest.mark.parametrize("changes", [{"enabled": False}, {"lifetime": 0}])
+def test_switched_off_always_asks(tmp_path, changes):
+    c = SmsCache(str(tmp_path / "c"), **changes)
+    try:
+        read = Calls("a", "b")
+        c.get_or_call("k", [], read)
+        got = c.get_or_call("k", [], read)
+        assert (got.value, got.hit, read.count) == ("b", False, 2)
+    finally:
+        c.close()
+
+
+def test_a_failed_read_stores_nothing(cache):
+    def boom() -> Any:
+        raise RuntimeError("SMS down")
+
+    with pytest.raises(RuntimeError):
+        cache.get_or_call("k", [], boom)
+    read = Calls("ok")
+    assert cache.get_or_call("k", [], read).value == "ok" and read.count == 1
+
+
+def test_read_started_before_a_change_is_not_served_after_it(cache):
+    # The SMS answer is from before the change, but arrives (and is stored) after the change
+    # invalidated the tag: it must not be served (the original's bug #28 pattern).
+    started, changed = threading.Event(), threading.Event()
+
+    def slow_old_read() -> str:
+        started.set()
+        assert changed.wait(5)
+        return "before the change"
+
+    t = threading.Thread(target=cache.get_or_call, args=("k", ["customer1"], slow_old_read))
+    t.start()
+    assert started.wait(5)
+    cache.invalidate("customer1")
+    changed.set()
+    t.join(5)
+    read = Calls("after the change")
+    assert cache.get_or_call("k", ["customer1"], read).value == "after the change"
+    cache.purge()  # purge is a change too
+    assert cache.get_or_call("k", ["customer1"], Calls("x")).value == "x"
+
+
+class _OrderedStore:
+    """The real diskcache store, with the two writes of named threads held in a set order."""
+
+    def __init__(self, store: Any, gates: dict[tuple[str, str], tuple[threading.Event, ...]]):
+        self._store = store
+        self._gates = gates  # (thread name, key prefix) -> (wait for, then set)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def set(self, key: str, value: Any, **kw: Any) -> Any:
+        gate = self._gates.get((threading.current_thread().name, key.split(":", 1)[0]))
+        if gate:
+            assert gate[0].wait(5)
+        try:
+            return self._store.set(key, value, **kw)
+        finally:
+            if gate:
+                gate[1].set()
+
+
+def test_stale_value_written_between_a_fresh_entrys_two_writes_is_not_served(tmp_path):
+    # Two readers of one key: A asked SMS before a change (stale answer), B after it.  The
+    # value and its meta record are two writes; when A's value lands between B's value and
+    # B's meta, B's (valid) meta must not vouch for A's stale value in another process.
+    path = str(tmp_path / "cache")
+    cache = SmsCache(path)
+    go, b_val, a_done, never = (threading.Event() for _ in range(4))
+    go.set()
+    cache._store = _OrderedStore(cache._store, {  # type: ignore[assignment]
+        ("B", "val"): (go, b_val), ("B", "meta"): (a_done, never),
+        ("A", "val"): (b_val, never), ("A", "meta"): (go, a_done)})
+    a_asked, changed = threading.Event(), threading.Event()
+
+    def stale() -> str:
+        a_asked.set()
+        assert changed.wait(5)
+        return "stale"
+
+    a = threading.Thread(target=cache.get_or_call, args=("k", ["customer1"], stale), name="A")
+    a.start()
+    assert a_asked.wait(5)
+    cache.invalidate("customer1")
+    changed.set()
+    b = threading.Thread(target=cache.get_or_call, args=("k", ["customer1"], lambda: "fresh"),
+                         name="B")
+    b.start()
+    a.join(5)
+    b.join(5)
+    assert not a.is_alive() and not b.is_alive()
+    other_process = SmsCache(path)
+    try:
+        got = other_process.get_or_call("k", ["customer1"], lambda: "asked SMS again")
+        assert got.value != "stale"
+    finally:
+        other_process.close()
+        cache.close()
