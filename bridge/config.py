@@ -175,8 +175,11 @@ class _Reader:
 
 def _parser() -> configparser.RawConfigParser:
     # Raw: '%' in passwords must not be interpolated; strict=False: LMS ini files repeat keys.
+    # Only '=' separates a key from its value: PHP's ini reader (LMS, the shim) knows no ':', so
+    # a "key: value" line must be an error here too rather than a value only one side sees.
     p = configparser.RawConfigParser(strict=False, comment_prefixes=(";", "#"),
-                                     inline_comment_prefixes=None, interpolation=None)
+                                     inline_comment_prefixes=None, interpolation=None,
+                                     delimiters=("=",))
     p.optionxform = str.lower  # type: ignore[assignment,method-assign]
     return p
 

@@ -86,9 +86,11 @@ class LMSTV
 		}
 		$this->secret = isset($config['secret']) ? (string) $config['secret'] : '';
 		$this->user = (string) $user;
-		$this->timeout = isset($config['timeout']) && is_numeric($config['timeout']) ? (float) $config['timeout'] : 15.0;
+		// 0 or a negative value would make curl wait forever: fall back to the defaults.
+		$this->timeout = isset($config['timeout']) && is_numeric($config['timeout']) && $config['timeout'] > 0
+			? (float) $config['timeout'] : 15.0;
 		$this->connectTimeout = isset($config['connect_timeout']) && is_numeric($config['connect_timeout'])
-			? (float) $config['connect_timeout'] : 2.0;
+			&& $config['connect_timeout'] > 0 ? (float) $config['connect_timeout'] : 2.0;
 		$this->smsWebUrl = isset($config['sms_web_url']) ? $config['sms_web_url'] : '';
 		$this->maxResponse = (int) (1048576 * (isset($config['max_response_mb']) && is_numeric($config['max_response_mb'])
 			&& $config['max_response_mb'] > 0 ? (float) $config['max_response_mb'] : 32.0));

@@ -235,3 +235,11 @@ def test_cli_reports_config_error_without_traceback(tmp_path: Path) -> None:
                            "show"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 78, proc.stderr
     assert "[opcje] cache" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_colon_is_not_a_key_value_separator(tmp_path: Path) -> None:
+    # PHP's parse_ini_file (LMS, the shim) knows only '='; the bridge must not read a value
+    # the shim cannot see.
+    path = vendor_config(tmp_path, extra="\n[bridge]\nsecret: 0123456789abcdef0123\n")
+    with pytest.raises(ConfigError, match="not a valid ini file"):
+        load_config(path)

@@ -159,6 +159,23 @@ final class LMSTVClientTest extends TestCase
 		$this->assertNull($rows[0][0]);
 	}
 
+	public function testZeroOrNegativeTimeoutsFallBackToTheDefaults()
+	{
+		foreach (array(array('timeout' => '0', 'connect_timeout' => '-1'), array('timeout' => 'x')) as $cfg) {
+			$tv = new LMSTV($cfg + array('secret' => 'x'), 'phpunit');
+			$timeout = new ReflectionProperty('LMSTV', 'timeout');
+			$timeout->setAccessible(true);
+			$connect = new ReflectionProperty('LMSTV', 'connectTimeout');
+			$connect->setAccessible(true);
+			$this->assertSame(15.0, $timeout->getValue($tv), 'a zero timeout must not mean "wait forever"');
+			$this->assertSame(2.0, $connect->getValue($tv));
+		}
+		$tv = new LMSTV(array('timeout' => '2.5', 'connect_timeout' => '1'), 'phpunit');
+		$timeout = new ReflectionProperty('LMSTV', 'timeout');
+		$timeout->setAccessible(true);
+		$this->assertSame(2.5, $timeout->getValue($tv));
+	}
+
 	public function testTalksToTheBridgeOverAUnixSocket()
 	{
 		$info = LmstvStack::info();
