@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from bridge.billing.numbering import DEFAULT_NUMBER_TEMPLATE, DOC_INVOICE, YEARLY
+from bridge.lms.finance import pick_tax
 
 DEFAULT_PAYTIME = 14  # lms-payments' payments.deadline default
 DEFAULT_PAYTYPE = 2  # LMS's PAYTYPE_TRANSFER, lms-payments' payments.paytype default
@@ -68,23 +69,9 @@ class LmsBillingData:
         return self.plans[plan_id] if plan_id else NO_PLAN
 
     def tax_for(self, vat: Decimal, cdate: int) -> int | None:
-        """The LMS tax whose rate is ``vat`` (a fraction) and which is valid at ``cdate``.
-
-        LMS's validity rule: validfrom 0 or <= cdate, and validto 0 or >= cdate.  Among several
-        the latest-starting one wins, taxed rates before exempt ("zw.") ones, then lowest id.
-        """
-        percent = (vat * 100).quantize(Decimal("0.01"))
-        best = None
-        for t in self.taxes:
-            if Decimal(t["value"]).quantize(Decimal("0.01")) != percent:
-                continue
-            vf, vt = int(t["validfrom"] or 0), int(t["validto"] or 0)
-            if (vf and vf > cdate) or (vt and vt < cdate):
-                continue
-            key = (vf, int(t["taxed"] or 0), -int(t["id"]))
-            if best is None or key > best[0]:
-                best = (key, int(t["id"]))
-        return best[1] if best else None
+        """The id of the LMS tax whose rate is ``vat`` (a fraction) valid at ``cdate``."""
+        tax = pick_tax(self.taxes, vat, cdate)
+        return int(tax["id"]) if tax else None
 
     def paytime(self, customer: dict[str, Any]) -> int:
         """Customer's pay time, else (-1 = default) the division's, else LMS's configured one."""

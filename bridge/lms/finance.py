@@ -76,14 +76,32 @@ def taxes_valid_on(db: Database, day: dt.date) -> list[dict[str, Any]]:
     return [{**r, "id": int(r["id"]), "value": Decimal(r["value"])} for r in rows]
 
 
-def tax_for_rate(db: Database, rate: Decimal, day: dt.date) -> dict[str, Any] | None:
-    """The tax in force on ``day`` whose percentage equals ``rate`` (a fraction, e.g. 0.23);
-    exact decimal comparison, so 0.23 finds 23.00 and never misses by a float error."""
+def pick_tax(taxes: list[dict[str, Any]], rate: Decimal, at: int) -> dict[str, Any] | None:
+    """The tax row whose percentage equals ``rate`` (a fraction, e.g. 0.23) and which is valid
+    at unix time ``at`` -- the one rule TV invoicing and this module share.
+
+    Exact decimal comparison (0.23 finds 23.00, never missed by a float error).  LMS's validity:
+    validfrom 0 or <= at, validto 0 or >= at.  Among several, the latest-starting one wins, then
+    taxed rates before exempt ("zw.") ones of the same value, then the lowest id.
+    """
     percent = (Decimal(str(rate)) * 100).quantize(Decimal("0.01"))
-    matches = [t for t in taxes_valid_on(db, day) if t["value"] == percent]
-    # A taxed 0% rate wins over a "zw." (exempt, taxed = 0) rate of the same value.
-    matches.sort(key=lambda t: (-int(t["taxed"]), t["id"]))
-    return matches[0] if matches else None
+    best: tuple[tuple[int, int, int], dict[str, Any]] | None = None
+    for t in taxes:
+        if Decimal(t["value"]).quantize(Decimal("0.01")) != percent:
+            continue
+        vf, vt = int(t["validfrom"] or 0), int(t["validto"] or 0)
+        if (vf and vf > at) or (vt and vt < at):
+            continue
+        key = (vf, int(t["taxed"] or 0), -int(t["id"]))
+        if best is None or key > best[0]:
+            best = (key, t)
+    return best[1] if best else None
+
+
+def tax_for_rate(db: Database, rate: Decimal, day: dt.date) -> dict[str, Any] | None:
+    """The tax in force on ``day`` (at its local midnight, when invoices are dated) whose
+    percentage equals ``rate``."""
+    return pick_tax(taxes_valid_on(db, day), rate, day_bounds(day)[0])
 
 
 def documents_of_day(db: Database, day: dt.date, *, doctype: int = DOC_INVOICE,

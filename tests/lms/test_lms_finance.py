@@ -89,3 +89,16 @@ def test_documents_of_a_day(lms_db):
     assert docs[0]["max_itemid"] == 2 and docs[1]["max_itemid"] == 0
     assert [d["id"] for d in finance.documents_of_day(db, DAY, customerid=other)] == [late]
     assert finance.documents_of_day(db, DAY, doctype=2)[0]["number"] == 4
+
+
+def test_one_tax_rule_for_the_module_and_invoicing(lms_db):
+    """Two 23% rates in force: the one that started later wins, in finance and in invoicing."""
+    from bridge.billing.lmsdata import LmsBillingData
+
+    db = lms_db
+    start, _ = finance.day_bounds(DAY)
+    _insert(db, "taxes", value=Decimal("23.00"), taxed=1, label="23% stary")
+    newer = _insert(db, "taxes", value=Decimal("23.00"), taxed=1, label="23%",
+                    validfrom=start - 86400)
+    assert finance.tax_for_rate(db, Decimal("0.23"), DAY)["id"] == newer
+    assert LmsBillingData(db).tax_for(Decimal("0.23"), start) == newer
