@@ -161,7 +161,10 @@ function lmstv_payments_attach($fakedate, $quiet)
 	if ($quiet)
 		$args[] = '--quiet';
 	$rc = lmstv_run($args);
-	if ($rc != 0)
+	// Exit 3 = done, with something for the operator already listed above (docs/billing.md).
+	if ($rc == 3)
+		fwrite(STDERR, "lmstv: TV lines were added; some events need attention (listed above)\n");
+	elseif ($rc != 0)
 		fwrite(STDERR, "lmstv: 'lmstv " . implode(' ', $args) . "' failed with exit code $rc; TV lines were not added to today's invoices — run it again by hand\n");
 	return $rc;
 }
