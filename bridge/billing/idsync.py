@@ -3,7 +3,8 @@ from the SMS customers' external ids.
 
 Re-runnable.  Never overwrites: an SMS customer whose external id names no LMS customer, an
 LMS customer already linked to another number, a number already on another customer, or an
-external id claimed by two SMS customers is reported as a conflict and left alone.  LMS links
+external id claimed by two SMS customers, or a deleted LMS customer, is reported as a conflict
+and left alone.  LMS links
 to numbers SMS does not know, or whose SMS customer names another LMS id, are reported stale.
 """
 
@@ -59,6 +60,11 @@ def sync_ids(db: Any, sms: Any, *, dry_run: bool = False) -> SyncResult:
         elif customer is None:
             result.conflicts.append(f"SMS customer {number}: external id {ext} names no LMS "
                                     "customer; not linked")
+        elif int(customer["deleted"] or 0) and customer["tv_cust_number"] != number:
+            # A deleted LMS customer gets no invoices: linking it would only hide the
+            # SMS customer's events behind "customer_deleted".
+            result.conflicts.append(f"SMS customer {number}: external id {ext} names a "
+                                    "deleted LMS customer; not linked")
         elif customer["tv_cust_number"] == number:
             result.already += 1
         elif customer["tv_cust_number"]:
@@ -84,6 +90,4 @@ def sync_ids(db: Any, sms: Any, *, dry_run: bool = False) -> SyncResult:
         elif number in sms_by_number and sms_by_number[number] != cid:
             result.stale.append(f"LMS customer {cid} is linked to SMS customer {number}, whose "
                                 f"external id is {sms_by_number[number]}")
-    if any(int(lms[cid]["deleted"] or 0) for _, cid in result.linked):
-        log.warning("some linked LMS customers are deleted")
     return result

@@ -100,6 +100,19 @@ def test_id_sync_refuses_a_number_held_by_another_customer(billing_db, lms, sand
     assert any("LMS customer 7 is linked to SMS customer" in s for s in r.stale)
 
 
+def test_id_sync_does_not_link_a_deleted_lms_customer(billing_db, lms, sandbox):
+    ctl = sandbox.control()
+    n = ctl.sandbox.addCustomers([sms_customer("Gone", "8"), sms_customer("Here", "9")])
+    lms.customer(8, deleted=1)
+    lms.customer(9)
+    with client(sandbox) as sms:
+        r = sync_ids(billing_db, sms)
+    assert r.linked == [(n[1], 9)]
+    assert f"SMS customer {n[0]}: external id 8 names a deleted LMS customer" in \
+        "\n".join(r.conflicts)
+    assert billing_db.scalar("SELECT tv_cust_number FROM customers WHERE id = 8") is None
+
+
 def test_external_id_accepts_only_plain_lms_ids():
     from bridge.billing.smscustomers import external_id
 
