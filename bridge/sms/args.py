@@ -16,6 +16,7 @@ DateLike = dt.date | dt.datetime | str
 
 _DATE_RE = re.compile(r"^(\d{4})[-/](\d{2})[-/](\d{2})$")
 _INT_RE = re.compile(r"^-?\d+$")
+I4_MIN, I4_MAX = -2**31, 2**31 - 1
 
 
 def sms_date(value: DateLike, name: str) -> str:
@@ -47,10 +48,13 @@ def sms_id(value: int | str, name: str) -> int:
     """An SMS-side numeric id (account, subscription, package, subnet, ...) as an int."""
     if isinstance(value, bool):
         raise ValueError(f"{name} must be a whole number, got {value!r}")
-    if isinstance(value, int):
-        return value
     if isinstance(value, str) and _INT_RE.match(value.strip()):
-        return int(value.strip())
+        value = int(value.strip())
+    if isinstance(value, int):
+        # XML-RPC's <int> is 32-bit; xmlrpc.client would raise OverflowError while sending.
+        if not I4_MIN <= value <= I4_MAX:
+            raise ValueError(f"{name} {value} is outside XML-RPC's 32-bit integer range")
+        return value
     raise ValueError(f"{name} must be a whole number, got {value!r}")
 
 

@@ -195,6 +195,9 @@ BAD_CALLS = [
     ("empty msg_body", lambda c: c.meldingerSend(None, " ", "2024-01-01", "", "b", "", "", 1,
                                                  0), "msg_body"),
     ("message ids", lambda c: c.meldingerDel(7), "message_ids"),
+    # XML-RPC ints are 32-bit: xmlrpc.client raises OverflowError, not the promised ValueError
+    ("id beyond i4", lambda c: c.accountDel(2**31), "account_id"),
+    ("id list beyond i4", lambda c: c.meldingerDel([1, -2**31 - 1]), "message_ids"),
     ("billing range", lambda c: c.billingEventsGet("2024-02-01", "2024-01-01"), "start_date"),
     ("payment info", lambda c: c.setCustomerPaymentInfo("2024-01-01", {"673041502": 5}),
      "payment_info"),
