@@ -27,6 +27,7 @@ from typing import Any
 import diskcache
 
 _GEN = "gen:"
+KEEP_PREFIX = "health:"  # keys kept by purge()
 _META = "meta:"
 _VAL = "val:"
 
@@ -80,9 +81,14 @@ class SmsCache:
         with self._store.transact():
             tags = [k[len(_GEN):] for k in self._store.iterkeys() if str(k).startswith(_GEN)]
             gens = {t: int(self._store.get(_GEN + t, 0)) for t in tags}
+            # Bookkeeping that is not SMS data (e.g. readiness' last good SMS call) survives.
+            kept = {k: self._store.get(k) for k in self._store.iterkeys()
+                    if str(k).startswith(KEEP_PREFIX)}
             self._store.clear()
             for t, g in gens.items():
                 self._store.set(_GEN + t, g + 1)
+            for k, value in kept.items():
+                self._store.set(k, value)
             self._store.set(_GEN + "*", int(time.time() * 1000))
         with self._lock:
             self._memo.clear()

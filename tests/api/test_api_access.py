@@ -54,6 +54,10 @@ def test_ready_reports_database_and_last_sms_call(bridge):
     data = bridge.get("/health/ready").json()["data"]
     assert data["sms"]["last_ok_at"] is not None
     assert 0 <= data["sms"]["last_ok_age_seconds"] < 5
+    # "Odśwież dane" empties the SMS data, not the bridge's memory of SMS being up
+    assert bridge.post("/api/v1/system/cache/purge").status_code == 200
+    after = bridge.get("/health/ready").json()["data"]
+    assert after["sms"]["last_ok_at"] == data["sms"]["last_ok_at"]
 
 
 def test_ready_is_503_when_database_is_down(make_bridge):
