@@ -19,6 +19,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_PROBLEMS = 3  # the job ran, but something needs the operator (listed in the output)
 EXIT_RUNNING = 75  # EX_TEMPFAIL: another run holds the lock
+EXIT_CONFIG = 78  # EX_CONFIG: lmstv.ini names something LMS does not have
 
 TEST_HOOK_ENV = "LMSTV_BILLING_TEST_HOOK"
 

@@ -67,6 +67,10 @@ class InvoicingError(Exception):
     """Invoicing cannot start; the message says why and how to fix it."""
 
 
+class InvoicingConfigError(InvoicingError):
+    """lmstv.ini names a tariff, number plan or customer group LMS does not have."""
+
+
 class AlreadyRunning(InvoicingError):
     """Another invoicing run holds the lock."""
 
@@ -106,17 +110,19 @@ def check_options(db: Any, opts: InvoicingOptions, data: LmsBillingData) -> None
         raise InvoicingError(f"unknown invoicing mode {opts.mode!r}; use one of "
                              + ", ".join(MODES))
     if not opts.tariff_id:
-        raise InvoicingError("[billing] tv_tariff_id is not set in lmstv.ini: create the LMS "
-                             "tariff 'TV' (Finanse -> Nowa taryfa) and put its id there")
+        raise InvoicingConfigError(
+            "[billing] tv_tariff_id is not set in lmstv.ini: create the LMS tariff 'TV' "
+            "(Finanse -> Nowa taryfa) and put its id there")
     if not db.scalar("SELECT COUNT(*) AS n FROM tariffs WHERE id = %s", [opts.tariff_id]):
-        raise InvoicingError(f"[billing] tv_tariff_id = {opts.tariff_id}: no such LMS tariff; "
-                             "create the tariff 'TV' and use its id")
+        raise InvoicingConfigError(
+            f"[billing] tv_tariff_id = {opts.tariff_id}: no such LMS tariff; create the tariff "
+            "'TV' and use its id")
     if opts.numberplan_id and opts.numberplan_id not in data.plans:
-        raise InvoicingError(f"[billing] numberplan_id = {opts.numberplan_id}: no such invoice "
-                             "number plan in LMS")
+        raise InvoicingConfigError(
+            f"[billing] numberplan_id = {opts.numberplan_id}: no such invoice number plan in LMS")
     missing = unknown_groups(db, opts.customergroups)
     if missing:
-        raise InvoicingError("unknown customer group(s): " + ", ".join(missing))
+        raise InvoicingConfigError("unknown customer group(s): " + ", ".join(missing))
 
 
 # -- selection ------------------------------------------------------------------------------

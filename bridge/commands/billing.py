@@ -163,6 +163,7 @@ def _batch_size(text: str) -> int:
 def _invoice(args: argparse.Namespace) -> int:
     from bridge.billing.invoicing import (
         AlreadyRunning,
+        InvoicingConfigError,
         InvoicingError,
         InvoicingOptions,
         run_invoicing,
@@ -194,6 +195,9 @@ def _invoice(args: argparse.Namespace) -> int:
     except AlreadyRunning as exc:
         _err(str(exc))
         return cs.EXIT_RUNNING
+    except InvoicingConfigError as exc:
+        _err(f"configuration error: {exc}")
+        return cs.EXIT_CONFIG
     except InvoicingError as exc:
         _err(str(exc))
         return cs.EXIT_FAILED

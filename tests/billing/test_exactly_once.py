@@ -64,7 +64,8 @@ def world(billing_db, lms, lms_db_config, tmp_path):
     for cid in range(1, 7):
         lms.payments_invoice(cid, ts(DAY), cid, plan)
     store(billing_db, evs)
-    return {"ini": write_ini(tmp_path, lms_db_config, tariff), "plan": plan, "events": len(evs)}
+    return {"ini": write_ini(tmp_path, lms_db_config, tariff), "plan": plan, "events": len(evs),
+            "tariff": tariff}
 
 
 def check_state(db) -> None:
@@ -247,3 +248,15 @@ def test_failing_customer_costs_only_itself_within_its_batch(billing_db, world):
     check_state(db)
     numbers = sorted(int(r["number"]) for r in db.query("SELECT number FROM documents"))
     assert numbers == list(range(1, 13))
+
+
+def test_a_tariff_lms_does_not_have_is_a_configuration_error(billing_db, world, tmp_path):
+    ini = tmp_path / "wrong-tariff.ini"
+    ini.write_text(world["ini"].read_text().replace(
+        f"tv_tariff_id = {world['tariff']}", "tv_tariff_id = 99999"))
+    proc = run_cli(ini)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 78, (out, err)
+    assert "configuration error" in err and "tv_tariff_id = 99999: no such LMS tariff" in err
+    assert billing_db.scalar("SELECT COUNT(*) AS n FROM tv_billing_event WHERE docid IS NOT "
+                             "NULL") == 0
