@@ -27,8 +27,14 @@ def _sync(args: argparse.Namespace) -> int:
     try:
         with cs.database(cfg) as db, cs.sms_client(cfg) as sms:
             r = sync_ids(db, sms, dry_run=args.dry_run)
-    except (SmsError, ValueError) as exc:
+    except SmsError as exc:
+        # SMS is asked first, before any link is written.
         print(f"lmstv customers: sync-ids failed, nothing changed: {exc}", file=sys.stderr)
+        return cs.EXIT_FAILED
+    except ValueError as exc:
+        # Each link is its own transaction: those made before the bad one stay (re-run is safe).
+        print(f"lmstv customers: sync-ids stopped: {exc}; links made before this point are "
+              "kept, the rest were not made (fix it and run again)", file=sys.stderr)
         return cs.EXIT_FAILED
     if not args.quiet:
         verb = "would link" if r.dry_run else "linked"
