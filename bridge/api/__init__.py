@@ -9,6 +9,7 @@ touching this file).  Overrides (for tests and tools): ``sms``, ``cache``, ``aud
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import importlib
 import logging
@@ -19,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from flask import Blueprint, Flask, g, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from bridge.api.common import API, BridgeState, DbPool, error_body, state
@@ -57,6 +59,22 @@ def _db_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
+class _Json(DefaultJSONProvider):
+    """Polish letters as they are, keys in our order, and dates as ISO text: SMS may send
+    XML-RPC dateTime values, which Flask would otherwise render as HTTP dates."""
+
+    ensure_ascii = False
+    sort_keys = False
+
+    @staticmethod
+    def default(o: Any) -> Any:
+        if isinstance(o, dt.datetime):
+            return o.date().isoformat() if o.time() == dt.time() else o.isoformat(sep=" ")
+        if isinstance(o, dt.date):
+            return o.isoformat()
+        return DefaultJSONProvider.default(o)
+
+
 def create_app(config: Config, **overrides: Any) -> Flask:
     if not config.secret:
         raise ConfigError(config.source, "[bridge] secret", "",
@@ -64,8 +82,7 @@ def create_app(config: Config, **overrides: Any) -> Flask:
                           "it with every request")
     app = Flask("bridge.api")
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json = _Json(app)
 
     cache = overrides.get("cache") or SmsCache(config.cache_dir, enabled=config.cache_enabled,
                                                lifetime=config.cache_lifetime)

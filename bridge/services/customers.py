@@ -51,7 +51,18 @@ def linked_customer(ctx: Context, customer_id: int) -> tuple[dict[str, Any], str
     number = cust.get("tv_cust_number")
     if not number:
         raise NotLinked()
-    return cust, str(number)
+    number = str(number).strip()
+    check_stored_number(number)
+    return cust, number
+
+
+def check_stored_number(number: str) -> None:
+    """Only lmstv writes digits to ``tv_cust_number``, but an adopted or hand-edited value may
+    not be digits; SMS numbers are, so say so (409) instead of failing inside the SMS client."""
+    if not (number.isascii() and number.isdigit()):
+        raise Conflict(f"Numer klienta SMS zapisany w LMS ({number[:20]}) jest niepoprawny – "
+                       "powinien składać się z cyfr. Popraw powiązanie (Eksport do SMS lub "
+                       "lmstv customers sync-ids).")
 
 
 def as_list(value: Any) -> list[Any]:

@@ -69,6 +69,11 @@ def customer_page(ctx: Context, customer_id: int, executor: Executor) -> dict[st
     }
     if number is None:
         return page
+    try:
+        cs.check_stored_number(number)
+    except ServiceError as exc:
+        page["errors"].append(part_error("customer", exc))
+        return page
 
     parts = _Parts(executor)
     parts.start("customer", lambda: cs.sms_customer(ctx, customer_id, number))

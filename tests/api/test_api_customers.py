@@ -222,3 +222,16 @@ def test_customer_page_of_unlinked_customer(bridge, customer):
     assert data["customer"]["can_add_account"] is True
     assert data["accounts"] == [] and data["errors"] == []
     assert bridge.get("/api/v1/customers/999999/tv").status_code == 404
+
+
+def test_a_non_digit_sms_number_stored_in_lms_is_a_clear_409(bridge, add_customer):
+    # e.g. adopted from the original module or edited by hand; SMS numbers are digits
+    cid = add_customer(tv_cust_number="ABC-12")
+    for path in (f"/api/v1/customers/{cid}/pins", f"/api/v1/customers/{cid}/accounts"):
+        r = bridge.get(path)
+        assert r.status_code == 409, r.text
+        assert r.json()["error"]["code"] == "conflict"
+        assert "ABC-12" in r.json()["error"]["message"]
+    page = bridge.get(f"/api/v1/customers/{cid}/tv").json()["data"]
+    assert page["customer"]["linked"] is True and page["accounts"] == []
+    assert [(e["part"], e["code"]) for e in page["errors"]] == [("customer", "conflict")]
