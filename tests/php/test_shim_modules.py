@@ -84,6 +84,11 @@ def test_customer_page_every_action(run_module, bridge, sandbox, lms_db_config) 
     sub = tv["accounts"][0]["subscriptions"][0]
     shown = page(run_module, cid)["html"]
     assert pkgs[0]["pkg_name"] in text(shown)
+    # the service's forms carry the session token, their action and which service they act on
+    assert (f'<INPUT type="hidden" name="lmstv_token" value="{TOKEN}"><INPUT type="hidden" '
+            f'name="tvaction" value="terminate"><INPUT type="hidden" name="account_id" '
+            f'value="{aid}"><INPUT type="hidden" name="subscription_id" '
+            f'value="{sub["subscription_id"]}">') in shown
 
     # terminate mid-month (sandbox clock 2025-01-10): SMS's Polish fault verbatim, the form
     # reopened with what was entered, nothing changed; the month's last day then works
