@@ -2,7 +2,8 @@
 
 Database servers come from $LMSTV_TEST_PG / $LMSTV_TEST_MYSQL (URLs such as
 ``postgresql://postgres@127.0.0.1:5432`` and ``mysql://root@127.0.0.1:3306``); ``lmstv.sh test``
-sets them up.  Each test gets its own throw-away database loaded from LMS's 1.11.17 schema.
+sets them up.  Each test gets its own throw-away database, cloned from a per-session template
+loaded from LMS's 1.11.17 schema (tests/templates.py says how).
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from pathlib import Path
 import pytest
 
 from bridge.config import DatabaseConfig, find_lms_schema
-from bridge.lms.bootstrap import create_database, drop_database, load_lms_schema
+from bridge.lms.bootstrap import create_database, drop_database
 from bridge.lms.db import connect
 from bridge.procs import free_port, stop_process, wait_for_port
 from tests.support import server_config, unique_name
+from tests.templates import Template, build_template, clone
 
 ROOT = Path(__file__).resolve().parent.parent
 DIALECTS = ("postgres", "mysql")
@@ -32,29 +34,46 @@ def lms_schema_files() -> dict[str, Path]:
     return {d: find_lms_schema(d) for d in DIALECTS}
 
 
+# Fixtures whose tests want lmstv's schema applied: their database is cloned from the migrated
+# template, so the migrate they still run finds nothing to do.
+MIGRATED_FIXTURES = frozenset({"migrated_db", "billing_db", "migrated_config", "bridge_url"})
+
+
+def _template(request: pytest.FixtureRequest, dialect: str, migrated: bool) -> Template:
+    """Session-wide template database of a dialect, built on first use, dropped at the end."""
+    cache = request.config.stash.setdefault(_TEMPLATES, {})
+    key = (dialect, migrated)
+    if key not in cache:
+        schema = request.getfixturevalue("lms_schema_files")[dialect]
+        source = _template(request, dialect, False) if migrated else None
+        cfg = replace(server_config(dialect), database=unique_name("lmstv_tpl"))
+        cache[key] = build_template(cfg, schema, source=source, migrated=migrated)
+    return cache[key]
+
+
+_TEMPLATES = pytest.StashKey[dict]()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    for tpl in session.config.stash.get(_TEMPLATES, {}).values():
+        drop_database(tpl.cfg)
+
+
 @pytest.fixture(scope="session")
-def _pg_template(lms_schema_files: dict[str, Path]):
-    cfg = replace(server_config("postgres"), database=unique_name("lmstv_tpl"))
-    create_database(cfg)
-    load_lms_schema(cfg, lms_schema_files["postgres"])
-    yield cfg
-    drop_database(cfg)
+def _pg_template(request: pytest.FixtureRequest) -> DatabaseConfig:
+    """The PostgreSQL template (kept for callers of the old fixture name)."""
+    return _template(request, "postgres", False).cfg
 
 
 def make_lms_database(dialect: str, request: pytest.FixtureRequest,
-                      *, empty: bool = False) -> DatabaseConfig:
-    """A fresh database with LMS 1.11.17's schema (or empty), dropped after the test."""
+                      *, empty: bool = False, migrated: bool = False) -> DatabaseConfig:
+    """A fresh database with LMS 1.11.17's schema (or empty, or with lmstv's schema applied),
+    cloned from the session's template and dropped after the test."""
     cfg = replace(server_config(dialect), database=unique_name("lmstv_t"))
-    if dialect == "postgres" and not empty:
-        tpl = request.getfixturevalue("_pg_template")
-        admin = connect(replace(cfg, database="postgres"))
-        admin.raw.autocommit = True
-        admin.raw.cursor().execute(f'CREATE DATABASE "{cfg.database}" TEMPLATE "{tpl.database}"')
-        admin.close()
-    else:
+    if empty:
         create_database(cfg)
-        if not empty:
-            load_lms_schema(cfg, request.getfixturevalue("lms_schema_files")[dialect])
+    else:
+        clone(_template(request, dialect, migrated), cfg)
     request.addfinalizer(lambda: drop_database(cfg))
     return cfg
 
@@ -67,7 +86,8 @@ def dialect(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def lms_db_config(dialect: str, request: pytest.FixtureRequest) -> DatabaseConfig:
     """Connection settings of a fresh LMS 1.11.17 database (runs once per dialect)."""
-    return make_lms_database(dialect, request)
+    return make_lms_database(dialect, request,
+                             migrated=bool(MIGRATED_FIXTURES & set(request.fixturenames)))
 
 
 @pytest.fixture
