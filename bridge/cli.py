@@ -16,6 +16,8 @@ import sys
 from bridge import __version__, commands
 from bridge.config import ConfigError
 
+SERVER_COMMANDS = frozenset({"serve", "sandbox", "demo"})
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -24,7 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"lmstv {__version__}")
     parser.add_argument("--config", metavar="PATH", help="lmstv.ini to use (default: "
                         "$LMSTV_CONFIG, else /etc/lms/lmstv.ini)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="log progress (INFO) and details (DEBUG) on stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
@@ -35,7 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+    # Interactive commands print their own results; INFO log lines would repeat them on stderr
+    # (and land in cron mail).  Long-running servers keep INFO: it is their only output.
+    quiet_level = logging.INFO if args.command in SERVER_COMMANDS else logging.WARNING
+    logging.basicConfig(level=logging.DEBUG if args.verbose else quiet_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
     if not getattr(args, "func", None):

@@ -16,6 +16,8 @@ from bridge.billing import cli_support as cs
 from bridge.billing.dates import DateError, RunClock, import_window, parse_date
 from bridge.billing.linkage import REASON_TEXT
 
+SHOWN_INVALID = 20  # malformed events listed one by one by `billing import`; the rest counted
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("billing", help="TV billing: import events, invoice, export balances")
@@ -100,8 +102,11 @@ def _import(args: argparse.Namespace) -> int:
     if s.invalid:
         print(f"{len(s.invalid)} malformed event(s) NOT stored (ask SGT to correct them):",
               file=out)
-        for bad in s.invalid:
+        # Cron mails stdout: a broken SMS day must not become 50,000 lines.
+        for bad in s.invalid[:SHOWN_INVALID]:
             print(f"  {bad.describe()}", file=out)
+        if len(s.invalid) > SHOWN_INVALID:
+            print(f"  ... and {len(s.invalid) - SHOWN_INVALID} more not shown", file=out)
     if not args.quiet:
         print(f"for customers not linked to LMS: {s.unlinked_events} event(s) "
               f"(never invoiced until fixed)", file=out)

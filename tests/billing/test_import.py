@@ -182,3 +182,32 @@ def test_duplicate_ids_in_one_reply():
 def test_reply_that_is_not_a_list_is_malformed():
     with pytest.raises(ValueError, match="expected a list"):
         validate_reply("<html>")
+
+
+def test_cli_import_lists_20_malformed_events_and_logs_nothing_without_v(
+        billing_db, sandbox, sms_customers, lms_db_config, tmp_path):
+    ctl = sandbox.control()
+    ctl.sandbox.addBillingEvents([sb_event(i, sms_customers[0], "2024-02-10", be_desc=" ")
+                                  for i in range(1, 61)]
+                                 + [sb_event(61, sms_customers[0], "2024-02-10")])
+    ini = tmp_path / "lmstv.ini"
+    c = lms_db_config
+    ini.write_text(
+        f"[logowanie]\nlogin = {sandbox.login}\nhaslo = {sandbox.password}\n"
+        f"serwer = {sandbox.url}\n[opcje]\nlong_timeout = 2\n"
+        f"[database]\ntype = {c.dialect}\nhost = {c.host}\nport = {c.port or c.default_port}\n"
+        f"user = {c.user}\npassword = {c.password}\ndatabase = {c.database}\n")
+    cmd = [sys.executable, "-m", "bridge", "--config", str(ini), "billing", "import",
+           "--fakedate", "2024/03/01"]
+    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0
+    listed = [line for line in run.stdout.splitlines() if "be_desc is missing" in line]
+    assert len(listed) == 20, run.stdout
+    assert "60 malformed event(s) NOT stored" in run.stdout
+    assert "and 40 more not shown" in run.stdout
+    # The summary is printed once, on stdout; no INFO log line repeats it on stderr.
+    assert run.stdout.count("fetched 61, new 1") == 1
+    assert " INFO " not in run.stderr and "fetched" not in run.stderr, run.stderr
+    verbose = subprocess.run(cmd[:3] + ["-v"] + cmd[3:], cwd=ROOT, capture_output=True,
+                             text=True, timeout=60)
+    assert " INFO " in verbose.stderr, verbose.stderr
