@@ -14,6 +14,7 @@ from typing import Any
 
 from bridge.billing import cli_support as cs
 from bridge.billing.dates import DateError, RunClock, import_window, parse_date
+from bridge.billing.events import DEFAULT_PER_PAGE, DEFAULT_SORT, MAX_PER_PAGE, SORT_COLUMNS
 from bridge.billing.linkage import REASON_TEXT
 
 SHOWN_INVALID = 20  # malformed events listed one by one by `billing import`; the rest counted
@@ -31,17 +32,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.set_defaults(func=_import)
 
     ev = bsub.add_parser("events", help="list imported billing events")
-    ev.add_argument("--start-date", dest="date_from")
-    ev.add_argument("--end-date", dest="date_to")
+    ev.add_argument("--start-date", dest="date_from", metavar="YYYY-MM-DD",
+                    help="only events sold on or after this day")
+    ev.add_argument("--end-date", dest="date_to", metavar="YYYY-MM-DD",
+                    help="only events sold on or before this day")
     ev.add_argument("--group-id", help="SGT report id")
     ev.add_argument("--not-invoiced", action="store_true",
-                    help="only events not on an invoice (pominięte przy fakturowaniu)")
+                    help="only events not on an invoice (including those invoicing skipped)")
     ev.add_argument("--customer", dest="customerid", help="LMS customer id")
     ev.add_argument("--cust-number", help="SMS customer number")
-    ev.add_argument("--sort", default="beid")
-    ev.add_argument("--desc", action="store_true")
-    ev.add_argument("--page", default="1")
-    ev.add_argument("--per-page", default="100")
+    ev.add_argument("--sort", default=DEFAULT_SORT, metavar="COLUMN",
+                    help=f"sort by one of: {', '.join(SORT_COLUMNS)} (default {DEFAULT_SORT})")
+    ev.add_argument("--desc", action="store_true", help="sort in descending order")
+    ev.add_argument("--page", default="1", metavar="N", help="page to show, from 1 (default 1)")
+    ev.add_argument("--per-page", default=str(DEFAULT_PER_PAGE), metavar="N",
+                    help=f"events per page, 1..{MAX_PER_PAGE} (default {DEFAULT_PER_PAGE})")
     ev.add_argument("--json", action="store_true", help="print the API's JSON")
     ev.set_defaults(func=_events)
 

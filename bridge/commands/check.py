@@ -22,9 +22,9 @@ def _check(args: argparse.Namespace) -> int:
     try:
         cfg = load_config(args.config)
     except ConfigError as exc:
+        # The message already ends with its fix; exit 78 (EX_CONFIG) like every other command.
         print(f"FAIL  config    {exc}")
-        print(f"      fix: {exc.fix}")
-        return 1
+        return 78
     db_cfg = cfg.database
 
     def db_factory() -> Database:

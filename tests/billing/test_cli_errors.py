@@ -49,3 +49,23 @@ def test_database_without_lmstv_schema_says_migrate(lms_db, lms_db_config, tmp_p
     assert res.returncode == 1, res.stderr
     assert "Traceback" not in res.stderr
     assert "tv_billing_event" in res.stderr and "run `lmstv migrate`" in res.stderr
+
+
+def test_check_without_config_prints_its_fix_once_and_exits_78(tmp_path):
+    res = subprocess.run([sys.executable, "-m", "bridge", "--config",
+                          str(tmp_path / "missing.ini"), "check"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert res.returncode == 78, res.stdout + res.stderr
+    assert (res.stdout + res.stderr).count("lmstv.ini.example") == 1, res.stdout
+
+
+def test_billing_events_help_documents_every_option_in_english():
+    res = subprocess.run([sys.executable, "-m", "bridge", "billing", "events", "--help"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0
+    for option in ("--start-date", "--end-date", "--sort", "--desc", "--page", "--per-page"):
+        line = next(ln for ln in res.stdout.splitlines() if ln.strip().startswith(option))
+        after = res.stdout.split(line, 1)[1].lstrip().split("\n", 1)[0]
+        assert len(line.split()) > 2 or after and not after.startswith("--"), res.stdout
+    assert "be_selling_date" in res.stdout and "1..500" in res.stdout
+    assert "pominięte" not in res.stdout
