@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from bridge.sms import args as a
 from bridge.sms.errors import SmsFault, SmsUnavailable
+from bridge.sms.shapes import check_reply
 from bridge.sms.transport import XmlRpcTransport, safe_url
 
 if TYPE_CHECKING:
@@ -101,6 +102,12 @@ class SmsClient:
                         log.warning("SMS %s: %s; retrying once", method, exc.reason)
                         attempt += 1
                         continue
+                    raise
+                # A reply of the wrong shape is SMS's problem, not a retryable transport one.
+                try:
+                    result = check_reply(method, params, result)
+                except SmsUnavailable as exc:
+                    log.warning("SMS %s: %s", method, exc.reason)
                     raise
                 outcome = "ok"
                 return result
