@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from tests.sms.sms_testserver import reply, start_server
+from tests.sms.sms_testserver import raw, reply, start_server
 from tests.support import add_lms_customer
 
 WRONG = [["a", "b"], "bare string", {"x": 1}]
@@ -54,3 +54,19 @@ def test_wrong_shapes_are_sms_unavailable(make_bridge, migrated_config, odd_sms,
         assert all(e["code"] == "sms_unavailable" and "wrong shape" in e["reason"]
                    for e in parts.values()), parts
         assert page["accounts"] is None and page["customer"]["tv_cust_number"] == "100001"
+
+
+def test_fault_with_a_struct_for_text_reaches_the_operator_in_polish(make_bridge, migrated_config,
+                                                                     odd_sms):
+    b = make_bridge(migrated_config, sms_url=odd_sms.url)
+    odd_sms.default = raw(
+        b"<?xml version='1.0'?><methodResponse><fault><value><struct>"
+        b"<member><name>faultCode</name><value><int>4321</int></value></member>"
+        b"<member><name>faultString</name><value><struct><member><name>x</name><value><int>1"
+        b"</int></value></member></struct></value></member></struct></value></fault>"
+        b"</methodResponse>")
+    r = b.get("/api/v1/packages")
+    assert r.status_code == 422, r.text
+    err = r.json()["error"]
+    assert (err["code"], err["message"], err["sms_code"]) == (
+        "sms_fault", "SMS zwrócił nieczytelny błąd (kod 4321)", 4321)

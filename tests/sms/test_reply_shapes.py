@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from bridge.sms import SmsClient, SmsUnavailable
-from tests.sms.sms_testserver import RecordingServer, reply
+from bridge.sms import SmsClient, SmsFault, SmsUnavailable
+from tests.sms.sms_testserver import RecordingServer, raw, reply
 
 WRONG = [["a", "b"], "bare", {"x": 1}, 7]
 
@@ -75,3 +75,31 @@ def test_new_customer_number_must_be_one_value(rec_server, client) -> None:
     rec_server.default = reply({"cust_number": "123"})
     with pytest.raises(SmsUnavailable, match="custAdd"):
         client.custAdd({"cust_name": "Jan"})
+
+
+def _fault_xml(members: str) -> bytes:
+    return ("<?xml version='1.0'?><methodResponse><fault><value><struct>" + members +
+            "</struct></value></fault></methodResponse>").encode()
+
+
+CODE_7 = "<member><name>faultCode</name><value><int>7</int></value></member>"
+
+
+@pytest.mark.parametrize("text", [
+    "<value><struct><member><name>x</name><value><int>1</int></value></member></struct></value>",
+    "<value><int>5</int></value>", "<value><array><data/></array></value>",
+    "<value><string></string></value>", None])
+def test_fault_text_that_is_not_text_is_a_polish_sentence(rec_server, client, text) -> None:
+    member = "" if text is None else f"<member><name>faultString</name>{text}</member>"
+    rec_server.default = raw(_fault_xml(CODE_7 + member))
+    with pytest.raises(SmsFault) as info:
+        client.accountLock(5)
+    assert (info.value.code, info.value.message) == (7, "SMS zwrócił nieczytelny błąd (kod 7)")
+
+
+def test_fault_text_that_is_text_is_kept(rec_server, client) -> None:
+    rec_server.default = raw(_fault_xml(
+        CODE_7 + "<member><name>faultString</name><value>Konto zamknięte</value></member>"))
+    with pytest.raises(SmsFault) as info:
+        client.accountLock(5)
+    assert (info.value.code, info.value.message) == (7, "Konto zamknięte")
