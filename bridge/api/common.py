@@ -8,6 +8,7 @@ the app's error handlers turn them into the one envelope of docs/api.md.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -21,10 +22,14 @@ from bridge.audit import AuditLog
 from bridge.cache import SmsCache
 from bridge.config import Config
 from bridge.lms.db import Database, DatabaseError
-from bridge.services.context import Context
-from bridge.validation import ValidationError
+from bridge.services.context import Context, ServiceError
 
 API = "/api/v1"
+
+
+class BadRequest(ServiceError):
+    """A request the bridge cannot read (400 ``bad_request``, docs/api.md)."""
+
 LAST_SMS_OK = "health:last_sms_ok"
 LAST_SMS_ERROR = "health:last_sms_error"
 
@@ -114,18 +119,37 @@ def ctx() -> Context:
     return g.lmstv_ctx
 
 
-def body() -> dict[str, Any]:
-    """The JSON object sent (empty body = {}); anything else is a 400."""
+BODY_NOT_JSON = "Treść żądania musi być obiektem JSON."
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_body() -> dict[str, Any]:
+    """The request's body as a JSON object (empty body = {}), whatever the endpoint.
+
+    Run for every request before its view (``before_request``), so an action that takes no body
+    still refuses one that is not JSON before anything reaches SMS.  The Content-Type is not
+    trusted to decide: a body is JSON or it is refused.
+    """
     raw = request.get_data(cache=True)
     if not raw.strip():
         return {}
     try:
-        data = request.get_json(silent=True)
-    except RecursionError:  # deep nesting: json raises this, not the ValueError silent= catches
+        data = json.loads(raw, parse_constant=_no_constant)
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         data = None
     if not isinstance(data, dict):
-        raise ValidationError({"_body": "Treść żądania musi być obiektem JSON."})
+        raise BadRequest(BODY_NOT_JSON)
     return data
+
+
+def body() -> dict[str, Any]:
+    """The JSON object sent (empty body = {}); anything else is a 400 bad_request."""
+    if "json_body" not in g:
+        g.json_body = parse_body()
+    return g.json_body
 
 
 def ok(data: Any, meta: dict[str, Any] | None = None) -> Any:
