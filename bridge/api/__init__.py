@@ -35,7 +35,6 @@ from bridge.validation import ValidationError
 log = logging.getLogger("lmstv.api")
 
 PUBLIC_PATHS = ("/health/live",)
-MAX_REPLY_BYTES = 160 << 20
 NO_USER_PATHS = ("/health/live", "/health/ready")
 _HTTP_MESSAGES = {404: "Nie ma takiego zasobu.", 405: "Niedozwolona metoda dla tego adresu.",
                   413: "Za duże żądanie.", 415: "Nieobsługiwany typ treści."}
@@ -104,11 +103,8 @@ def create_app(config: Config, **overrides: Any) -> Flask:
     if sms is None:
         from bridge.sms.client import SmsClient
 
-        # The full customer list of a big operator (20,000 customers ≈ 40 MB of XML) is the
-        # largest interactive reply; the client's default cap is sized for smaller ones.
-        sms = SmsClient(config.sms_url, config.sms_login, config.sms_password_md5,
-                        http_timeout=config.http_timeout, long_timeout=config.long_timeout,
-                        max_reply_bytes=MAX_REPLY_BYTES, on_call=st.on_sms_call)
+        # The same client settings as the CLI's, reply cap included ([opcje] max_reply_mb).
+        sms = SmsClient.from_config(config, on_call=st.on_sms_call)
     st.sms = sms
     app.extensions["lmstv"] = st
 
