@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import current_app, g, jsonify, request
 
+from bridge.api import schemas as sch
 from bridge.audit import AuditLog
 from bridge.cache import SmsCache
 from bridge.config import Config
@@ -171,21 +172,24 @@ def error_body(status: int, code: str, message: str, *, fields: dict[str, str] |
 
 # -- OpenAPI metadata --------------------------------------------------------------------------
 
-def spec(summary: str, *, query: dict[str, str] | None = None,
-         body_schema: dict[str, str] | None = None, public: bool = False,
+Field = str | dict[str, Any]  # a type name ("string", "integer[]") or a JSON Schema
+
+
+def spec(summary: str, *, query: dict[str, Field] | None = None,
+         body_schema: dict[str, Field] | None = None, required: tuple[str, ...] = (),
+         required_query: tuple[str, ...] = (), public: bool = False,
          tag: str | None = None) -> Callable[[Callable], Callable]:
-    """Attach OpenAPI facts to a view: summary, query parameters, body fields (name → type)."""
+    """Attach OpenAPI facts to a view: summary, query parameters, body fields (name → type or
+    schema, bridge/api/schemas.py) and which body fields are required."""
 
     def wrap(fn: Callable) -> Callable:
         fn._openapi = {"summary": summary, "query": query or {}, "body": body_schema or {},
+                       "required": list(required), "required_query": list(required_query),
                        "public": public, "tag": tag}
         return fn
 
     return wrap
 
 
-PAGING_QUERY = {"page": "integer", "per_page": "string", "sort": "string", "order": "string",
-                "fresh": "boolean"}
-FRESH_QUERY = {"fresh": "boolean"}
-ADDRESS_BODY = {"cust_i_street": "string", "cust_i_home_nr": "string", "cust_i_flat": "string",
-                "cust_i_postal_code": "string", "cust_i_city": "string"}
+FRESH_QUERY: dict[str, Field] = {"fresh": sch.FRESH}
+ADDRESS_BODY = sch.ADDRESS
