@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app, g, jsonify, request
+from werkzeug.exceptions import ClientDisconnected
 
 from bridge.api import schemas as sch
 from bridge.audit import AuditLog
@@ -30,6 +31,13 @@ API = "/api/v1"
 
 class BadRequest(ServiceError):
     """A request the bridge cannot read (400 ``bad_request``, docs/api.md)."""
+
+
+class RequestTimeout(ServiceError):
+    """The client announced a body and stopped sending it."""
+
+    status = 408
+    code = "request_timeout"
 
 LAST_SMS_OK = "health:last_sms_ok"
 LAST_SMS_ERROR = "health:last_sms_error"
@@ -134,7 +142,10 @@ def parse_body() -> dict[str, Any]:
     still refuses one that is not JSON before anything reaches SMS.  The Content-Type is not
     trusted to decide: a body is JSON or it is refused.
     """
-    raw = request.get_data(cache=True)
+    try:
+        raw = request.get_data(cache=True)
+    except (OSError, ClientDisconnected):  # body stopped coming (bridge/gunicorn_worker.py)
+        raise RequestTimeout("Żądanie nie zostało przesłane w całości na czas.") from None
     if not raw.strip():
         return {}
     try:
