@@ -4,7 +4,10 @@ Starts the sandbox with 20,300 customers, a throw-away LMS database on PostgreSQ
 or $LMSTV_TEST_PG) and the bridge under gunicorn with ONE worker process, then sends 80
 `GET /api/v1/customers?fresh=1` and prints the worker's resident memory (VmRSS) before, during
 and after.  Target: under 300 MB after the 80 reads (it was 1,030 MB before the per-process memos
-were bounded by size).  Run: .venv/bin/python bench/bench_memory.py   (a few minutes)
+were bounded by size).  Run: .venv/bin/python bench/bench_memory.py   (about a minute)
+
+Measured on the 2-core development machine: 44 MB at start, 138 MB after 80 reads (the code
+before the bound: 1,024 MB).
 """
 
 from __future__ import annotations
