@@ -46,11 +46,21 @@ class Cached:
         return max(0.0, time.time() - self.stored_at)
 
 
+# Items (list elements, struct members of the top level) the per-process memo may hold: SMS
+# structs decode to roughly 1.5 KB of Python objects each, so 150,000 items stay near 200 MB.
+MEMO_ITEMS = 150_000
+
+
+def memo_weight(value: Any) -> int:
+    """A value's size for the memo's bound: its top-level items (a customer list: customers)."""
+    return max(1, len(value)) if isinstance(value, (list, dict, tuple)) else 1
+
+
 class SmsCache:
     """Tagged, lifetime-bound cache; ``enabled=False`` makes every read go to SMS."""
 
     def __init__(self, directory: str, *, enabled: bool = True, lifetime: int = 472000,
-                 memo_size: int = 64) -> None:
+                 memo_size: int = 64, memo_items: int = MEMO_ITEMS) -> None:
         self.directory = directory
         self.enabled = enabled
         self.lifetime = lifetime
@@ -60,6 +70,8 @@ class SmsCache:
                                       size_limit=2**30)
         self._memo: OrderedDict[str, tuple[str, Any]] = OrderedDict()
         self._memo_size = memo_size
+        self._memo_items = memo_items
+        self._memo_weight = 0
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -139,11 +151,24 @@ class SmsCache:
         return Cached(value, stored_at, True, token)
 
     def _remember(self, key: str, token: str, value: Any) -> None:
+        # Bounded by size as well as by count: 64 entries of whole customer lists would pin
+        # gigabytes in every worker.  The newest value is always kept (it is being served).
         with self._lock:
+            old = self._memo.pop(key, None)
+            if old is not None:
+                self._memo_weight -= memo_weight(old[1])
             self._memo[key] = (token, value)
-            self._memo.move_to_end(key)
-            while len(self._memo) > self._memo_size:
-                self._memo.popitem(last=False)
+            self._memo_weight += memo_weight(value)
+            while len(self._memo) > 1 and (len(self._memo) > self._memo_size
+                                           or self._memo_weight > self._memo_items):
+                _, (_, dropped) = self._memo.popitem(last=False)
+                self._memo_weight -= memo_weight(dropped)
+
+    @property
+    def memo_weight(self) -> int:
+        """Items held by this process's memo (see :func:`memo_weight`)."""
+        with self._lock:
+            return self._memo_weight
 
 
 _MISSING = object()

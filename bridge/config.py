@@ -75,6 +75,7 @@ class Config:
     cache_lifetime: int = 472000
     http_timeout: float = 10.0
     long_timeout: float = 30.0
+    max_reply_mb: int = 256
     # [bridge]
     bind: str = "127.0.0.1:8765"
     secret: str = field(default="", repr=False)
@@ -269,6 +270,11 @@ def load_config(path: str | None = None, *, need_database: bool = True) -> Confi
     long_timeout = r.number("opcje", "long_timeout", 30.0, integer=False, minimum=0.1,
                             maximum=3600)
 
+    # One cap on an SMS reply for the screens and the CLI alike.  custList("") is the biggest:
+    # about 1.9 KB a customer, so 256 MiB serves 100,000 customers with a third to spare.
+    max_reply_mb = r.number("opcje", "max_reply_mb", 256, integer=True, minimum=1,
+                            maximum=4096)
+
     bind = r.get("bridge", "bind") or "127.0.0.1:8765"
     _check_bind(path, bind)
     secret = r.get("bridge", "secret") or ""
@@ -297,6 +303,7 @@ def load_config(path: str | None = None, *, need_database: bool = True) -> Confi
         cache_lifetime=int(r.number("opcje", "cache_lifetime", 472000, integer=True,
                                     minimum=0) or 0),
         http_timeout=float(http_timeout or 10.0), long_timeout=float(long_timeout or 30.0),
+        max_reply_mb=int(max_reply_mb or 256),
         bind=bind, secret=secret,
         cache_dir=r.get("bridge", "cache_dir") or "/var/cache/lmstv",
         audit_log=r.get("bridge", "audit_log") or "/var/log/lmstv/audit.log",

@@ -1,7 +1,8 @@
 """gunicorn settings for the bridge: ``gunicorn -c python:bridge.gunicorn_conf bridge.wsgi:app``.
 
 Bind comes from ``[bridge] bind`` of lmstv.ini ($LMSTV_CONFIG); workers share the disk cache.
-Environment overrides: LMSTV_WORKERS, LMSTV_THREADS.
+Environment overrides: LMSTV_WORKERS, LMSTV_THREADS, LMSTV_CLIENT_TIMEOUT (seconds a client may
+take for each read of its request).
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ if not is_loopback_bind(_cfg.bind) and os.environ.get("LMSTV_ALLOW_REMOTE") != "
 bind = [_cfg.bind]
 # 2–4 processes: enough for two cores and for one slow SMS call not to block the others.
 workers = max(2, min(4, int(os.environ.get("LMSTV_WORKERS", (os.cpu_count() or 2) + 1))))
-threads = int(os.environ.get("LMSTV_THREADS", "4"))
-worker_class = "gthread"
+# Threads are cheap here (each mostly waits for SMS or a client); 32 a worker means a handful of
+# slow or stalled clients cannot take them all, and each read of a request is bounded by
+# LMSTV_CLIENT_TIMEOUT (bridge/gunicorn_worker.py).  bench/bench_slow_clients.py measures it.
+threads = int(os.environ.get("LMSTV_THREADS", "32"))
+worker_class = "bridge.gunicorn_worker.BridgeThreadWorker"
 # Longer than the slowest SMS call (billing's long_timeout) so a worker is never killed mid-call.
 timeout = int(max(_cfg.long_timeout, _cfg.http_timeout) * 2 + 10)
 graceful_timeout = 30

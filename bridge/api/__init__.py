@@ -23,7 +23,7 @@ from flask import Blueprint, Flask, g, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
-from bridge.api.common import API, BridgeState, DbPool, error_body, state
+from bridge.api.common import API, BridgeState, DbPool, error_body, parse_body, state
 from bridge.audit import AuditLog
 from bridge.cache import SmsCache
 from bridge.config import Config, ConfigError
@@ -35,7 +35,6 @@ from bridge.validation import ValidationError
 log = logging.getLogger("lmstv.api")
 
 PUBLIC_PATHS = ("/health/live",)
-MAX_REPLY_BYTES = 160 << 20
 NO_USER_PATHS = ("/health/live", "/health/ready")
 _HTTP_MESSAGES = {404: "Nie ma takiego zasobu.", 405: "Niedozwolona metoda dla tego adresu.",
                   413: "Za duże żądanie.", 415: "Nieobsługiwany typ treści."}
@@ -104,11 +103,8 @@ def create_app(config: Config, **overrides: Any) -> Flask:
     if sms is None:
         from bridge.sms.client import SmsClient
 
-        # The full customer list of a big operator (20,000 customers ≈ 40 MB of XML) is the
-        # largest interactive reply; the client's default cap is sized for smaller ones.
-        sms = SmsClient(config.sms_url, config.sms_login, config.sms_password_md5,
-                        http_timeout=config.http_timeout, long_timeout=config.long_timeout,
-                        max_reply_bytes=MAX_REPLY_BYTES, on_call=st.on_sms_call)
+        # The same client settings as the CLI's, reply cap included ([opcje] max_reply_mb).
+        sms = SmsClient.from_config(config, on_call=st.on_sms_call)
     st.sms = sms
     app.extensions["lmstv"] = st
 
@@ -153,6 +149,7 @@ def _install_hooks(app: Flask) -> None:
             return error_body(400, "bad_request", "Brak nagłówka X-LMSTV-User (login "
                                                   "użytkownika LMS).")
         g.lms_user = user or None
+        g.json_body = parse_body()  # raises BadRequest: nothing else runs for a broken body
         return None
 
     @app.after_request
@@ -203,7 +200,11 @@ def _install_errors(app: Flask) -> None:
             if code < 400:  # routing redirects (e.g. a trailing slash) stay redirects
                 return exc
             name = {404: "not_found", 405: "method_not_allowed"}.get(code, "bad_request")
-            return error_body(code, name, _HTTP_MESSAGES.get(code, "Niepoprawne żądanie."))
+            resp = error_body(code, name, _HTTP_MESSAGES.get(code, "Niepoprawne żądanie."))
+            for key, value in exc.get_headers():  # e.g. Allow on a 405 (RFC 9110 §15.5.6)
+                if key.lower() != "content-type":
+                    resp.headers[key] = value
+            return resp
         g.db_failed = True  # the connection may be mid-transaction; do not reuse it
         log.exception("request id=%s failed", g.get("request_id"))
         return error_body(500, "internal_error",

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint
 
+from bridge.api import schemas as sch
 from bridge.api.common import ADDRESS_BODY, API, FRESH_QUERY, body, ctx, ok, read_ok, spec
 from bridge.services import accounts as acs
 
@@ -20,13 +21,15 @@ def account_list(customer_id: int) -> Any:
 
 
 @bp.post("")
-@spec("Add a TV account (exports the customer first when not linked)", body_schema=ADDRESS_BODY)
+@spec("Add a TV account (exports the customer first when not linked)", body_schema=ADDRESS_BODY,
+      required=sch.ADDRESS_REQUIRED)
 def add(customer_id: int) -> Any:
     return ok(acs.add_account(ctx(), customer_id, body()))
 
 
 @bp.put("/<int:account_id>")
-@spec("Edit the account's installation address", body_schema=ADDRESS_BODY)
+@spec("Edit the account's installation address", body_schema=ADDRESS_BODY,
+      required=sch.ADDRESS_REQUIRED)
 def edit(customer_id: int, account_id: int) -> Any:
     return ok(acs.edit_account(ctx(), customer_id, account_id, body()))
 

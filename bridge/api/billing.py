@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import Blueprint, request
 
+from bridge.api import schemas as sch
 from bridge.api.common import API, ctx, ok, spec
-from bridge.billing.events import FilterError, list_events, parse_filter
+from bridge.billing.events import SORT_COLUMNS, FilterError, list_events, parse_filter
 from bridge.validation import ValidationError
 
 bp = Blueprint("billing", __name__, url_prefix=API + "/billing")
@@ -25,11 +26,12 @@ _PL = {
     "not_invoiced": "Wartość musi być 1 albo 0.",
 }
 
-QUERY = {"date_from": "string", "date_to": "string", "group_id": "integer",
-         "not_invoiced": "boolean", "customerid": "integer", "cust_number": "string",
-         "docid": "integer", "sort": "string", "direction": "string", "order": "string",
-         "page": "integer",
-         "per_page": "integer"}
+QUERY = {"date_from": sch.DATE, "date_to": sch.DATE,
+         "group_id": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
+         "not_invoiced": sch.BOOLEAN, "customerid": sch.ID,
+         "cust_number": {"type": "string", "maxLength": 20}, "docid": sch.ID,
+         "sort": sch.enum(sorted(SORT_COLUMNS)), "direction": sch.ORDER, "order": sch.ORDER,
+         "page": sch.PAGE, "per_page": {"type": "integer", "minimum": 1, "maximum": 500}}
 
 
 @bp.get("/events")

@@ -8,6 +8,7 @@ the app's error handlers turn them into the one envelope of docs/api.md.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -16,15 +17,28 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app, g, jsonify, request
+from werkzeug.exceptions import ClientDisconnected
 
+from bridge.api import schemas as sch
 from bridge.audit import AuditLog
 from bridge.cache import SmsCache
 from bridge.config import Config
 from bridge.lms.db import Database, DatabaseError
-from bridge.services.context import Context
-from bridge.validation import ValidationError
+from bridge.services.context import Context, ServiceError
 
 API = "/api/v1"
+
+
+class BadRequest(ServiceError):
+    """A request the bridge cannot read (400 ``bad_request``, docs/api.md)."""
+
+
+class RequestTimeout(ServiceError):
+    """The client announced a body and stopped sending it."""
+
+    status = 408
+    code = "request_timeout"
+
 LAST_SMS_OK = "health:last_sms_ok"
 LAST_SMS_ERROR = "health:last_sms_error"
 
@@ -114,18 +128,40 @@ def ctx() -> Context:
     return g.lmstv_ctx
 
 
-def body() -> dict[str, Any]:
-    """The JSON object sent (empty body = {}); anything else is a 400."""
-    raw = request.get_data(cache=True)
+BODY_NOT_JSON = "Treść żądania musi być obiektem JSON."
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_body() -> dict[str, Any]:
+    """The request's body as a JSON object (empty body = {}), whatever the endpoint.
+
+    Run for every request before its view (``before_request``), so an action that takes no body
+    still refuses one that is not JSON before anything reaches SMS.  The Content-Type is not
+    trusted to decide: a body is JSON or it is refused.
+    """
+    try:
+        raw = request.get_data(cache=True)
+    except (OSError, ClientDisconnected):  # body stopped coming (bridge/gunicorn_worker.py)
+        raise RequestTimeout("Żądanie nie zostało przesłane w całości na czas.") from None
     if not raw.strip():
         return {}
     try:
-        data = request.get_json(silent=True)
-    except RecursionError:  # deep nesting: json raises this, not the ValueError silent= catches
+        data = json.loads(raw, parse_constant=_no_constant)
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         data = None
     if not isinstance(data, dict):
-        raise ValidationError({"_body": "Treść żądania musi być obiektem JSON."})
+        raise BadRequest(BODY_NOT_JSON)
     return data
+
+
+def body() -> dict[str, Any]:
+    """The JSON object sent (empty body = {}); anything else is a 400 bad_request."""
+    if "json_body" not in g:
+        g.json_body = parse_body()
+    return g.json_body
 
 
 def ok(data: Any, meta: dict[str, Any] | None = None) -> Any:
@@ -147,21 +183,24 @@ def error_body(status: int, code: str, message: str, *, fields: dict[str, str] |
 
 # -- OpenAPI metadata --------------------------------------------------------------------------
 
-def spec(summary: str, *, query: dict[str, str] | None = None,
-         body_schema: dict[str, str] | None = None, public: bool = False,
+Field = str | dict[str, Any]  # a type name ("string", "integer[]") or a JSON Schema
+
+
+def spec(summary: str, *, query: dict[str, Field] | None = None,
+         body_schema: dict[str, Field] | None = None, required: tuple[str, ...] = (),
+         required_query: tuple[str, ...] = (), public: bool = False,
          tag: str | None = None) -> Callable[[Callable], Callable]:
-    """Attach OpenAPI facts to a view: summary, query parameters, body fields (name → type)."""
+    """Attach OpenAPI facts to a view: summary, query parameters, body fields (name → type or
+    schema, bridge/api/schemas.py) and which body fields are required."""
 
     def wrap(fn: Callable) -> Callable:
         fn._openapi = {"summary": summary, "query": query or {}, "body": body_schema or {},
+                       "required": list(required), "required_query": list(required_query),
                        "public": public, "tag": tag}
         return fn
 
     return wrap
 
 
-PAGING_QUERY = {"page": "integer", "per_page": "string", "sort": "string", "order": "string",
-                "fresh": "boolean"}
-FRESH_QUERY = {"fresh": "boolean"}
-ADDRESS_BODY = {"cust_i_street": "string", "cust_i_home_nr": "string", "cust_i_flat": "string",
-                "cust_i_postal_code": "string", "cust_i_city": "string"}
+FRESH_QUERY: dict[str, Field] = {"fresh": sch.FRESH}
+ADDRESS_BODY = sch.ADDRESS

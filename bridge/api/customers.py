@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from bridge.api.common import API, FRESH_QUERY, PAGING_QUERY, body, ctx, ok, read_ok, spec, state
+from bridge.api import schemas as sch
+from bridge.api.common import API, FRESH_QUERY, body, ctx, ok, read_ok, spec, state
 from bridge.services import customers as cs
 from bridge.services.page import customer_page
 from bridge.services.paging import page_params, sort_params
@@ -18,7 +19,7 @@ bp = Blueprint("customers", __name__, url_prefix=API + "/customers")
 
 @bp.get("")
 @spec("SMS customer list joined with LMS (search, sort, pages)",
-      query={**PAGING_QUERY, "q": "string"})
+      query={**sch.paging(cs.LIST_SORTS), "q": sch.text(100, required=False)})
 def customer_list() -> Any:
     sort, order = sort_params(request.args, cs.LIST_SORTS, "cust_surname")
     page, per_page = page_params(request.args)
@@ -47,14 +48,15 @@ def get_pins(customer_id: int) -> Any:
 
 @bp.put("/<int:customer_id>/pins")
 @spec("Change the customer's PIN pair (exactly 4 digits each)",
-      body_schema={"cust_vod_pin": "string", "cust_master_pin": "string"})
+      body_schema={"cust_vod_pin": sch.PIN, "cust_master_pin": sch.PIN},
+      required=("cust_vod_pin", "cust_master_pin"))
 def set_pins(customer_id: int) -> Any:
     return ok(cs.set_pins(ctx(), customer_id, body()))
 
 
 @bp.put("/<int:customer_id>/billing-suspension")
 @spec("Suspend or resume TV invoicing for the customer (customers.tv_suspend_billing)",
-      body_schema={"suspended": "boolean"})
+      body_schema={"suspended": sch.BOOLEAN}, required=("suspended",))
 def billing_suspension(customer_id: int) -> Any:
     form = body()
     suspended = boolean(form.get("suspended"), "suspended") if "suspended" in form else None

@@ -6,19 +6,18 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from bridge.api.common import API, FRESH_QUERY, PAGING_QUERY, body, ctx, ok, read_ok, spec
+from bridge.api import schemas as sch
+from bridge.api.common import API, FRESH_QUERY, body, ctx, ok, read_ok, spec
 from bridge.services import messages as ms
 from bridge.services.paging import page_params, sort_params
 
 bp = Blueprint("messages", __name__, url_prefix=API)
-MESSAGE_BODY = {"msg_body": "string", "msg_body_extended": "string",
-                "msg_teaser_valid_from": "string", "msg_teaser_valid_to": "string",
-                "msg_valid_from": "string", "msg_valid_to": "string", "msg_prio": "integer",
-                "msg_show_priority": "integer"}
+MESSAGE_BODY = sch.MESSAGE
 
 
 @bp.get("/messages")
-@spec("All messages of all customers, paged and sorted, with the LMS customer", query=PAGING_QUERY)
+@spec("All messages of all customers, paged and sorted, with the LMS customer",
+      query=sch.paging(ms.LIST_SORTS))
 def all_messages() -> Any:
     sort, order = sort_params(request.args, ms.LIST_SORTS, "id")
     page, per_page = page_params(request.args)
@@ -26,13 +25,15 @@ def all_messages() -> Any:
 
 
 @bp.post("/messages")
-@spec("Send a message to all active customers", body_schema=MESSAGE_BODY)
+@spec("Send a message to all active customers", body_schema=MESSAGE_BODY,
+      required=sch.MESSAGE_REQUIRED)
 def send_all() -> Any:
     return ok(ms.send_to_all(ctx(), body()))
 
 
 @bp.delete("/messages")
-@spec("Delete every message of every customer", body_schema={"confirm": "boolean"})
+@spec("Delete every message of every customer", body_schema={"confirm": sch.BOOLEAN},
+      required=("confirm",))
 def delete_everything() -> Any:
     return ok(ms.delete_everything(ctx(), body()))
 
@@ -44,7 +45,8 @@ def customer_list(customer_id: int) -> Any:
 
 
 @bp.post("/customers/<int:customer_id>/messages")
-@spec("Send a message to one customer", body_schema=MESSAGE_BODY)
+@spec("Send a message to one customer", body_schema=MESSAGE_BODY,
+      required=sch.MESSAGE_REQUIRED)
 def send_one(customer_id: int) -> Any:
     return ok(ms.send_to_customer(ctx(), customer_id, body()))
 

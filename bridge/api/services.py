@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint
 
+from bridge.api import schemas as sch
 from bridge.api.common import API, FRESH_QUERY, body, ctx, ok, read_ok, spec
 from bridge.services import subscriptions as subs
 
@@ -34,7 +35,10 @@ def subscription_list(customer_id: int, account_id: int) -> Any:
 
 @bp.post(ACC + "/subscriptions")
 @spec("Add packages: activate=true adds and activates, false adds inactive",
-      body_schema={"package_ids": "integer[]", "start_date": "string", "activate": "boolean"})
+      body_schema={"package_ids": {"type": "array", "items": sch.ID, "minItems": 1,
+                                   "maxItems": 100},
+                   "start_date": sch.DATE, "activate": sch.BOOLEAN},
+      required=("package_ids", "activate"))
 def add(customer_id: int, account_id: int) -> Any:
     return ok(subs.add_packages(ctx(), customer_id, account_id, body()))
 
@@ -47,7 +51,9 @@ def activate(customer_id: int, account_id: int, subscription_id: int) -> Any:
 
 @bp.post(SUB + "/terminate")
 @spec("Terminate a service, with or without a penalty",
-      body_schema={"term_date": "string", "term_fee": "string", "term_desc": "string"})
+      body_schema={"term_date": sch.DATE, "term_fee": sch.AMOUNT,
+                   "term_desc": sch.text(255, required=False)},
+      required=("term_date",))
 def terminate(customer_id: int, account_id: int, subscription_id: int) -> Any:
     return ok(subs.terminate(ctx(), customer_id, account_id, subscription_id, body()))
 
@@ -60,7 +66,7 @@ def upgrades(customer_id: int, account_id: int, subscription_id: int) -> Any:
 
 @bp.post(SUB + "/upgrade")
 @spec("Upgrade to an offered package on one of that package's dates",
-      body_schema={"package_id": "integer", "date": "string"})
+      body_schema={"package_id": sch.ID, "date": sch.DATE}, required=("package_id", "date"))
 def upgrade(customer_id: int, account_id: int, subscription_id: int) -> Any:
     return ok(subs.upgrade(ctx(), customer_id, account_id, subscription_id, body()))
 
@@ -72,6 +78,7 @@ def gifts(customer_id: int, account_id: int, subscription_id: int) -> Any:
 
 
 @bp.post(SUB + "/gift")
-@spec("Give an offered gift package", body_schema={"package_id": "integer"})
+@spec("Give an offered gift package", body_schema={"package_id": sch.ID},
+      required=("package_id",))
 def gift(customer_id: int, account_id: int, subscription_id: int) -> Any:
     return ok(subs.add_gift(ctx(), customer_id, account_id, subscription_id, body()))

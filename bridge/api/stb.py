@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, request
 
+from bridge.api import schemas as sch
 from bridge.api.common import API, body, ctx, ok, read_ok, spec
 from bridge.services import stb
 from bridge.services.paging import sort_params
@@ -17,7 +18,8 @@ SUB = "/customers/<int:customer_id>/accounts/<int:account_id>/subscriptions/<int
 
 @bp.get("/stb")
 @spec("STB list: all / in stock / at customers, with the LMS customer of each",
-      query={"mode": "string", "sort": "string", "order": "string", "fresh": "boolean"})
+      query={"mode": sch.enum(tuple(stb.MODES)), "sort": sch.enum(stb.LIST_SORTS),
+             "order": sch.ORDER, "fresh": sch.FRESH})
 def stb_list() -> Any:
     mode = request.args.get("mode") or "stock"
     if mode not in stb.MODES:
@@ -28,7 +30,8 @@ def stb_list() -> Any:
 
 @bp.post("/stb")
 @spec("Register an STB into stock",
-      body_schema={"mac": "string", "serial": "string", "model": "string"})
+      body_schema={"mac": sch.MAC, "serial": sch.text(64), "model": sch.enum(stb.MODELS)},
+      required=("mac", "serial", "model"))
 def register() -> Any:
     return ok(stb.register(ctx(), body()))
 
@@ -41,22 +44,22 @@ def remove(mac: str) -> Any:
 
 @bp.get("/stb/search")
 @spec("Quick search: customers' STBs whose MAC contains the text",
-      query={"mac": "string", "fresh": "boolean"})
+      query={"mac": sch.search_text(2, " :.-"), "fresh": sch.FRESH}, required_query=("mac",))
 def search() -> Any:
     return read_ok(stb.search(ctx(), request.args.get("mac", "")))
 
 
 @bp.get(SUB + "/stb-suggestions")
 @spec("Stock STBs matching the typed text, of the service's allowed models",
-      query={"q": "string", "fresh": "boolean"})
+      query={"q": sch.search_text(1, " :"), "fresh": sch.FRESH}, required_query=("q",))
 def suggestions(customer_id: int, account_id: int, subscription_id: int) -> Any:
     return read_ok(stb.suggestions(ctx(), customer_id, account_id, subscription_id,
                                    request.args.get("q", "")))
 
 
 @bp.post(SUB + "/stb")
-@spec("Issue an STB from stock to the service", body_schema={"mac": "string",
-                                                            "subnet_id": "integer"})
+@spec("Issue an STB from stock to the service",
+      body_schema={"mac": sch.MAC, "subnet_id": sch.ID}, required=("mac", "subnet_id"))
 def issue(customer_id: int, account_id: int, subscription_id: int) -> Any:
     return ok(stb.issue(ctx(), customer_id, account_id, subscription_id, body()))
 

@@ -25,7 +25,8 @@ def config_view() -> Any:
     cfg = state().config
     return ok({"sms_url": cfg.sms_url, "sms_web_url": cfg.sms_web_url, "sms_login": cfg.sms_login,
                "cache_enabled": cfg.cache_enabled, "cache_lifetime": cfg.cache_lifetime,
-               "http_timeout": cfg.http_timeout, "long_timeout": cfg.long_timeout})
+               "http_timeout": cfg.http_timeout, "long_timeout": cfg.long_timeout,
+               "max_reply_mb": cfg.max_reply_mb})
 
 
 @bp.get("/system/check")

@@ -22,6 +22,7 @@ def _show(args: argparse.Namespace) -> int:
         ("[logowanie] haslo", "<hidden>"), ("[logowanie] serwer", cfg.sms_url),
         ("[opcje] cache", int(cfg.cache_enabled)), ("[opcje] cache_lifetime", cfg.cache_lifetime),
         ("[opcje] http_timeout", cfg.http_timeout), ("[opcje] long_timeout", cfg.long_timeout),
+        ("[opcje] max_reply_mb", cfg.max_reply_mb),
         ("[bridge] bind", cfg.bind), ("[bridge] secret", hidden),
         ("[bridge] cache_dir", cfg.cache_dir), ("[bridge] audit_log", cfg.audit_log),
         ("[billing] tv_tariff_id", cfg.tv_tariff_id or "<not set>"),

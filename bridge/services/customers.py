@@ -120,6 +120,23 @@ def with_owner(row: dict[str, Any], owners: dict[str, dict[str, Any]]) -> dict[s
 
 _sorted_memo: OrderedDict[tuple, list[dict[str, Any]]] = OrderedDict()
 _memo_lock = threading.Lock()
+# Rows held by all sorted lists together (each row is a reference to a customer of the cached
+# list, so this bounds the lists, not the customers themselves).
+SORTED_MEMO_ROWS = 200_000
+
+
+def _remember_sorted(key: tuple, rows: list[dict[str, Any]]) -> None:
+    """Keep a sorted list for the next page of the same list.  Only lists of the newest SMS
+    fetch are kept: each older one pins a whole decoded customer list (20,000 customers ≈ 30 MB),
+    and 32 of them made a worker grow by a gigabyte under repeated ``?fresh=1`` reads."""
+    with _memo_lock:
+        for stale in [k for k in _sorted_memo if k[0] != key[0]]:
+            del _sorted_memo[stale]
+        _sorted_memo[key] = rows
+        held = sum(len(r) for r in _sorted_memo.values())
+        while len(_sorted_memo) > 1 and (len(_sorted_memo) > 32 or held > SORTED_MEMO_ROWS):
+            _, dropped = _sorted_memo.popitem(last=False)
+            held -= len(dropped)
 
 
 def _prepared(ctx: Context, raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -188,10 +205,7 @@ def customer_list(ctx: Context, *, q: str, sort: str, order: str, page: int,
             rows = sort_items(rows, sort, order,
                               key=(lambda c: _field(c, sort)) if normalised else None)
             if got.token:
-                with _memo_lock:
-                    _sorted_memo[memo_key] = rows
-                    while len(_sorted_memo) > 32:
-                        _sorted_memo.popitem(last=False)
+                _remember_sorted(memo_key, rows)
     result = paginate(rows, page, per_page)
     items = _prepared(ctx, result["items"])
     ids = [it["lms_id"] for it in items if it["lms_id"]]

@@ -75,9 +75,12 @@ def _message_form(body: dict[str, Any]) -> dict[str, Any]:
     teaser = form.field("msg_body", v.text, max_len=1000)
     extended = form.field("msg_body_extended", v.text, max_len=10000)
     t_from = form.field("msg_teaser_valid_from", v.date)
-    t_to = form.field("msg_teaser_valid_to", v.date, default=default_day)
+    # An end left out follows its start when that is later than today: a teaser starting next
+    # week with no end is valid for that day, not refused as "ending before it starts".
+    t_to = form.field("msg_teaser_valid_to", v.date, required=False) or max(t_from or "",
+                                                                           default_day)
     m_from = form.field("msg_valid_from", v.date, default=default_day)
-    m_to = form.field("msg_valid_to", v.date, default=default_day)
+    m_to = form.field("msg_valid_to", v.date, required=False) or max(m_from or "", default_day)
     prio = form.field("msg_prio", _read_mode, default="1")
     show = form.field("msg_show_priority", v.integer, default="0", minimum=-1000, maximum=1000)
     if t_from and t_to and t_to < t_from:

@@ -138,7 +138,7 @@ def issue(ctx: Context, customer_id: int, account_id: int, subscription_id: int,
     params = {"account_id": account_id, "subscription_id": subscription_id, "mac": mac,
               "subnet_id": subnet_id, "cust_order_id": sub["cust_order_id"]}
     if subnet_id not in subnets:
-        raise v.ValidationError({"subnet_id": "Nie ma takiej podsieci."})
+        raise NotFound(f"Nie ma podsieci o ID {subnet_id}.")
     if sub["stb_left"] <= 0:
         raise ctx.refused("stb.issue", customer_id, params, Conflict(
             f"Ta usługa ma już maksymalną liczbę STB ({sub['stb_max']})."))

@@ -127,8 +127,10 @@ def add_packages(ctx: Context, customer_id: int, account_id: int,
         ctx.fresh = saved
     missing = [i for i in ids if i not in avail]
     if missing:
-        raise v.ValidationError({"package_ids": "Pakiety niedostępne dla tego konta: " +
-                                 ", ".join(map(str, missing)) + "."})
+        # Well-formed, but SMS's offer says no: a conflict with the account's state, not bad
+        # input (400 is for requests that can never succeed as written).
+        raise Conflict("Pakiety niedostępne dla tego konta: " + ", ".join(map(str, missing))
+                       + ".")
     call = ctx.sms.packagesEntitle if activate else ctx.sms.packagesAdd
     ctx.change(action, customer_id, params, lambda: call(account_id, ids, start),
                [tags.customer_tag(customer_id)])
@@ -199,11 +201,10 @@ def upgrade(ctx: Context, customer_id: int, account_id: int, subscription_id: in
         ctx.fresh = saved
     offer = next((o for o in offers if o["package_id"] == package_id), None)
     if offer is None:
-        raise v.ValidationError({"package_id": "Ten pakiet nie jest oferowany jako upgrade tej "
-                                               "usługi."})
+        raise Conflict("Ten pakiet nie jest oferowany jako upgrade tej usługi.")
     # The date must belong to the chosen package (the original's shared radios, bug #13).
     if date not in {d["date"] for d in offer["dates"]}:
-        raise v.ValidationError({"date": "Ta data przejścia nie należy do wybranego pakietu."})
+        raise Conflict("Ta data przejścia nie należy do wybranego pakietu.")
     ctx.change("subscription.upgrade", customer_id, params,
                lambda: ctx.sms.packageUpgrade(subscription_id, package_id, date),
                [tags.customer_tag(customer_id)])
@@ -228,8 +229,7 @@ def add_gift(ctx: Context, customer_id: int, account_id: int, subscription_id: i
     finally:
         ctx.fresh = saved
     if package_id not in offered:
-        raise v.ValidationError({"package_id": "Ten pakiet nie jest dostępny jako prezent dla "
-                                               "tej usługi."})
+        raise Conflict("Ten pakiet nie jest dostępny jako prezent dla tej usługi.")
     ctx.change("subscription.gift", customer_id, params,
                lambda: ctx.sms.addExtraPackageForSubscription(subscription_id, package_id),
                [tags.customer_tag(customer_id)])

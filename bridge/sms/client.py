@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from bridge.sms import args as a
 from bridge.sms.errors import SmsFault, SmsUnavailable
+from bridge.sms.shapes import check_reply
 from bridge.sms.transport import XmlRpcTransport, safe_url
 
 if TYPE_CHECKING:
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("lmstv.sms")
 
-DEFAULT_MAX_REPLY_BYTES = 32 << 20
+# [opcje] max_reply_mb's default (bridge/config.py): the whole customer list of 100,000 customers.
+DEFAULT_MAX_REPLY_BYTES = 256 << 20
 # 100k billing events are about 94 MB of XML-RPC; a month of a large operator must fit.
 DEFAULT_MAX_BILLING_REPLY_BYTES = 1 << 30
 
@@ -68,8 +70,14 @@ class SmsClient:
 
     @classmethod
     def from_config(cls, cfg: Config, *, on_call: OnCall | None = None) -> SmsClient:
+        # The billing cap stays the larger one: it only bounds billingEventsGet, whose month of
+        # events outgrows the customer list.
         return cls(cfg.sms_url, cfg.sms_login, cfg.sms_password_md5,
-                   http_timeout=cfg.http_timeout, long_timeout=cfg.long_timeout, on_call=on_call)
+                   http_timeout=cfg.http_timeout, long_timeout=cfg.long_timeout,
+                   max_reply_bytes=cfg.max_reply_mb << 20,
+                   max_billing_reply_bytes=max(DEFAULT_MAX_BILLING_REPLY_BYTES,
+                                               cfg.max_reply_mb << 20),
+                   on_call=on_call)
 
     def __repr__(self) -> str:  # never shows the password hash
         return f"SmsClient({safe_url(self.url)!r}, login={self.login!r})"
@@ -101,6 +109,12 @@ class SmsClient:
                         log.warning("SMS %s: %s; retrying once", method, exc.reason)
                         attempt += 1
                         continue
+                    raise
+                # A reply of the wrong shape is SMS's problem, not a retryable transport one.
+                try:
+                    result = check_reply(method, params, result)
+                except SmsUnavailable as exc:
+                    log.warning("SMS %s: %s", method, exc.reason)
                     raise
                 outcome = "ok"
                 return result

@@ -312,6 +312,14 @@ class _LeanUnmarshaller(xmlrpc.client.Unmarshaller):
             elif len(self._memo) < self.MEMO_LIMIT:
                 self._memo[value] = value
 
+    def close(self) -> tuple[Any, ...]:
+        # The stdlib builds Fault(**struct), so a fault struct missing a member (or with extra
+        # ones) would look like garbage; take the two members it has.
+        if self._type == "fault" and not self._marks and self._stack:
+            fault = self._stack[0] if isinstance(self._stack[0], dict) else {}
+            raise xmlrpc.client.Fault(fault.get("faultCode"), fault.get("faultString"))
+        return super().close()
+
     dispatch = dict(xmlrpc.client.Unmarshaller.dispatch)
     dispatch["string"] = end_string
     dispatch["name"] = end_string
@@ -405,8 +413,8 @@ class ReplyDecoder:
         try:
             result = list(self._target.close())
         except xmlrpc.client.Fault as fault:
-            raise SmsFault(_fault_code(fault.faultCode),
-                           _fault_text(fault.faultString)) from None
+            code = _fault_code(fault.faultCode)
+            raise SmsFault(code, _fault_text(fault.faultString, code)) from None
         except Exception:  # noqa: BLE001 - any other failure means the reply is no XML-RPC
             raise SmsUnavailable(f"SMS sent an unparsable reply: not an XML-RPC response "
                                  f"(starts {_snippet(self._first)})") from None
@@ -455,8 +463,12 @@ def _fault_code(code: Any) -> int:
         return 0
 
 
-def _fault_text(text: Any) -> str:
-    return text if isinstance(text, str) else str(text)
+def _fault_text(text: Any, code: int) -> str:
+    """SGT's text as it is; anything else (a struct, a number, nothing) would reach the operator
+    as Python's repr, so they get a Polish sentence with the code instead."""
+    if isinstance(text, str) and text.strip():
+        return text
+    return f"SMS zwrócił nieczytelny błąd (kod {code})"
 
 
 def _short(exc: BaseException, limit: int = 160) -> str:

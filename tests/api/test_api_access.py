@@ -87,7 +87,7 @@ def test_unknown_route_and_method_use_the_envelope(bridge):
 def test_non_object_body_is_400(bridge, customer):
     r = bridge.call("PUT", f"/api/v1/customers/{customer}/pins", json=[1, 2])
     assert r.status_code == 400
-    assert r.json()["error"]["code"] == "validation_error"
+    assert r.json()["error"]["code"] == "bad_request"
 
 
 def test_bridge_refuses_to_start_without_secret(make_bridge):
@@ -147,4 +147,4 @@ def test_deeply_nested_json_body_is_400_not_500(bridge, customer):
                            headers={"X-LMSTV-Secret": SECRET, "X-LMSTV-User": "admin",
                                     "Content-Type": "application/json"}, timeout=30)
     assert r.status_code == 400, r.text
-    assert r.json()["error"]["code"] == "validation_error"
+    assert r.json()["error"]["code"] == "bad_request"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 ADDRESS = {"cust_i_street": "Polna", "cust_i_home_nr": "12", "cust_i_flat": "3",
            "cust_i_postal_code": "30-001", "cust_i_city": "Kraków"}
 
@@ -235,3 +237,20 @@ def test_a_non_digit_sms_number_stored_in_lms_is_a_clear_409(bridge, add_custome
     page = bridge.get(f"/api/v1/customers/{cid}/tv").json()["data"]
     assert page["customer"]["linked"] is True and page["accounts"] == []
     assert [(e["part"], e["code"]) for e in page["errors"]] == [("customer", "conflict")]
+
+
+@pytest.mark.parametrize("dialect", ["postgres"], indirect=True)
+def test_fresh_reads_keep_sorted_lists_of_the_newest_fetch_only(bridge, sandbox):
+    from bridge.services import customers as cs
+
+    sandbox.control().sandbox.addCustomers(50)
+    for sort in ("cust_surname", "cust_name", "cust_surname", "cust_m_city", "cust_name"):
+        r = bridge.get("/api/v1/customers", params={"fresh": "1", "sort": sort})
+        assert r.status_code == 200 and r.json()["data"]["total"] == 50
+    # every fetch made an entry before; older fetches pinned whole customer lists
+    tokens = {key[0] for key in cs._sorted_memo}
+    assert len(tokens) == 1 and len(cs._sorted_memo) == 1
+    r = bridge.get("/api/v1/customers", params={"sort": "cust_m_city"})
+    assert r.json()["meta"]["cached"] is True
+    assert len(cs._sorted_memo) == 2
+    assert sum(len(rows) for rows in cs._sorted_memo.values()) <= cs.SORTED_MEMO_ROWS

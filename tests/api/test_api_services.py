@@ -58,7 +58,8 @@ def test_add_requires_explicit_activate_and_available_packages(bridge, linked):
     r = bridge.post(acc + "/subscriptions", json={"package_ids": [101]})
     assert r.status_code == 400 and "activate" in r.json()["error"]["fields"]
     r = bridge.post(acc + "/subscriptions", json={"package_ids": [301], "activate": False})
-    assert r.status_code == 400 and "package_ids" in r.json()["error"]["fields"]
+    # well-formed, but not on offer for this account: a conflict, not bad input
+    assert r.status_code == 409 and "301" in r.json()["error"]["message"]
     r = bridge.post(acc + "/subscriptions", json={"package_ids": [101], "activate": False,
                                                   "start_date": "2025-02-30"})
     assert r.status_code == 400 and "start_date" in r.json()["error"]["fields"]
@@ -113,10 +114,10 @@ def test_upgrade_date_must_belong_to_chosen_package(bridge, installed):
     assert first["dates"] and {"date", "fee_cust_gross", "fee_b2b_netto"} <= set(
         first["dates"][0])
     r = bridge.post(sub + "/upgrade", json={"package_id": 999, "date": first["dates"][0]["date"]})
-    assert r.status_code == 400 and "package_id" in r.json()["error"]["fields"]
+    assert r.status_code == 409 and "upgrade" in r.json()["error"]["message"]
     r = bridge.post(sub + "/upgrade", json={"package_id": first["package_id"],
                                             "date": "2001-01-31"})
-    assert r.status_code == 400 and "date" in r.json()["error"]["fields"]
+    assert r.status_code == 409 and "data przejścia" in r.json()["error"]["message"]
     r = bridge.post(sub + "/upgrade", json={"package_id": first["package_id"],
                                             "date": first["dates"][0]["date"]})
     assert r.status_code == 200, r.text
@@ -129,7 +130,7 @@ def test_upgrade_date_must_belong_to_chosen_package(bridge, installed):
     assert gifts
     r = bridge.post(f"{installed['acc']}/subscriptions/{new['subscription_id']}/gift",
                     json={"package_id": 1})
-    assert r.status_code == 400
+    assert r.status_code == 409  # not offered as a gift: a conflict, not bad input
     r = bridge.post(f"{installed['acc']}/subscriptions/{new['subscription_id']}/gift",
                     json={"package_id": gifts[0]["package_id"]})
     assert r.status_code == 200, r.text

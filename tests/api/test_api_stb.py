@@ -47,7 +47,7 @@ def test_issue_suggest_limit_return_and_remove(bridge, installed, sandbox):
     r = bridge.post(sub + "/stb", json={"mac": "00:1A:2B:3C:4D:01", "subnet_id": sid})
     assert r.status_code == 409  # MAG250 not allowed for this service
     r = bridge.post(sub + "/stb", json={"mac": "00:1A:2B:3C:4D:00", "subnet_id": 999999})
-    assert r.status_code == 400 and "subnet_id" in r.json()["error"]["fields"]
+    assert r.status_code == 404 and "999999" in r.json()["error"]["message"]
     for mac in ("00:1A:2B:3C:4D:00", "00:1A:2B:3C:4D:02"):
         r = bridge.post(sub + "/stb", json={"mac": mac, "subnet_id": sid})
         assert r.status_code == 200, r.text

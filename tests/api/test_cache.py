@@ -175,3 +175,21 @@ def test_stale_value_written_between_a_fresh_entrys_two_writes_is_not_served(tmp
     finally:
         other_process.close()
         cache.close()
+
+
+def test_process_memo_is_bounded_by_size_not_only_count(tmp_path):
+    cache = SmsCache(str(tmp_path / "c"), memo_items=1000)
+    for i in range(5):  # five big lists: only what fits in 1000 items stays in memory
+        cache.get_or_call(f"big{i}", ["t"], lambda: [{"n": n} for n in range(400)])
+    assert cache.memo_weight <= 1000
+    assert len(cache._memo) == 2
+    # a fresh read of the same key replaces its entry instead of adding one
+    for _ in range(5):
+        cache.get_or_call("big4", ["t"], lambda: [{"n": n} for n in range(400)], fresh=True)
+    assert cache.memo_weight <= 1000
+    # the newest value is kept even when it alone is over the bound; still served right
+    got = cache.get_or_call("huge", ["t"], lambda: list(range(5000)))
+    assert list(cache._memo) == ["huge"] and cache.memo_weight == 5000
+    assert cache.get_or_call("big4", ["t"], lambda: []).value[399] == {"n": 399}
+    cache.close()
+    assert got.value[-1] == 4999

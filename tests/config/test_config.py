@@ -64,6 +64,7 @@ def test_vendor_file_with_semicolons_and_comments(tmp_path: Path) -> None:
     assert cfg.cache_enabled is True
     assert cfg.cache_lifetime == 472000
     assert cfg.http_timeout == 10.0 and cfg.long_timeout == 30.0
+    assert cfg.max_reply_mb == 256
     assert cfg.bind == "127.0.0.1:8765"
     assert cfg.invoicing_mode == "append" and cfg.tv_tariff_id is None
 
@@ -152,6 +153,7 @@ BAD_VALUES = [
     ("[opcje]", "cache_lifetime = dużo", "[opcje] cache_lifetime", "'dużo'", "whole number"),
     ("[opcje]", "http_timeout = 0", "[opcje] http_timeout", "'0'", "from 0.1"),
     ("[opcje]", "long_timeout = abc", "[opcje] long_timeout", "'abc'", "use a number"),
+    ("[opcje]", "max_reply_mb = 0", "[opcje] max_reply_mb", "'0'", "from 1"),
     ("[bridge]", "bind = 8765", "[bridge] bind", "'8765'", "HOST:PORT"),
     ("[bridge]", "bind = unix:relative.sock", "[bridge] bind", "'unix:relative.sock'",
      "absolute"),

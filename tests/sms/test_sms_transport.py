@@ -105,10 +105,10 @@ def test_trickled_headers_cannot_stretch_the_call(rec_server: RecordingServer,
 def test_connections_are_reused_after_a_deadline_cut(rec_server: RecordingServer,
                                                      quick: SmsClient) -> None:
     rec_server.plan.append(trickle_headers(interval=0.05))
-    rec_server.default = reply("ok")
+    rec_server.default = reply([])
     with pytest.raises(SmsUnavailable):
         quick.packageGetAll()
-    assert [quick.packageGetAll() for _ in range(3)] == ["ok"] * 3
+    assert [quick.packageGetAll() for _ in range(3)] == [[]] * 3
 
 
 def test_long_timeout_only_for_billing_and_not_sticky(rec_server: RecordingServer,
@@ -213,7 +213,7 @@ def test_billion_laughs_is_refused_quickly(rec_server: RecordingServer, quick: S
 def test_50mb_reply_is_refused_within_timeout(rec_server: RecordingServer,
                                               make_client: Callable[..., SmsClient],
                                               announce: bool) -> None:
-    client = make_client(rec_server.url, http_timeout=10.0)
+    client = make_client(rec_server.url, http_timeout=10.0, max_reply_bytes=32 << 20)
     rec_server.default = big_reply(50 << 20, announce_length=announce)
     exc, elapsed = _fails(client.stbGetRegistered)
     if announce:
@@ -226,7 +226,7 @@ def test_50mb_reply_is_refused_within_timeout(rec_server: RecordingServer,
 def test_compressed_reply_is_capped_after_inflating(rec_server: RecordingServer,
                                                     make_client: Callable[..., SmsClient]
                                                     ) -> None:
-    client = make_client(rec_server.url, http_timeout=10.0)
+    client = make_client(rec_server.url, http_timeout=10.0, max_reply_bytes=32 << 20)
     rec_server.default = gzip_bomb(64 << 20)  # ~64 KiB on the wire
     exc, elapsed = _fails(client.subnetList)
     assert exc.reason == "SMS reply too large: more than 32 MiB"
@@ -359,7 +359,9 @@ def test_concurrent_calls_get_their_own_answers(rec_server: RecordingServer,
         try:
             for k in range(10):
                 account = n * 100 + k
-                results[account] = client.accountGetSTB(account)
+                # a read (retried once after a reset, as the busy test server may give) whose
+                # reply may be one struct, so the echo passes the shape check
+                results[account] = client.custList(str(100000 + account))
         except BaseException as exc:  # noqa: BLE001 - collected for the assert
             errors.append(exc)
 
@@ -370,7 +372,7 @@ def test_concurrent_calls_get_their_own_answers(rec_server: RecordingServer,
         t.join(timeout=60)
     assert errors == []
     assert len(results) == 160
-    assert all(v == {"method": "accountGetSTB", "args": [k]} for k, v in results.items())
+    assert all(v == {"method": "custList", "args": [str(100000 + k)]} for k, v in results.items())
 
 
 def test_on_call_reports_every_call(rec_server: RecordingServer,

@@ -103,6 +103,11 @@ ALL_METHODS = {
 }
 
 
+READS = {"custList", "custGetSubscriptions", "accountGetSTB", "packageGetAll", "packageGetAvail",
+         "getPackagesForUpgrade", "getExtraPackagesForSubscription", "stbGetRegistered",
+         "subnetList", "meldingerList", "billingEventsGet"}
+
+
 def test_cases_cover_all_32_methods() -> None:
     assert len(ALL_METHODS) == 32
     assert {case[2] for case in CASES} == ALL_METHODS
@@ -123,8 +128,10 @@ def _typed(value: Any) -> Any:
 @pytest.mark.parametrize("name,call,method,expected", CASES, ids=[c[0] for c in CASES])
 def test_wire_format(rec_server: RecordingServer, client: SmsClient, name: str, call: Any,
                      method: str, expected: tuple[Any, ...]) -> None:
-    rec_server.default = reply("OK")
-    assert call(client) == "OK"
+    # reads must get a reply of their shape (bridge/sms/shapes.py); the rest any value
+    answer: Any = [] if method in READS else "OK"
+    rec_server.default = reply(answer)
+    assert call(client) == answer
     assert len(rec_server.requests) == 1
     req = rec_server.requests[0]
     assert req.path == "/sms/xmlrpc"
