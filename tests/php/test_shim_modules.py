@@ -249,3 +249,44 @@ def test_a_token_sent_as_an_array_is_refused_without_a_warning(run_module, bridg
                post={"lmstv_token[]": TOKEN, "tvaction": "export"})
     assert out["redirect"] is None and "niepoprawny token" in out["html"]
     assert not bridge.call("GET", f"/customers/{cid}/tv")["customer"]["linked"]
+
+
+@pytest.fixture
+def sms_down_bridge(request, tmp_path, lms_db_config) -> str:
+    """A second bridge on the same LMS database whose SMS never answers, with a cold cache."""
+    from bridge.config import Config
+    from tests.api.conftest import start_bridge
+    from tests.php.conftest import SECRET
+
+    cfg = Config(sms_login="Jan Kowalski", sms_password_md5="0" * 32,
+                 sms_url="http://127.0.0.1:9/xmlrpc", secret=SECRET,
+                 cache_dir=str(tmp_path / "cold-cache"), audit_log=str(tmp_path / "down.log"),
+                 database=lms_db_config, http_timeout=2.0, long_timeout=2.0)
+    return start_bridge(request, cfg).base
+
+
+def test_customer_page_with_sms_down_and_a_cold_cache(run_module, bridge, lms_db_config,
+                                                      sms_down_bridge) -> None:
+    cid = add_lms_customer(lms_db_config)
+    bridge.call("POST", f"/customers/{cid}/export")
+    number = bridge.call("GET", f"/customers/{cid}/tv")["customer"]["tv_cust_number"]
+    out = page(run_module, cid, url=sms_down_bridge)  # asserts no PHP warning
+    shown = text(out["html"])
+    # one Polish banner, no per-part lines naming the parts in English
+    assert shown.count("Brak połączenia z SMS") == 2, shown  # accounts box + messages box
+    assert 'id="tvsmsdown"' in out["html"]
+    assert "Nie udało się pobrać" not in shown
+    assert not re.search(r"\((accounts|customer|subnets|messages)\)", shown)
+    # a title, and the LMS-side facts: the SMS number and the billing-suspension flag
+    assert "Konta TV" in shown and f"Numer klienta: {number}" in shown
+    assert "Fakturowanie TV wstrzymane: nie" in shown
+    # nothing that needs SMS is offered …
+    for action in ("Nowe konto", "Edytuj piny", 'value="account_add"', 'value="pins"',
+                   "Nowa wiadomość", "Klient nie posiada kont"):
+        assert action not in out["html"], action
+    # … while the LMS-side switch still works with SMS down
+    assert "Wstrzymaj fakturowanie" in shown
+    done = page(run_module, cid, url=sms_down_bridge, method="POST",
+                post={"lmstv_token": TOKEN, "tvaction": "suspend_billing", "suspended": "1"})
+    assert done["session"]["lmstv_notice"] == "Wstrzymano fakturowanie TV klienta."
+    assert bridge.call("GET", f"/customers/{cid}/tv")["customer"]["tv_suspend_billing"] is True
