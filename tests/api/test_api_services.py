@@ -153,3 +153,11 @@ def test_account_packages_only_for_this_customers_account(bridge, linked, add_cu
     assert r.status_code == 404, r.text
     r = bridge.get(f"/api/v1/customers/{linked['id']}/accounts/{aid}/packages")
     assert r.status_code == 200 and r.json()["data"]
+
+
+def test_packages_in_a_group_sorted_by_name_in_polish_order(bridge):
+    from bridge.validation import natural_key
+
+    for group in bridge.get("/api/v1/packages").json()["data"]:
+        names = [p["pkg_name"] for p in group["packages"]]
+        assert names == sorted(names, key=natural_key), group["pkgt_name"]
