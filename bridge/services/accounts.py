@@ -108,7 +108,9 @@ def shape_account(ctx: Context, number: str, acc: dict[str, Any], stbs: list[dic
     out["stbs"] = stbs
     out["subscriptions"] = subs
     out["allowed"] = {"edit": True, "delete": not subs, "lock": active, "unlock": not active,
-                      "add_service": active, "add_and_activate": active and not subs}
+                      # SMS takes packagesEntitle wherever it takes packagesAdd (manual §4.3:
+                      # any new service may be added active), not only on an empty account.
+                      "add_service": active, "add_and_activate": active}
     return out
 
 

@@ -119,10 +119,6 @@ def add_packages(ctx: Context, customer_id: int, account_id: int,
     if not acs.truthy(acc.get("acc_active")):
         raise ctx.refused(action, customer_id, params, Conflict(
             "Konto TV jest wstrzymane – najpierw wznów usługi."))
-    if activate and cs.as_list(acc.get("subscriptions")):
-        raise ctx.refused(action, customer_id, params, Conflict(
-            "„Dodaj i aktywuj” jest możliwe tylko dla konta bez usług; dodaj usługę nieaktywną "
-            "i aktywuj ją później."))
     saved, ctx.fresh = ctx.fresh, True
     try:
         avail = {p["package_id"] for g in packages_available(ctx, customer_id, account_id)

@@ -84,6 +84,8 @@ def test_customer_page_every_action(run_module, bridge, sandbox, lms_db_config) 
     sub = tv["accounts"][0]["subscriptions"][0]
     shown = page(run_module, cid)["html"]
     assert pkgs[0]["pkg_name"] in text(shown)
+    # manual §4.3: further services can be added active too, not only on an empty account
+    assert 'name="add_and_activate" value="Dodaj i aktywuj"' in shown
     # the service's forms carry the session token, their action and which service they act on
     assert (f'<INPUT type="hidden" name="lmstv_token" value="{TOKEN}"><INPUT type="hidden" '
             f'name="tvaction" value="terminate"><INPUT type="hidden" name="account_id" '
