@@ -292,3 +292,30 @@ def test_customer_page_with_sms_down_and_a_cold_cache(run_module, bridge, lms_db
                 post={"lmstv_token": TOKEN, "tvaction": "suspend_billing", "suspended": "1"})
     assert done["session"]["lmstv_notice"] == "Wstrzymano fakturowanie TV klienta."
     assert bridge.call("GET", f"/customers/{cid}/tv")["customer"]["tv_suspend_billing"] is True
+
+
+def test_new_account_form_gets_the_lms_address_split_like_the_export(run_module, bridge,
+                                                                      lms_db_config) -> None:
+    cid = add_lms_customer(lms_db_config, address="ul. Testowa 5/3", zip="31-002",
+                           city="Kraków")
+    html = page(run_module, cid)["html"]
+    for name, value in (("cust_i_street", "ul. Testowa"), ("cust_i_home_nr", "5"),
+                        ("cust_i_flat", "3"), ("cust_i_postal_code", "31-002"),
+                        ("cust_i_city", "Kraków")):
+        assert re.search(rf'name="{name}" size="\d+" value="{value}"', html), name
+    # an address with no flat: an empty field, not the export's "." placeholder
+    cid = add_lms_customer(lms_db_config, address="Rynek 7")
+    assert re.search(r'name="cust_i_flat" size="\d+" value=""', page(run_module, cid)["html"])
+
+
+def test_sgt_placeholders_in_an_address_are_shown_empty(run_module, bridge,
+                                                        lms_db_config) -> None:
+    cid = add_lms_customer(lms_db_config)
+    bridge.call("POST", f"/customers/{cid}/export")
+    bridge.call("POST", f"/customers/{cid}/accounts", json={
+        "cust_i_street": "ul. Bocheńska", "cust_i_home_nr": "35", "cust_i_flat": ".",
+        "cust_i_postal_code": "31-002", "cust_i_city": "Kraków"})
+    acc = bridge.call("GET", f"/customers/{cid}/tv")["accounts"][0]
+    assert acc["cust_i_flat"] == ""
+    shown = text(page(run_module, cid)["html"])
+    assert "ul. Bocheńska 35, 31-002 Kraków" in shown and "35/." not in shown
