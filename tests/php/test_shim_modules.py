@@ -319,3 +319,20 @@ def test_sgt_placeholders_in_an_address_are_shown_empty(run_module, bridge,
     assert acc["cust_i_flat"] == ""
     shown = text(page(run_module, cid)["html"])
     assert "ul. Bocheńska 35, 31-002 Kraków" in shown and "35/." not in shown
+
+
+def test_customer_list_pager_is_compact(run_module, bridge, sandbox) -> None:
+    sandbox.control().sandbox.addCustomers(25 * 40)  # 40 pages
+    out = run_module("tvcustomers", get={"page": "20"}, session=SESSION)
+    assert out["problems"] == [], out["problems"]
+    pages = re.findall(r"page=(\w+)\"", out["html"])
+    # per pager (it is shown above and below the list): first, previous, 17–19, 21–23, next,
+    # last, all — not one link per page
+    assert len(pages) == 2 * 11, pages
+    assert set(pages) == {"1", "19", "17", "18", "21", "22", "23", "40", "all"}
+    assert "<b>[20]</b>" in out["html"] and "pierwsza" in out["html"]
+    assert "ostatnia" in out["html"]
+    last = run_module("tvcustomers", get={"page": "40"}, session=SESSION)
+    assert "następna" not in last["html"] and "<b>[40]</b>" in last["html"]
+    everything = run_module("tvcustomers", get={"page": "all"}, session=SESSION)
+    assert everything["problems"] == [] and "Razem: 1000" in everything["html"]
