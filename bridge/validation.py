@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from html.parser import HTMLParser
@@ -276,8 +277,37 @@ def sanitize_html(value: str, allowed: dict[str, tuple[str, ...]]) -> str:
     return "".join(parser.out)
 
 
+# Polish alphabetical order: a ą b c ć d e ę … l ł … n ń o ó … s ś … z ź ż. Each Polish letter
+# becomes its base letter followed by _AFTER, a character no other key character reaches, so
+# "az…" < "ą" < "b" and plain string comparison of the keys is Polish order. ż gets two
+# marks to come after ź.
+_AFTER = "\U0010ffff"
+_POLISH = str.maketrans({"ą": "a" + _AFTER, "ć": "c" + _AFTER, "ę": "e" + _AFTER,
+                         "ł": "l" + _AFTER, "ń": "n" + _AFTER, "ó": "o" + _AFTER,
+                         "ś": "s" + _AFTER, "ź": "z" + _AFTER, "ż": "z" + _AFTER * 2,
+                         _AFTER: None})
+
+
+def polish_text_key(text: str) -> str:
+    """Sort key of a text in Polish alphabetical order, case-insensitive.
+
+    The one place that defines how names, streets and cities sort (customers, STBs, messages,
+    packages, billing events). Letters of other languages sort with their base letter
+    ("é" as "e"); everything else by code point, as before.
+    """
+    low = text.lower()
+    if low.isascii():
+        return low
+    # NFC first so a decomposed "a" + ogonek is the letter ą; then, the Polish letters done,
+    # NFD and dropping the combining marks puts other accented letters with their base.
+    low = unicodedata.normalize("NFC", low).translate(_POLISH)
+    key = "".join(c for c in unicodedata.normalize("NFD", low) if not unicodedata.combining(c))
+    return key or low  # a text of combining marks only is not the empty text
+
+
 def natural_key(value: Any) -> tuple:
-    """Case-insensitive natural sort key (``abc2`` < ``abc10``); None sorts first."""
+    """Case-insensitive natural sort key (``abc2`` < ``abc10``), texts in Polish alphabetical
+    order (:func:`polish_text_key`); None sorts first."""
     if value is None:
         return (0,)
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
@@ -285,4 +315,5 @@ def natural_key(value: Any) -> tuple:
     parts = re.split(r"(\d+)", str(value).lower())
     # isdecimal, not isdigit: "²" is a digit to isdigit() but int() refuses it; \d and int()
     # agree on exactly the decimal characters.
-    return (2, tuple((0, int(p), "") if p.isdecimal() else (1, 0, p) for p in parts if p != ""))
+    return (2, tuple((0, int(p), "") if p.isdecimal() else (1, 0, polish_text_key(p))
+                     for p in parts if p != ""))

@@ -14,6 +14,7 @@ from typing import Any
 
 from bridge.billing.dates import DateError, parse_date
 from bridge.billing.linkage import REASON_TEXT, REASON_TEXT_PL
+from bridge.validation import natural_key
 
 # public sort key -> SQL expression (never built from input)
 SORT_COLUMNS = {
@@ -156,16 +157,19 @@ def list_events(db: Any, f: EventFilter) -> dict[str, Any]:
     order = SORT_COLUMNS[f.sort]
     direction = "DESC" if f.direction == "desc" else "ASC"
     tiebreak = "" if order == "e.beid" else f", e.beid {direction}"
+    offset = (f.page - 1) * f.per_page
+    order_sql, order_params = f"{order} {direction}{tiebreak}", []
+    if order in TEXT_SORTS:
+        where, params, order_sql, order_params, offset = _text_order(
+            db, where, params, order, direction, offset, f.per_page)
     rows = db.query(
         "SELECT e.id, e.beid, e.customerid, e.cust_number, e.account_id, e.package_id, "
         "e.be_selling_date, e.be_desc, e.be_vat, e.be_gross, e.be_b2b_netto, e.group_id, "
         "e.docid, e.itemid, e.tv_suspend_billing, e.skip_reason, e.imported_at, "
         "c.id AS lms_id, c.lastname, c.name, c.deleted, c.tv_cust_number, "
-        "d.fullnumber, d.number, d.cdate AS invoice_cdate "
-        "FROM tv_billing_event e LEFT JOIN customers c ON c.id = e.customerid "
-        "LEFT JOIN documents d ON d.id = e.docid" + where
-        + f" ORDER BY {order} {direction}{tiebreak} LIMIT %s OFFSET %s",
-        [*params, f.per_page, (f.page - 1) * f.per_page])
+        "d.fullnumber, d.number, d.cdate AS invoice_cdate" + _FROM + where
+        + f" ORDER BY {order_sql} LIMIT %s OFFSET %s",
+        [*params, *order_params, f.per_page, offset])
     total = int(totals["n"] or 0)
     return {
         "events": [_shape(r) for r in rows],
@@ -174,6 +178,65 @@ def list_events(db: Any, f: EventFilter) -> dict[str, Any]:
         "sort": f.sort, "direction": f.direction,
         "totals": {"be_gross": _money(totals["gross"]), "be_b2b_netto": _money(totals["b2b"])},
     }
+
+
+_FROM = (" FROM tv_billing_event e LEFT JOIN customers c ON c.id = e.customerid "
+         "LEFT JOIN documents d ON d.id = e.docid")
+# Text columns: neither engine's collation is Polish alphabetical order with numbers compared
+# as numbers (PostgreSQL's depends on the cluster's locale), so these are ranked in Python.
+TEXT_SORTS = ("e.be_desc", "e.cust_number", "d.fullnumber", "c.lastname", "e.skip_reason")
+
+
+def _text_order(db: Any, where: str, params: list[Any], column: str, direction: str,
+                offset: int, per_page: int) -> tuple[str, list[Any], str, list[Any], int]:
+    """WHERE and ORDER BY for one page sorted by a text column in natural Polish order.
+
+    The column's distinct values (far fewer than events) are counted in SQL and ranked with
+    :func:`bridge.validation.natural_key`, the sort key of every other list; values with the
+    same key share a rank. Only the ranks the page touches are fetched, ordered by a CASE on
+    the rank and then beid, so pages never overlap or skip a row on either engine.
+    """
+    groups = db.query(f"SELECT {column} AS v, COUNT(*) AS n" + _FROM + where
+                      + f" GROUP BY {column}", params)
+    keyed = sorted(((natural_key(g["v"]), g["v"], int(g["n"])) for g in groups),
+                   key=lambda g: g[0], reverse=(direction == "DESC"))
+    merged: list[tuple[list[Any], int]] = []  # per rank: its values and its row count
+    previous: Any = object()
+    for key, value, count in keyed:
+        if merged and key == previous:
+            merged[-1][0].append(value)
+            merged[-1] = (merged[-1][0], merged[-1][1] + count)
+        else:
+            merged.append(([value], count))
+        previous = key
+    ranks: list[tuple[int, Any]] = []  # (rank, value) of every value of the ranks the page touches
+    seen = first_rank_start = 0
+    for rank, (values_, count) in enumerate(merged):
+        if seen + count > offset and seen < offset + per_page:
+            if not ranks:
+                first_rank_start = seen
+            ranks.extend((rank, value) for value in values_)
+        seen += count
+    if not ranks:
+        return where, params, f"e.beid {direction}", [], offset
+    first = ranks[0][0]
+    whens, order_params, values, has_null = [], [], [], False
+    for r, value in ranks:
+        if value is None:
+            whens.append(f"WHEN {column} IS NULL THEN {r - first}")
+            has_null = True
+        else:
+            whens.append(f"WHEN {column} = %s THEN {r - first}")
+            order_params.append(value)
+            values.append(value)
+    cond = []
+    if values:
+        cond.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
+    if has_null:
+        cond.append(f"{column} IS NULL")
+    where = (where + " AND " if where else " WHERE ") + "(" + " OR ".join(cond) + ")"
+    return (where, [*params, *values], f"CASE {' '.join(whens)} END, e.beid {direction}",
+            order_params, offset - first_rank_start)
 
 
 def _shape(r: dict[str, Any]) -> dict[str, Any]:

@@ -111,6 +111,19 @@ class Controls:
             st.version += 1
             return numbers
 
+    def addSgtStbs(self, stbs: object) -> list[str]:
+        """Stock STBs bought through SGT (``stb_owner = sgt``), which ``stbRemove`` refuses;
+        each struct has ``stb_mac``, ``stb_serial``, ``stb_model`` → their MACs."""
+        if not isinstance(stbs, list) or not all(isinstance(s, dict) for s in stbs):
+            raise _control_fault("addSgtStbs takes a list of {stb_mac, stb_serial, stb_model}")
+        st = self.state
+        with st.lock:
+            macs = [st.add_stb(str(s.get("stb_mac", "")), str(s.get("stb_serial", "")),
+                               str(s.get("stb_model", "")), sgt_owned=True)["stb_mac"]
+                    for s in stbs]
+            st.version += 1
+            return macs
+
     def addBillingEvents(self, events: object) -> int:
         st = self.state
         if not isinstance(events, list):
@@ -224,6 +237,6 @@ class Controls:
         return seed.demo_customers(_count(count, "count", 100_000))
 
 
-CONTROL_METHODS = ("reset", "setToday", "getToday", "addCustomers", "addBillingEvents",
-                   "generateBillingEvents", "setLatency", "failNext", "getPaymentInfo",
-                   "getCalls", "getState", "getDemoCustomers", "save")
+CONTROL_METHODS = ("reset", "setToday", "getToday", "addCustomers", "addSgtStbs",
+                   "addBillingEvents", "generateBillingEvents", "setLatency", "failNext",
+                   "getPaymentInfo", "getCalls", "getState", "getDemoCustomers", "save")

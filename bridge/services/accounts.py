@@ -21,6 +21,28 @@ ADDRESS_FIELDS = ("cust_i_street", "cust_i_home_nr", "cust_i_flat", "cust_i_post
                   "cust_i_city")
 
 
+# SGT (and lmstv's own export) fill an address part that does not exist with "." or "-",
+# because SMS refuses it empty; operators must see an empty part, not "Bocheńska 35/.".
+PLACEHOLDERS = (".", "-")
+
+
+def shown_part(value: Any) -> str:
+    text = "" if value is None else str(value).strip()
+    return "" if text in PLACEHOLDERS else text
+
+
+def lms_install_address(cust: dict[str, Any]) -> dict[str, str]:
+    """The LMS customer's address as a new account's installation address, split like the export
+    does (bridge/lms/address.py), placeholders left empty for the form."""
+    from bridge.lms.address import split_address
+
+    parts = split_address(cust.get("address"))
+    return {"cust_i_street": shown_part(parts.street), "cust_i_home_nr": shown_part(parts.house),
+            "cust_i_flat": shown_part(parts.flat),
+            "cust_i_postal_code": shown_part(cust.get("zip")),
+            "cust_i_city": shown_part(cust.get("city"))}
+
+
 def truthy(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip() not in ("", "0", "false", "f", "n")
@@ -100,6 +122,8 @@ def shape_account(ctx: Context, number: str, acc: dict[str, Any], stbs: list[dic
     active = truthy(acc.get("acc_active"))
     subs = [shape_subscription(s, active, stbs, on) for s in cs.as_list(acc.get("subscriptions"))]
     out = {k: val for k, val in acc.items() if k != "subscriptions"}
+    for field in ADDRESS_FIELDS:
+        out[field] = shown_part(acc.get(field))
     out["account_id"] = as_int(acc.get("account_id"))
     out["number"] = f"{number}/{out['account_id']}"
     out["acc_active"] = 1 if active else 0
@@ -108,7 +132,9 @@ def shape_account(ctx: Context, number: str, acc: dict[str, Any], stbs: list[dic
     out["stbs"] = stbs
     out["subscriptions"] = subs
     out["allowed"] = {"edit": True, "delete": not subs, "lock": active, "unlock": not active,
-                      "add_service": active, "add_and_activate": active and not subs}
+                      # SMS takes packagesEntitle wherever it takes packagesAdd (manual §4.3:
+                      # any new service may be added active), not only on an empty account.
+                      "add_service": active, "add_and_activate": active}
     return out
 
 

@@ -62,10 +62,12 @@ def customer_page(ctx: Context, customer_id: int, executor: Executor) -> dict[st
                      "deleted": bool(cust.get("deleted")), "tv_cust_number": number,
                      "linked": number is not None,
                      "tv_suspend_billing": bool(cust.get("tv_suspend_billing")),
-                     "can_add_account": not cust.get("deleted") and cust.get("status") != 1},
+                     "can_add_account": not cust.get("deleted") and cust.get("status") != 1,
+                     "new_account_address": acs.lms_install_address(cust)},
         "sms_customer": None,
         "summary": {"accounts": 0, "locked": 0, "label": "Konta TV (0)"},
         "accounts": [], "subnets": [], "messages": [], "errors": [],
+        "sms_unavailable": False,
     }
     if number is None:
         return page
@@ -73,6 +75,7 @@ def customer_page(ctx: Context, customer_id: int, executor: Executor) -> dict[st
         cs.check_stored_number(number)
     except ServiceError as exc:
         page["errors"].append(part_error("customer", exc))
+        _explain_errors(page)
         return page
 
     parts = _Parts(executor)
@@ -119,7 +122,35 @@ def customer_page(ctx: Context, customer_id: int, executor: Executor) -> dict[st
         page["accounts"] = accounts
         page["summary"] = acs.summary(accounts)
     page["errors"] = parts.errors
+    _explain_errors(page)
     return page
+
+
+_PART_LABELS = {"customer": "dane klienta", "accounts": "konta", "subnets": "podsieci",
+                "messages": "wiadomości"}
+_SUB_PART_LABELS = {"stbs": "STB konta", "packages": "pakiety konta",
+                    "upgrades": "upgrade usługi", "gifts": "prezenty usługi"}
+
+
+def part_label(part: str) -> str:
+    """Polish name of a page part for the operator ("account:12:stbs" → "STB konta 12")."""
+    if part in _PART_LABELS:
+        return _PART_LABELS[part]
+    _, _, rest = part.partition(":")
+    ident, _, what = rest.partition(":")
+    return f"{_SUB_PART_LABELS[what]} {ident}" if what in _SUB_PART_LABELS else part
+
+
+def _explain_errors(page: dict[str, Any]) -> None:
+    """Polish part names, and one flag for "SMS did not answer": the box then shows one banner
+    instead of a line per part, and offers no action that needs SMS (a new account would only
+    fail). The LMS-side facts (SMS number, billing suspension) stay usable."""
+    for err in page["errors"]:
+        err["label"] = part_label(err["part"])
+    down = any(err["code"] == "sms_unavailable" for err in page["errors"])
+    page["sms_unavailable"] = down
+    if down:
+        page["customer"]["can_add_account"] = False
 
 
 def sn_items(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:

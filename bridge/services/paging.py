@@ -63,7 +63,7 @@ def natural_key(value: Any) -> tuple:
     if type(value) is str:
         low = value.lower()
         if _DIGIT.search(low) is None:
-            return (2, ((1, 0, low),)) if low else (2, ())
+            return (2, ((1, 0, v.polish_text_key(low)),)) if low else (2, ())
     return v.natural_key(value)
 
 
@@ -79,20 +79,21 @@ def sort_items(items: list[dict[str, Any]], sort: str, order: str,
 
 
 def _sort_keys(values: list[Any]) -> list[Any]:
-    """Natural sort keys; when every value is a digit-free text, just the lower-cased texts.
+    """Natural sort keys; when every value is a digit-free text, just their Polish text keys.
 
-    For such texts natural_key is ``(2, ((1, 0, low),))`` (``(2, ())`` for ""), which orders
-    exactly as ``low`` does, and plain strings compare many times faster than nested tuples.
+    For such texts natural_key is ``(2, ((1, 0, key),))`` (``(2, ())`` for ""), which orders
+    exactly as ``key`` does, and plain strings compare many times faster than nested tuples.
     """
     lows = []
     search = _DIGIT.search
+    text_key = v.polish_text_key
     for value in values:
         if type(value) is not str:
             break
         low = value.lower()
         if search(low) is not None:
             break
-        lows.append(low)
+        lows.append(text_key(low))
     else:
         return lows
     return [natural_key(value) for value in values]

@@ -24,6 +24,20 @@ def registered(ctx: Context, mode: str) -> list[dict[str, Any]]:
                                lambda: ctx.sms.stbGetRegistered(show)))
 
 
+def removal_refusal(stb: dict[str, Any]) -> str | None:
+    """Why SMS would refuse ``stbRemove`` for this STB, or None when it can succeed.
+
+    SMS removes only stock STBs the operator bought: an issued one must be returned first, and
+    one bought through SGT (``stb_owner = sgt``) stays in SGT's books. The list offers
+    "Usuń z bazy" only where this is None, and a removal is refused here before SMS is asked.
+    """
+    if stb.get("stb_usage") != "stock":
+        return "STB jest wydany klientowi – najpierw zwróć go na magazyn."
+    if str(stb.get("stb_owner") or "").lower() == "sgt":
+        return "STB zakupiony przez SGT nie może zostać usunięty z bazy."
+    return None
+
+
 def _with_owner(ctx: Context, stbs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     owners = cs.owners_by_number(ctx, stbs)
     out = []
@@ -32,7 +46,7 @@ def _with_owner(ctx: Context, stbs: list[dict[str, Any]]) -> list[dict[str, Any]
         item["stb_id"] = acs.as_int(s.get("stb_id"))
         serial = s.get("stb_serial")
         item["trace_url"] = f"{ctx.sms_web_url}stock/tracestb/stb/{serial}" if serial else None
-        item["can_remove"] = s.get("stb_usage") == "stock"
+        item["can_remove"] = removal_refusal(s) is None
         out.append(item)
     return out
 
@@ -66,9 +80,9 @@ def remove(ctx: Context, raw_mac: str) -> dict[str, Any]:
     box = next((s for s in every if str(s.get("stb_mac", "")).upper() == mac), None)
     if box is None:
         raise NotFound(f"Nie ma STB o adresie MAC {mac}.")
-    if box.get("stb_usage") != "stock":
-        raise ctx.refused("stb.remove", None, {"mac": mac}, Conflict(
-            "STB jest wydany klientowi – najpierw zwróć go na magazyn."))
+    refusal = removal_refusal(box)
+    if refusal is not None:
+        raise ctx.refused("stb.remove", None, {"mac": mac}, Conflict(refusal))
     ctx.change("stb.remove", None, {"mac": mac}, lambda: ctx.sms.stbRemove(mac),
                [tags.TAG_STBLIST])
     return {"stb_mac": mac}

@@ -10,6 +10,7 @@ from bridge import validation as v
 from bridge.services import accounts as acs
 from bridge.services import customers as cs
 from bridge.services.context import Conflict, Context, today
+from bridge.services.paging import sort_items
 
 
 def _groups(raw: Any, fields: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -20,7 +21,10 @@ def _groups(raw: Any, fields: tuple[str, ...]) -> list[dict[str, Any]]:
             item = {k: p.get(k) for k in fields}
             item["package_id"] = acs.as_int(p.get("package_id"))
             pkgs.append(item)
-        out.append({"pkgt_name": group.get("pkgt_name"), "packages": pkgs})
+        # Groups keep SGT's order (basic packages first); packages in a group by name, in
+        # Polish alphabetical order like every other list.
+        out.append({"pkgt_name": group.get("pkgt_name"),
+                    "packages": sort_items(pkgs, "pkg_name", "asc")})
     return out
 
 
@@ -115,10 +119,6 @@ def add_packages(ctx: Context, customer_id: int, account_id: int,
     if not acs.truthy(acc.get("acc_active")):
         raise ctx.refused(action, customer_id, params, Conflict(
             "Konto TV jest wstrzymane – najpierw wznów usługi."))
-    if activate and cs.as_list(acc.get("subscriptions")):
-        raise ctx.refused(action, customer_id, params, Conflict(
-            "„Dodaj i aktywuj” jest możliwe tylko dla konta bez usług; dodaj usługę nieaktywną "
-            "i aktywuj ją później."))
     saved, ctx.fresh = ctx.fresh, True
     try:
         avail = {p["package_id"] for g in packages_available(ctx, customer_id, account_id)

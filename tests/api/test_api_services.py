@@ -66,14 +66,16 @@ def test_add_requires_explicit_activate_and_available_packages(bridge, linked):
     assert bridge.get(acc + "/subscriptions").json()["data"] == []
 
 
-def test_add_and_activate_only_on_empty_account(bridge, installed):
+def test_add_and_activate_also_on_an_account_with_services(bridge, installed):
+    # manual §4.3: any new service may be added active, as SMS allows
+    page = bridge.get(f"/api/v1/customers/{installed['id']}/tv").json()["data"]
+    assert page["accounts"][0]["subscriptions"]
+    assert page["accounts"][0]["allowed"]["add_and_activate"] is True
     r = bridge.post(installed["acc"] + "/subscriptions",
                     json={"package_ids": [201], "activate": True})
-    assert r.status_code == 409
-    r = bridge.post(installed["acc"] + "/subscriptions",
-                    json={"package_ids": [201], "activate": False})
     assert r.status_code == 200, r.text
-    assert len(bridge.get(installed["acc"] + "/subscriptions").json()["data"]) == 2
+    subs = bridge.get(installed["acc"] + "/subscriptions").json()["data"]
+    assert len(subs) == 2 and all(s["order_status_id"] == 3 for s in subs)
 
 
 def test_terminate_outside_period_end_keeps_sms_text_verbatim(bridge, installed, sandbox):
@@ -154,3 +156,11 @@ def test_account_packages_only_for_this_customers_account(bridge, linked, add_cu
     assert r.status_code == 404, r.text
     r = bridge.get(f"/api/v1/customers/{linked['id']}/accounts/{aid}/packages")
     assert r.status_code == 200 and r.json()["data"]
+
+
+def test_packages_in_a_group_sorted_by_name_in_polish_order(bridge):
+    from bridge.validation import natural_key
+
+    for group in bridge.get("/api/v1/packages").json()["data"]:
+        names = [p["pkg_name"] for p in group["packages"]]
+        assert names == sorted(names, key=natural_key), group["pkgt_name"]

@@ -115,3 +115,19 @@ def test_subnet_split_defaults_names_and_refreshes_customer_stb_data(bridge, ins
     r = bridge.post(f"/api/v1/subnets/{target['subnet_id']}/split",
                     json={"name1": "A", "name2": "A"})
     assert r.status_code in (400, 404)
+
+
+def test_sgt_owned_stock_is_not_offered_for_removal_and_is_refused_before_sms(bridge, sandbox):
+    sms = sandbox.control()
+    sms.stbRegister(sandbox.auth, "00:1A:2B:3C:4D:01", "OWN1", "MAG250")
+    assert sms.sandbox.addSgtStbs([{"stb_mac": "00:1A:2B:3C:4D:02", "stb_serial": "SGT1",
+                                    "stb_model": "MAG250"}]) == ["00:1A:2B:3C:4D:02"]
+    items = bridge.get("/api/v1/stb", params={"mode": "stock"}).json()["data"]["items"]
+    assert {s["stb_mac"]: s["can_remove"] for s in items} == {
+        "00:1A:2B:3C:4D:01": True, "00:1A:2B:3C:4D:02": False}
+    r = bridge.delete("/api/v1/stb/00:1A:2B:3C:4D:02")
+    assert r.status_code == 409, r.text
+    assert r.json()["error"]["message"] == \
+        "STB zakupiony przez SGT nie może zostać usunięty z bazy."
+    assert not any(c["method"] == "stbRemove" for c in sms.sandbox.getCalls())
+    assert bridge.delete("/api/v1/stb/00:1A:2B:3C:4D:01").status_code == 200

@@ -69,3 +69,26 @@ def test_ids_must_be_ascii_digits():
         with pytest.raises(ValidationError):
             positive_int(bad)
 
+
+
+POLISH = ["azz", "ąb", "b", "Cygan", "czarny", "Ćwik", "Ebert", "Ęba", "Górska", "Grabowska",
+          "lis", "Łukasz", "Nowak", "Ńa", "Ozga", "Ósma", "Szymański", "Śliwa", "Wójcik",
+          "Wróbel", "Zając", "Źdźbło", "Żak", "żaba"]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_texts_sort_in_polish_alphabetical_order(seed: int) -> None:
+    # "Grabowska, Górska" and Ł/Ś/Ż after Z were code-point order; case does not matter
+    shuffled = list(POLISH)
+    random.Random(seed).shuffle(shuffled)
+    items = [{"k": t} for t in shuffled]
+    expected = ["azz", "ąb", "b", "Cygan", "czarny", "Ćwik", "Ebert", "Ęba", "Górska",
+                "Grabowska", "lis", "Łukasz", "Nowak", "Ńa", "Ozga", "Ósma", "Szymański",
+                "Śliwa", "Wójcik", "Wróbel", "Zając", "Źdźbło", "żaba", "Żak"]
+    assert [it["k"] for it in sort_items(items, "k", "asc")] == expected
+    assert sorted(shuffled, key=v.natural_key) == expected
+    # with numbers inside (streets): Polish letters, then the number numerically
+    streets = ["Łąkowa 10", "Lipowa 2", "Łąkowa 9", "Śląska 1", "Szkolna 3"]
+    assert [it["k"] for it in sort_items([{"k": s} for s in streets], "k", "asc")] == \
+        ["Lipowa 2", "Łąkowa 9", "Łąkowa 10", "Szkolna 3", "Śląska 1"]
+    assert v.polish_text_key("Á") == v.polish_text_key("a")  # other languages: base letter

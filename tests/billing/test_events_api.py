@@ -98,3 +98,35 @@ def test_api_events(invoiced, request, tmp_path, sandbox, lms_db_config):
         assert r.status_code == 400, (params, r.status_code, r.text)
         assert list(r.json()["error"]["fields"]) == list(params)
     assert bridge.get("/api/v1/billing/events", secret=None).status_code in (401, 403)
+
+
+def test_text_sorts_are_polish_and_natural_and_pages_do_not_overlap(billing_db, lms):
+    # PostgreSQL's collation is the cluster's locale and MariaDB's is not Polish either
+    div = lms.division()
+    names = {1: "Żak", 2: "Zając", 3: "Łukasz", 4: "Lis", 5: "Górska", 6: "Grabowska",
+             7: "Ćwik", 8: "Czarny", 9: "żak"}
+    for cid, lastname in names.items():
+        lms.customer(cid, division=div, tv=f"{cid * 5}", lastname=lastname, name="Jan")
+    events, beid = [], 0
+    for cid in names:
+        for _ in range(cid % 3 + 1):  # uneven group sizes, so pages cut through groups
+            beid += 1
+            events.append(event(beid, str(cid * 5), ext=cid, be_desc=f"Pakiet {cid}"))
+    store(billing_db, events)
+    order = ["Czarny", "Ćwik", "Górska", "Grabowska", "Lis", "Łukasz", "Zając", "Żak", "żak"]
+    for direction in ("asc", "desc"):
+        full = list_events(billing_db, parse_filter({"sort": "customer", "direction": direction,
+                                                     "per_page": "500"}))["events"]
+        got = [e["customer"]["name"].split()[0] for e in full]
+        want = sorted(got, key=lambda n: order.index(n), reverse=direction == "desc")
+        assert [n.lower() for n in got] == [n.lower() for n in want]
+        paged = []
+        for page in range(1, 6):
+            paged += list_events(billing_db, parse_filter({
+                "sort": "customer", "direction": direction, "per_page": "4",
+                "page": str(page)}))["events"]
+        assert [e["beid"] for e in paged] == [e["beid"] for e in full]
+    # numbers compare as numbers: SMS number 5 before 10 (text order puts "10" first)
+    by_number = list_events(billing_db, parse_filter({"sort": "cust_number", "per_page": "500"}))
+    numbers = [int(e["cust_number"]) for e in by_number["events"]]
+    assert numbers == sorted(numbers)

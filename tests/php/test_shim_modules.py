@@ -84,6 +84,8 @@ def test_customer_page_every_action(run_module, bridge, sandbox, lms_db_config) 
     sub = tv["accounts"][0]["subscriptions"][0]
     shown = page(run_module, cid)["html"]
     assert pkgs[0]["pkg_name"] in text(shown)
+    # manual §4.3: further services can be added active too, not only on an empty account
+    assert 'name="add_and_activate" value="Dodaj i aktywuj"' in shown
     # the service's forms carry the session token, their action and which service they act on
     assert (f'<INPUT type="hidden" name="lmstv_token" value="{TOKEN}"><INPUT type="hidden" '
             f'name="tvaction" value="terminate"><INPUT type="hidden" name="account_id" '
@@ -249,3 +251,88 @@ def test_a_token_sent_as_an_array_is_refused_without_a_warning(run_module, bridg
                post={"lmstv_token[]": TOKEN, "tvaction": "export"})
     assert out["redirect"] is None and "niepoprawny token" in out["html"]
     assert not bridge.call("GET", f"/customers/{cid}/tv")["customer"]["linked"]
+
+
+@pytest.fixture
+def sms_down_bridge(request, tmp_path, lms_db_config) -> str:
+    """A second bridge on the same LMS database whose SMS never answers, with a cold cache."""
+    from bridge.config import Config
+    from tests.api.conftest import start_bridge
+    from tests.php.conftest import SECRET
+
+    cfg = Config(sms_login="Jan Kowalski", sms_password_md5="0" * 32,
+                 sms_url="http://127.0.0.1:9/xmlrpc", secret=SECRET,
+                 cache_dir=str(tmp_path / "cold-cache"), audit_log=str(tmp_path / "down.log"),
+                 database=lms_db_config, http_timeout=2.0, long_timeout=2.0)
+    return start_bridge(request, cfg).base
+
+
+def test_customer_page_with_sms_down_and_a_cold_cache(run_module, bridge, lms_db_config,
+                                                      sms_down_bridge) -> None:
+    cid = add_lms_customer(lms_db_config)
+    bridge.call("POST", f"/customers/{cid}/export")
+    number = bridge.call("GET", f"/customers/{cid}/tv")["customer"]["tv_cust_number"]
+    out = page(run_module, cid, url=sms_down_bridge)  # asserts no PHP warning
+    shown = text(out["html"])
+    # one Polish banner, no per-part lines naming the parts in English
+    assert shown.count("Brak połączenia z SMS") == 2, shown  # accounts box + messages box
+    assert 'id="tvsmsdown"' in out["html"]
+    assert "Nie udało się pobrać" not in shown
+    assert not re.search(r"\((accounts|customer|subnets|messages)\)", shown)
+    # a title, and the LMS-side facts: the SMS number and the billing-suspension flag
+    assert "Konta TV" in shown and f"Numer klienta: {number}" in shown
+    assert "Fakturowanie TV wstrzymane: nie" in shown
+    # nothing that needs SMS is offered …
+    for action in ("Nowe konto", "Edytuj piny", 'value="account_add"', 'value="pins"',
+                   "Nowa wiadomość", "Klient nie posiada kont", "Eksport do SMS"):
+        assert action not in out["html"], action
+    # … while the LMS-side switch still works with SMS down
+    assert "Wstrzymaj fakturowanie" in shown
+    done = page(run_module, cid, url=sms_down_bridge, method="POST",
+                post={"lmstv_token": TOKEN, "tvaction": "suspend_billing", "suspended": "1"})
+    assert done["session"]["lmstv_notice"] == "Wstrzymano fakturowanie TV klienta."
+    assert bridge.call("GET", f"/customers/{cid}/tv")["customer"]["tv_suspend_billing"] is True
+
+
+def test_new_account_form_gets_the_lms_address_split_like_the_export(run_module, bridge,
+                                                                      lms_db_config) -> None:
+    cid = add_lms_customer(lms_db_config, address="ul. Testowa 5/3", zip="31-002",
+                           city="Kraków")
+    html = page(run_module, cid)["html"]
+    for name, value in (("cust_i_street", "ul. Testowa"), ("cust_i_home_nr", "5"),
+                        ("cust_i_flat", "3"), ("cust_i_postal_code", "31-002"),
+                        ("cust_i_city", "Kraków")):
+        assert re.search(rf'name="{name}" size="\d+" value="{value}"', html), name
+    # an address with no flat: an empty field, not the export's "." placeholder
+    cid = add_lms_customer(lms_db_config, address="Rynek 7")
+    assert re.search(r'name="cust_i_flat" size="\d+" value=""', page(run_module, cid)["html"])
+
+
+def test_sgt_placeholders_in_an_address_are_shown_empty(run_module, bridge,
+                                                        lms_db_config) -> None:
+    cid = add_lms_customer(lms_db_config)
+    bridge.call("POST", f"/customers/{cid}/export")
+    bridge.call("POST", f"/customers/{cid}/accounts", json={
+        "cust_i_street": "ul. Bocheńska", "cust_i_home_nr": "35", "cust_i_flat": ".",
+        "cust_i_postal_code": "31-002", "cust_i_city": "Kraków"})
+    acc = bridge.call("GET", f"/customers/{cid}/tv")["accounts"][0]
+    assert acc["cust_i_flat"] == ""
+    shown = text(page(run_module, cid)["html"])
+    assert "ul. Bocheńska 35, 31-002 Kraków" in shown and "35/." not in shown
+
+
+def test_customer_list_pager_is_compact(run_module, bridge, sandbox) -> None:
+    sandbox.control().sandbox.addCustomers(25 * 40)  # 40 pages
+    out = run_module("tvcustomers", get={"page": "20"}, session=SESSION)
+    assert out["problems"] == [], out["problems"]
+    pages = re.findall(r"page=(\w+)\"", out["html"])
+    # per pager (it is shown above and below the list): first, previous, 17–19, 21–23, next,
+    # last, all — not one link per page
+    assert len(pages) == 2 * 11, pages
+    assert set(pages) == {"1", "19", "17", "18", "21", "22", "23", "40", "all"}
+    assert "<b>[20]</b>" in out["html"] and "pierwsza" in out["html"]
+    assert "ostatnia" in out["html"]
+    last = run_module("tvcustomers", get={"page": "40"}, session=SESSION)
+    assert "następna" not in last["html"] and "<b>[40]</b>" in last["html"]
+    everything = run_module("tvcustomers", get={"page": "all"}, session=SESSION)
+    assert everything["problems"] == [] and "Razem: 1000" in everything["html"]
