@@ -84,6 +84,20 @@ ensure_mariadb() {
   export LMSTV_TEST_MYSQL=$url
 }
 
+# The tests build LMS databases from LMS's own doc/lms.pgsql and doc/lms.mysql (never copied into
+# this repository); without them every database test would fail with the same traceback.
+check_lms_schema() {
+  "$VENV/bin/python" - <<'PY' || exit 2
+import sys
+from bridge.config import ConfigError, find_lms_schema
+try:
+    for dialect in ("postgres", "mysql"):
+        find_lms_schema(dialect)
+except ConfigError as exc:
+    sys.exit(f"lmstv.sh test: {exc}")
+PY
+}
+
 ensure_php() {
   apt_install php-cli php-curl php-mbstring php-xml php-pgsql php-mysql phpunit smarty3
 }
@@ -97,6 +111,7 @@ case "$cmd" in
     exec "$VENV/bin/lmstv" demo "$@" ;;
   test)
     ensure_python
+    check_lms_schema
     ensure_php
     ensure_postgres
     ensure_mariadb

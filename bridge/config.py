@@ -330,15 +330,33 @@ def new_secret() -> str:
     return secrets.token_hex(24)
 
 
+class LmsSchemaNotFound(ConfigError):
+    """LMS's schema file is in none of the places lmstv looks; one line says what to set."""
+
+    def __init__(self, name: str, lms_dir: str | None, tried: list[Path]) -> None:
+        where = ", ".join(str(c.parent) for c in tried)
+        if lms_dir:
+            msg = (f"LMS_DIR={lms_dir} has no doc/{name}: point LMS_DIR at an LMS 1.11.17 tree "
+                   f"(its doc/ holds lms.pgsql and lms.mysql)")
+        else:
+            msg = (f"LMS's schema file {name} was not found (looked in {where}): set LMS_DIR to "
+                   "an LMS 1.11.17 tree, e.g. git clone -b LMS_011117 "
+                   "https://github.com/chilek/lms && export LMS_DIR=$PWD/lms")
+        # Not ConfigError's "KEY = VALUE is invalid" form: an unset variable is not a bad value.
+        Exception.__init__(self, msg)
+        self.file, self.key, self.fix = None, "LMS_DIR", msg
+
+
 def find_lms_schema(dialect: str, lms_dir: str | None = None) -> Path:
     """Locate LMS's own schema file (lms.pgsql / lms.mysql); it is never shipped with lmstv.
 
-    Looked for in ``$LMS_DIR/doc``, the given LMS directory, and ``../shared/lms-schema/1.11.17``
-    next to a source checkout.
+    Looked for in ``$LMS_DIR/doc``, the given LMS directory, ``../shared/lms-schema/1.11.17``
+    next to a source checkout, and the usual LMS install directories.
     """
     name = "lms.pgsql" if dialect == "postgres" else "lms.mysql"
+    env_dir = os.environ.get("LMS_DIR", "").strip()
     candidates: list[Path] = []
-    for base in (os.environ.get("LMS_DIR"), lms_dir):
+    for base in (env_dir, lms_dir):
         if base:
             candidates.append(Path(base) / "doc" / name)
     here = Path(__file__).resolve().parent.parent
@@ -347,7 +365,4 @@ def find_lms_schema(dialect: str, lms_dir: str | None = None) -> Path:
     for cand in candidates:
         if cand.is_file():
             return cand
-    tried = ", ".join(str(c) for c in candidates)
-    raise ConfigError(None, "LMS_DIR", os.environ.get("LMS_DIR", ""),
-                      f"LMS's schema file {name} was not found (tried {tried}); set LMS_DIR to "
-                      "an LMS 1.11.17 source tree")
+    raise LmsSchemaNotFound(name, env_dir or None, candidates)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bridge.config import DatabaseConfig, find_lms_schema
+from bridge.config import ConfigError, DatabaseConfig, find_lms_schema
 from bridge.lms.bootstrap import create_database, drop_database, load_lms_schema
 from bridge.lms.db import connect
 from bridge.procs import free_port, stop_process, wait_for_port
@@ -29,7 +29,11 @@ SANDBOX_PASSWORD = "demo1234"
 
 @pytest.fixture(scope="session")
 def lms_schema_files() -> dict[str, Path]:
-    return {d: find_lms_schema(d) for d in DIALECTS}
+    try:
+        return {d: find_lms_schema(d) for d in DIALECTS}
+    except ConfigError as exc:
+        # One line for the whole run instead of the same traceback in every database test.
+        pytest.exit(str(exc), returncode=2)
 
 
 @pytest.fixture(scope="session")
