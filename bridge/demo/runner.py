@@ -75,7 +75,9 @@ def _build_lms(db_cfg: DatabaseConfig, sms_url: str, out: TextIO) -> dict[str, i
     from bridge.sms.client import SmsClient
 
     print("• creating the LMS 1.11.17 database from LMS's own schema…", file=out, flush=True)
-    create_database(db_cfg)
+    # No demo.json means no earlier build finished: whatever a run that stopped half-way left
+    # behind is thrown away and built again, instead of dying on "database already exists".
+    create_database(db_cfg, drop_first=True)
     schema = load_lms_schema(db_cfg)
     print(f"  schema: {schema}", file=out)
     db = connect(db_cfg)

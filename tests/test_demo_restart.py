@@ -1,0 +1,30 @@
+"""`lmstv demo` started again after a run that stopped half-way, and after a clean stop."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from bridge.procs import free_port
+from tests.conftest import ROOT
+
+
+def _smoke(workdir: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bridge", "demo", "--dir", str(workdir), "--port",
+         str(free_port()), "--sandbox-port", str(free_port()), "--smoke"],
+        cwd=ROOT, capture_output=True, text=True, timeout=240)
+
+
+def test_demo_rebuilds_a_half_built_lms_database(tmp_path: Path) -> None:
+    workdir = tmp_path / "demo"
+    first = _smoke(workdir)
+    assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-3000:]
+    # A run that stopped between creating the database and recording it leaves exactly this:
+    # the database in pgdata, no demo.json.
+    (workdir / "demo.json").unlink()
+    again = _smoke(workdir)
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-3000:]
+    assert "Traceback" not in again.stderr and "demo smoke test: OK" in again.stdout
+    assert (workdir / "demo.json").is_file()
