@@ -28,3 +28,17 @@ def test_demo_rebuilds_a_half_built_lms_database(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-3000:]
     assert "Traceback" not in again.stderr and "demo smoke test: OK" in again.stdout
     assert (workdir / "demo.json").is_file()
+
+
+def test_demo_keeps_its_secret_across_restarts(tmp_path: Path) -> None:
+    workdir = tmp_path / "demo"
+    secrets = []
+    for _ in range(2):
+        run = _smoke(workdir)
+        assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
+        ini = (workdir / "lmstv.ini").read_text()
+        secrets.append(next(line.split("=", 1)[1].strip() for line in ini.splitlines()
+                            if line.startswith("secret")))
+    assert secrets[0] == secrets[1] and len(secrets[0]) >= 16
+    assert secrets[0] in run.stdout  # the banner's curl lines carry the kept secret
+    assert (workdir / "secret").stat().st_mode & 0o077 == 0

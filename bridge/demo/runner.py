@@ -51,6 +51,18 @@ def _write_ini(path: Path, *, sandbox_port: int, bridge_port: int, secret: str,
     path.chmod(0o600)
 
 
+def _demo_secret(path: Path) -> str:
+    """The demo's bridge secret, kept in its state so curl lines and a shim keep working."""
+    if path.is_file():
+        kept = path.read_text(encoding="ascii").strip()
+        if len(kept) >= 16:
+            return kept
+    secret = new_secret()
+    path.touch(mode=0o600)
+    path.write_text(secret + "\n", encoding="ascii")
+    return secret
+
+
 def _start_postgres(workdir: Path, out: TextIO) -> tuple[object, DatabaseConfig]:
     # pgserver narrates every pg_ctl step at INFO, and platformdirs warns about XDG_RUNTIME_DIR
     # on import; the demo's own lines say what matters.
@@ -126,7 +138,7 @@ def run_demo(workdir: Path, *, bridge_port: int, sandbox_port: int, fresh: bool,
         else:
             meta = _build_lms(db_cfg, sms_url, out)
             meta_path.write_text(json.dumps(meta))
-        secret = new_secret()
+        secret = _demo_secret(workdir / "secret")
         _write_ini(ini, sandbox_port=sandbox_port, bridge_port=bridge_port, secret=secret,
                    workdir=workdir, db=db_cfg, tariff_id=meta["tv_tariff_id"])
         load_config(str(ini))  # fail here, clearly, rather than inside the bridge
