@@ -13,9 +13,10 @@ import warnings
 from pathlib import Path
 from typing import TextIO
 
-from bridge.config import DatabaseConfig, load_config, new_secret
+from bridge.config import ConfigError, DatabaseConfig, load_config, new_secret
 from bridge.procs import port_free, stop_process, wait_for_port
 
+DEMO_LMS_SCHEMA = Path(__file__).resolve().parent.parent / "data" / "demo-lms-1.11.17.pgsql"
 SANDBOX_LOGIN = "Jan Kowalski"
 SANDBOX_PASSWORD = "demo1234"
 
@@ -86,12 +87,19 @@ def _build_lms(db_cfg: DatabaseConfig, sms_url: str, out: TextIO) -> dict[str, i
     from bridge.lms.db import connect
     from bridge.sms.client import SmsClient
 
-    print("• creating the LMS 1.11.17 database from LMS's own schema…", file=out, flush=True)
+    print("• creating the LMS 1.11.17 database…", file=out, flush=True)
     # No demo.json means no earlier build finished: whatever a run that stopped half-way left
     # behind is thrown away and built again, instead of dying on "database already exists".
     create_database(db_cfg, drop_first=True)
-    schema = load_lms_schema(db_cfg)
-    print(f"  schema: {schema}", file=out)
+    try:
+        schema = load_lms_schema(db_cfg)
+        print(f"  schema: {schema}", file=out)
+    except ConfigError:
+        # No LMS tree on this machine: the part of LMS 1.11.17's schema lmstv uses, written for
+        # the demo (tests/test_demo_schema.py holds it to LMS's own file wherever that exists).
+        load_lms_schema(db_cfg, DEMO_LMS_SCHEMA)
+        print(f"  schema: {DEMO_LMS_SCHEMA} (no LMS tree found: lmstv's own subset of LMS "
+              "1.11.17; set LMS_DIR to use LMS's doc/lms.pgsql)", file=out)
     db = connect(db_cfg)
     try:
         print("• lmstv migrate…", file=out, flush=True)
