@@ -78,6 +78,7 @@ class Config:
     # [bridge]
     bind: str = "127.0.0.1:8765"
     secret: str = field(default="", repr=False)
+    shim_config: str | None = None
     cache_dir: str = "/var/cache/lmstv"
     audit_log: str = "/var/log/lmstv/audit.log"
     # [billing]
@@ -269,11 +270,11 @@ def load_config(path: str | None = None, *, need_database: bool = True) -> Confi
     long_timeout = r.number("opcje", "long_timeout", 30.0, integer=False, minimum=0.1,
                             maximum=3600)
 
-    bind = r.get("bridge", "bind") or "127.0.0.1:8765"
-    _check_bind(path, bind)
-    secret = r.get("bridge", "secret") or ""
+    shim_config = r.get("bridge", "shim_config") or None
+    bind, secret, where = _bridge_access(r, shim_config)
+    _check_bind(where, bind)
     if secret and len(secret) < 16:
-        raise ConfigError(path, "[bridge] secret", secret,
+        raise ConfigError(where, "[bridge] secret", secret,
                           "use at least 16 random characters, e.g. the output of "
                           "`python3 -c 'import secrets; print(secrets.token_hex(24))'`")
 
@@ -297,7 +298,7 @@ def load_config(path: str | None = None, *, need_database: bool = True) -> Confi
         cache_lifetime=int(r.number("opcje", "cache_lifetime", 472000, integer=True,
                                     minimum=0) or 0),
         http_timeout=float(http_timeout or 10.0), long_timeout=float(long_timeout or 30.0),
-        bind=bind, secret=secret,
+        bind=bind, secret=secret, shim_config=shim_config,
         cache_dir=r.get("bridge", "cache_dir") or "/var/cache/lmstv",
         audit_log=r.get("bridge", "audit_log") or "/var/log/lmstv/audit.log",
         tv_tariff_id=int(tariff) if tariff else None, invoicing_mode=mode,
@@ -306,6 +307,27 @@ def load_config(path: str | None = None, *, need_database: bool = True) -> Confi
         lms_ini=lms_ini, lms_dir=r.get("lms", "lms_dir") or "/var/www/lms",
         database=database, source=path,
     )
+
+
+def _bridge_access(r: _Reader, shim_config: str | None) -> tuple[str, str, str]:
+    """``[bridge] bind`` and ``secret``: from lmstv.ini, or from the shim's file it names.
+
+    The PHP shim reads only lmstv-shim.ini (the web server must never read lmstv.ini and its SMS
+    password), so in the split layout the two keys live there and the bridge reads them too.
+    Returns (bind, secret, file they came from).
+    """
+    bind, secret, where = r.get("bridge", "bind"), r.get("bridge", "secret"), r.file
+    if shim_config:
+        s = _Reader(_read_file(shim_config, "lmstv-shim.ini"), shim_config)
+        for key, mine in (("bind", bind), ("secret", secret)):
+            theirs = s.get("bridge", key)
+            if mine and theirs and mine != theirs:
+                raise ConfigError(r.file, f"[bridge] {key}", mine,
+                                  f"it differs from [bridge] {key} in {shim_config}; keep it "
+                                  "only in that file")
+        bind, secret = bind or s.get("bridge", "bind"), secret or s.get("bridge", "secret")
+        where = shim_config
+    return bind or "127.0.0.1:8765", secret or "", where
 
 
 def _check_bind(path: str, bind: str) -> None:
