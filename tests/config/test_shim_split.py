@@ -91,3 +91,18 @@ def test_check_warns_when_the_web_server_can_read_the_sms_password(
     assert "demo1234" not in out and SECRET not in out
     ini.chmod(0o640)
     assert "WARN  secrets" not in check()
+
+
+def test_the_two_example_files_make_the_documented_layout(tmp_path: Path) -> None:
+    shim = tmp_path / "lmstv-shim.ini"
+    shim.write_text((ROOT / "lmstv-shim.ini.example").read_text(encoding="utf-8"))
+    lines = (ROOT / "lmstv.ini.example").read_text(encoding="utf-8").splitlines()
+    # as the example's own comment says: drop bind and secret, set shim_config
+    kept = [ln for ln in lines if not ln.startswith(("bind =", "secret ="))]
+    at = kept.index("[bridge]") + 1
+    kept.insert(at, f"shim_config = {shim}")
+    ini = tmp_path / "lmstv.ini"
+    ini.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    cfg = load_config(str(ini), need_database=False)
+    assert cfg.secret == "change-me-to-a-long-random-string" and cfg.bind == "127.0.0.1:8765"
+    assert "haslo" not in shim.read_text() and "[logowanie]" not in shim.read_text()
