@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,8 +16,15 @@ from bridge.demo.runner import DEMO_LMS_SCHEMA
 from bridge.lms.bootstrap import create_database, drop_database, load_lms_schema
 from bridge.lms.db import connect
 from bridge.procs import free_port
+from tests.demo_support import demo_workdir
 from tests.support import server_config, unique_name
 from tests.test_fresh_clone import _clone_elsewhere, _env_without_lms
+
+
+@pytest.fixture
+def workdir() -> Iterator[Path]:
+    with demo_workdir() as path:
+        yield path
 
 _COLUMNS = """
     SELECT table_name, column_name, data_type, character_maximum_length, numeric_precision,
@@ -86,10 +94,10 @@ def test_demo_schema_is_enough_for_lmstv_migrate(own_schema_db: DatabaseConfig) 
     assert {"tv_cust_number", "tv_suspend_billing"} <= cols
 
 
-def test_demo_runs_without_any_lms_tree(tmp_path: Path) -> None:
+def test_demo_runs_without_any_lms_tree(tmp_path: Path, workdir: Path) -> None:
     clone = _clone_elsewhere(tmp_path)
     proc = subprocess.run(
-        [sys.executable, "-m", "bridge", "demo", "--dir", str(tmp_path / "demo"), "--port",
+        [sys.executable, "-m", "bridge", "demo", "--dir", str(workdir), "--port",
          str(free_port()), "--sandbox-port", str(free_port()), "--smoke"],
         cwd=clone, env=_env_without_lms(), capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]

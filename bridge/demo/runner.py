@@ -52,6 +52,15 @@ def _write_ini(path: Path, *, sandbox_port: int, bridge_port: int, secret: str,
     path.chmod(0o600)
 
 
+def _read_meta(path: Path) -> dict[str, int] | None:
+    """What an earlier, finished build recorded; None (build again) when absent or unreadable."""
+    try:
+        meta = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) and isinstance(meta.get("tv_tariff_id"), int) else None
+
+
 def _demo_secret(path: Path) -> str:
     """The demo's bridge secret, kept in its state so curl lines and a shim keep working."""
     if path.is_file():
@@ -136,16 +145,27 @@ def run_demo(workdir: Path, *, bridge_port: int, sandbox_port: int, fresh: bool,
         sandbox = subprocess.Popen(
             [sys.executable, "-m", "bridge", "sandbox", "--host", "127.0.0.1", "--port",
              str(sandbox_port), "--seed", "demo", "--state", str(workdir / "sandbox.json")])
-        _wait(sandbox_port, sandbox, "the SMS sandbox")
+        try:
+            _wait(sandbox_port, sandbox, "the SMS sandbox")
+        except DemoError as exc:
+            if (workdir / "sandbox.json").exists():
+                # Most likely the state an interrupted run left behind (its reason is logged
+                # above); the operator's way out is one flag.
+                raise DemoError(f"{exc}; if {workdir / 'sandbox.json'} is damaged, start over "
+                                "with --fresh") from None
+            raise
         sms_url = f"http://127.0.0.1:{sandbox_port}/test/xmlrpc"
 
         server, db_cfg = _start_postgres(workdir, out)
-        if meta_path.exists():
-            meta = json.loads(meta_path.read_text())
+        meta = _read_meta(meta_path)
+        if meta is not None:
             print("• reusing the demo's LMS database (use --fresh to rebuild)", file=out)
         else:
             meta = _build_lms(db_cfg, sms_url, out)
-            meta_path.write_text(json.dumps(meta))
+            # Written last and atomically: its presence means the LMS database is complete.
+            tmp = meta_path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(meta))
+            tmp.replace(meta_path)
         secret = _demo_secret(workdir / "secret")
         _write_ini(ini, sandbox_port=sandbox_port, bridge_port=bridge_port, secret=secret,
                    workdir=workdir, db=db_cfg, tariff_id=meta["tv_tariff_id"])
