@@ -12,6 +12,41 @@ APT_UPDATED=0
 
 say() { printf '==> %s\n' "$*" >&2; }
 
+# dpkg/apt lock files (fcntl locks). On a fresh Debian, unattended-upgrades holds them for minutes
+# after boot; apt-get would fail at once, so we wait for them, bounded, saying what we wait for.
+APT_LOCKS=${LMSTV_APT_LOCKS:-/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock /var/cache/apt/archives/lock}
+APT_LOCK_WAIT=${LMSTV_APT_LOCK_WAIT:-900}
+
+# Prints "FILE (held by PID COMMAND)" and succeeds when one of APT_LOCKS is locked. Reads
+# /proc/locks (by inode: on overlay filesystems the device numbers differ) so it needs no root.
+apt_lock_holder() {
+  local f ino pid
+  for f in $APT_LOCKS; do
+    [ -e "$f" ] || continue
+    ino=$(stat -c %i "$f")
+    pid=$(awk -v ino="$ino" '{ for (i = 2; i <= NF; i++) if ($i ~ ":" ino "$") { print $(i - 1); exit } }' /proc/locks 2>/dev/null)
+    if [ -n "$pid" ]; then
+      echo "$f (held by $pid $(ps -o comm= -p "$pid" 2>/dev/null || true))"
+      return 0
+    fi
+  done
+  return 1
+}
+
+wait_for_apt_lock() {
+  local holder waited=0
+  holder=$(apt_lock_holder) || return 0
+  say "another package manager is running: waiting up to ${APT_LOCK_WAIT}s for $holder"
+  while holder=$(apt_lock_holder); do
+    if [ "$waited" -ge "$APT_LOCK_WAIT" ]; then
+      echo "lmstv.sh: $holder is still locked after ${waited}s; let it finish (or stop it) and run again" >&2
+      return 1
+    fi
+    sleep 1; waited=$((waited + 1))
+  done
+  say "the package manager lock is free"
+}
+
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 apt_install() {
@@ -19,9 +54,12 @@ apt_install() {
   for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
   [ ${#missing[@]} -eq 0 ] && return 0
   command -v apt-get >/dev/null || { echo "lmstv.sh: need ${missing[*]} but apt-get is not available; install them by hand" >&2; exit 1; }
-  if [ "$APT_UPDATED" = 0 ]; then say "apt-get update"; as_root apt-get update -qq; APT_UPDATED=1; fi
+  wait_for_apt_lock || exit 1
+  # Lock::Timeout covers the moment between our check and apt-get taking the lock itself.
+  local wait_opt=(-o "DPkg::Lock::Timeout=$APT_LOCK_WAIT")
+  if [ "$APT_UPDATED" = 0 ]; then say "apt-get update"; as_root apt-get "${wait_opt[@]}" update -qq; APT_UPDATED=1; fi
   say "installing ${missing[*]}"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get "${wait_opt[@]}" install -y -qq "${missing[@]}" >/dev/null
 }
 
 ensure_python() {
@@ -84,10 +122,25 @@ ensure_mariadb() {
   export LMSTV_TEST_MYSQL=$url
 }
 
+# The tests build LMS databases from LMS's own doc/lms.pgsql and doc/lms.mysql (never copied into
+# this repository); without them every database test would fail with the same traceback.
+check_lms_schema() {
+  "$VENV/bin/python" - <<'PY' || exit 2
+import sys
+from bridge.config import ConfigError, find_lms_schema
+try:
+    for dialect in ("postgres", "mysql"):
+        find_lms_schema(dialect)
+except ConfigError as exc:
+    sys.exit(f"lmstv.sh test: {exc}")
+PY
+}
+
 ensure_php() {
   apt_install php-cli php-curl php-mbstring php-xml php-pgsql php-mysql phpunit smarty3
 }
 
+[[ "${BASH_SOURCE[0]}" != "$0" ]] && return 0  # sourced (by the tests): functions only
 cmd=${1:-help}; shift || true
 case "$cmd" in
   setup)
@@ -97,6 +150,7 @@ case "$cmd" in
     exec "$VENV/bin/lmstv" demo "$@" ;;
   test)
     ensure_python
+    check_lms_schema
     ensure_php
     ensure_postgres
     ensure_mariadb

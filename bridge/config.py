@@ -79,6 +79,7 @@ class Config:
     # [bridge]
     bind: str = "127.0.0.1:8765"
     secret: str = field(default="", repr=False)
+    shim_config: str | None = None
     cache_dir: str = "/var/cache/lmstv"
     audit_log: str = "/var/log/lmstv/audit.log"
     # [billing]
@@ -275,11 +276,11 @@ def load_config(path: str | None = None, *, need_database: bool = True) -> Confi
     max_reply_mb = r.number("opcje", "max_reply_mb", 256, integer=True, minimum=1,
                             maximum=4096)
 
-    bind = r.get("bridge", "bind") or "127.0.0.1:8765"
-    _check_bind(path, bind)
-    secret = r.get("bridge", "secret") or ""
+    shim_config = r.get("bridge", "shim_config") or None
+    bind, secret, where = _bridge_access(r, shim_config)
+    _check_bind(where, bind)
     if secret and len(secret) < 16:
-        raise ConfigError(path, "[bridge] secret", secret,
+        raise ConfigError(where, "[bridge] secret", secret,
                           "use at least 16 random characters, e.g. the output of "
                           "`python3 -c 'import secrets; print(secrets.token_hex(24))'`")
 
@@ -304,7 +305,7 @@ def load_config(path: str | None = None, *, need_database: bool = True) -> Confi
                                     minimum=0) or 0),
         http_timeout=float(http_timeout or 10.0), long_timeout=float(long_timeout or 30.0),
         max_reply_mb=int(max_reply_mb or 256),
-        bind=bind, secret=secret,
+        bind=bind, secret=secret, shim_config=shim_config,
         cache_dir=r.get("bridge", "cache_dir") or "/var/cache/lmstv",
         audit_log=r.get("bridge", "audit_log") or "/var/log/lmstv/audit.log",
         tv_tariff_id=int(tariff) if tariff else None, invoicing_mode=mode,
@@ -313,6 +314,27 @@ def load_config(path: str | None = None, *, need_database: bool = True) -> Confi
         lms_ini=lms_ini, lms_dir=r.get("lms", "lms_dir") or "/var/www/lms",
         database=database, source=path,
     )
+
+
+def _bridge_access(r: _Reader, shim_config: str | None) -> tuple[str, str, str]:
+    """``[bridge] bind`` and ``secret``: from lmstv.ini, or from the shim's file it names.
+
+    The PHP shim reads only lmstv-shim.ini (the web server must never read lmstv.ini and its SMS
+    password), so in the split layout the two keys live there and the bridge reads them too.
+    Returns (bind, secret, file they came from).
+    """
+    bind, secret, where = r.get("bridge", "bind"), r.get("bridge", "secret"), r.file
+    if shim_config:
+        s = _Reader(_read_file(shim_config, "lmstv-shim.ini"), shim_config)
+        for key, mine in (("bind", bind), ("secret", secret)):
+            theirs = s.get("bridge", key)
+            if mine and theirs and mine != theirs:
+                raise ConfigError(r.file, f"[bridge] {key}", mine,
+                                  f"it differs from [bridge] {key} in {shim_config}; keep it "
+                                  "only in that file")
+        bind, secret = bind or s.get("bridge", "bind"), secret or s.get("bridge", "secret")
+        where = shim_config
+    return bind or "127.0.0.1:8765", secret or "", where
 
 
 def _check_bind(path: str, bind: str) -> None:
@@ -337,15 +359,33 @@ def new_secret() -> str:
     return secrets.token_hex(24)
 
 
+class LmsSchemaNotFound(ConfigError):
+    """LMS's schema file is in none of the places lmstv looks; one line says what to set."""
+
+    def __init__(self, name: str, lms_dir: str | None, tried: list[Path]) -> None:
+        where = ", ".join(str(c.parent) for c in tried)
+        if lms_dir:
+            msg = (f"LMS_DIR={lms_dir} has no doc/{name}: point LMS_DIR at an LMS 1.11.17 tree "
+                   f"(its doc/ holds lms.pgsql and lms.mysql)")
+        else:
+            msg = (f"LMS's schema file {name} was not found (looked in {where}): set LMS_DIR to "
+                   "an LMS 1.11.17 tree, e.g. git clone -b LMS_011117 "
+                   "https://github.com/chilek/lms && export LMS_DIR=$PWD/lms")
+        # Not ConfigError's "KEY = VALUE is invalid" form: an unset variable is not a bad value.
+        Exception.__init__(self, msg)
+        self.file, self.key, self.fix = None, "LMS_DIR", msg
+
+
 def find_lms_schema(dialect: str, lms_dir: str | None = None) -> Path:
     """Locate LMS's own schema file (lms.pgsql / lms.mysql); it is never shipped with lmstv.
 
-    Looked for in ``$LMS_DIR/doc``, the given LMS directory, and ``../shared/lms-schema/1.11.17``
-    next to a source checkout.
+    Looked for in ``$LMS_DIR/doc``, the given LMS directory, ``../shared/lms-schema/1.11.17``
+    next to a source checkout, and the usual LMS install directories.
     """
     name = "lms.pgsql" if dialect == "postgres" else "lms.mysql"
+    env_dir = os.environ.get("LMS_DIR", "").strip()
     candidates: list[Path] = []
-    for base in (os.environ.get("LMS_DIR"), lms_dir):
+    for base in (env_dir, lms_dir):
         if base:
             candidates.append(Path(base) / "doc" / name)
     here = Path(__file__).resolve().parent.parent
@@ -354,7 +394,4 @@ def find_lms_schema(dialect: str, lms_dir: str | None = None) -> Path:
     for cand in candidates:
         if cand.is_file():
             return cand
-    tried = ", ".join(str(c) for c in candidates)
-    raise ConfigError(None, "LMS_DIR", os.environ.get("LMS_DIR", ""),
-                      f"LMS's schema file {name} was not found (tried {tried}); set LMS_DIR to "
-                      "an LMS 1.11.17 source tree")
+    raise LmsSchemaNotFound(name, env_dir or None, candidates)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bridge.config import DatabaseConfig, find_lms_schema
+from bridge.config import ConfigError, DatabaseConfig, find_lms_schema
 from bridge.lms.bootstrap import create_database, drop_database
 from bridge.lms.db import connect
 from bridge.procs import free_port, stop_process, wait_for_port
@@ -31,7 +31,11 @@ SANDBOX_PASSWORD = "demo1234"
 
 @pytest.fixture(scope="session")
 def lms_schema_files() -> dict[str, Path]:
-    return {d: find_lms_schema(d) for d in DIALECTS}
+    try:
+        return {d: find_lms_schema(d) for d in DIALECTS}
+    except ConfigError as exc:
+        # One line for the whole run instead of the same traceback in every database test.
+        pytest.exit(str(exc), returncode=2)
 
 
 # Fixtures whose tests want lmstv's schema applied: their database is cloned from the migrated

@@ -10,23 +10,31 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bridge.procs import free_port, wait_for_port
 from tests.conftest import ROOT
+from tests.demo_support import demo_workdir
 
 
-def test_demo_smoke(tmp_path: Path) -> None:
+@pytest.fixture
+def workdir() -> Iterator[Path]:
+    with demo_workdir() as path:
+        yield path
+
+
+def test_demo_smoke(workdir: Path) -> None:
     port, sb_port = free_port(), free_port()
     proc = subprocess.run(
-        [sys.executable, "-m", "bridge", "demo", "--dir", str(tmp_path / "demo"), "--port",
+        [sys.executable, "-m", "bridge", "demo", "--dir", str(workdir), "--port",
          str(port), "--sandbox-port", str(sb_port), "--smoke"],
         cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     assert "demo smoke test: OK" in proc.stdout
-    meta = json.loads((tmp_path / "demo" / "demo.json").read_text())
+    meta = json.loads((workdir / "demo.json").read_text())
     assert meta["customers"] >= 100 and meta["tv_tariff_id"] > 0
     # everything it started is gone again
     for p in (port, sb_port):
@@ -34,15 +42,15 @@ def test_demo_smoke(tmp_path: Path) -> None:
             urllib.request.urlopen(f"http://127.0.0.1:{p}/health/live", timeout=2)
 
 
-def test_demo_serves_linked_customers_until_stopped(tmp_path: Path) -> None:
+def test_demo_serves_linked_customers_until_stopped(workdir: Path) -> None:
     port, sb_port = free_port(), free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bridge", "demo", "--dir", str(tmp_path / "demo"), "--port",
+        [sys.executable, "-m", "bridge", "demo", "--dir", str(workdir), "--port",
          str(port), "--sandbox-port", str(sb_port)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         wait_for_port(port, timeout=240, proc=proc)
-        ini = (tmp_path / "demo" / "lmstv.ini").read_text()
+        ini = (workdir / "lmstv.ini").read_text()
         secret = next(line.split("=", 1)[1].strip() for line in ini.splitlines()
                       if line.startswith("secret"))
         headers = {"X-LMSTV-Secret": secret, "X-LMSTV-User": "test"}

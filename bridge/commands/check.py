@@ -41,4 +41,20 @@ def _check(args: argparse.Namespace) -> int:
         print(f"{'OK  ' if c.ok else 'FAIL'}  {c.name.ljust(8)}  {c.detail}")
         if not c.ok and c.fix:
             print(f"      fix: {c.fix}")
+    _warn_if_web_server_reads(cfg.source)
     return 0 if all(c.ok for c in checks) else 1
+
+
+def _warn_if_web_server_reads(path: str | None) -> None:
+    """lmstv.ini holds the SMS password: the web server must read lmstv-shim.ini instead."""
+    from bridge.secretfiles import web_server_readers
+
+    if not path:
+        return
+    readers = web_server_readers(path)
+    if readers:
+        print(f"WARN  secrets   {path} holds the SMS password and {', '.join(readers)} (the web "
+              "server) can read it")
+        print(f"      fix: chown root:lmstv {path} && chmod 640 {path}; give the PHP shim "
+              "/etc/lms/lmstv-shim.ini ([bridge] bind, secret, [shim]) and name it in "
+              "lmstv.ini [bridge] shim_config (README, Installing next to a real LMS)")

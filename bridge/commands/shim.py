@@ -56,8 +56,9 @@ def _install(args: argparse.Namespace) -> int:
     _report(plan, args.dry_run, "installed")
     if not args.dry_run:
         print("next: give LMS users the rights 'TV — pełny dostęp' or 'TV — tylko odczyt' "
-              "(Administracja → Użytkownicy) and make sure lmstv.ini's [bridge] secret is "
-              "readable by the web server (see docs/install-lms.md)")
+              "(Administracja → Użytkownicy); the web server reads [bridge] bind and secret "
+              "from /etc/lms/lmstv-shim.ini (lmstv:www-data 0640, see lmstv-shim.ini.example) "
+              "and must not read lmstv.ini (docs/install-lms.md, step 2)")
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterable
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +24,18 @@ def _house(customer: dict[str, Any]) -> str:
     flat = (customer.get("cust_m_flat") or "").strip(" .")
     line = f"{street} {home}".strip()
     return f"{line}/{flat}" if flat else line
+
+
+def _created(customer: dict[str, Any], now: int, rng: random.Random) -> int:
+    """When the ISP signed the customer up in LMS: before it was exported to SMS (SMS's
+    cust_created_date) and before the first internet charge two months ago."""
+    first_charge = now - 61 * 86400
+    try:
+        day = date.fromisoformat(str(customer.get("cust_created_date") or "")[:10])
+        exported = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+    except ValueError:
+        exported = now
+    return min(exported, first_charge) - rng.randint(1, 60) * 86400
 
 
 def _sync_sequence(db: Database, table: str) -> None:
@@ -77,6 +90,7 @@ def populate_lms(db: Database, sms_customers: Iterable[dict[str, Any]], *,
                 continue
             count += 1
             cid = int(lms_id)
+            created = _created(cust, now, rng)
             db.execute(
                 "INSERT INTO customers (id, lastname, name, status, type, email, address, zip, "
                 "city, countryid, ssn, icn, info, notes, creationdate, moddate, divisionid, "
@@ -85,7 +99,8 @@ def populate_lms(db: Database, sms_customers: Iterable[dict[str, Any]], *,
                 [cid, (cust.get("cust_surname") or "")[:128], (cust.get("cust_name") or "")[:128],
                  3, 0, (cust.get("cust_email") or "")[:255], _house(cust)[:255],
                  (cust.get("cust_m_postal_code") or "")[:10], (cust.get("cust_m_city") or "")[:32],
-                 poland, (cust.get("cust_pesel") or "")[:11], "", "", "", now, now, division,
+                 poland, (cust.get("cust_pesel") or "")[:11], "", "", "", created, created,
+                 division,
                  "", f"{rng.randint(0, 999999):06d}", -1, str(cust.get("cust_number") or "")
                  or None])
             phone = cust.get("cust_phone1") or f"6{rng.randint(10000000, 99999999)}"

@@ -13,9 +13,10 @@ import warnings
 from pathlib import Path
 from typing import TextIO
 
-from bridge.config import DatabaseConfig, load_config, new_secret
+from bridge.config import ConfigError, DatabaseConfig, load_config, new_secret
 from bridge.procs import port_free, stop_process, wait_for_port
 
+DEMO_LMS_SCHEMA = Path(__file__).resolve().parent.parent / "data" / "demo-lms-1.11.17.pgsql"
 SANDBOX_LOGIN = "Jan Kowalski"
 SANDBOX_PASSWORD = "demo1234"
 
@@ -51,6 +52,27 @@ def _write_ini(path: Path, *, sandbox_port: int, bridge_port: int, secret: str,
     path.chmod(0o600)
 
 
+def _read_meta(path: Path) -> dict[str, int] | None:
+    """What an earlier, finished build recorded; None (build again) when absent or unreadable."""
+    try:
+        meta = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) and isinstance(meta.get("tv_tariff_id"), int) else None
+
+
+def _demo_secret(path: Path) -> str:
+    """The demo's bridge secret, kept in its state so curl lines and a shim keep working."""
+    if path.is_file():
+        kept = path.read_text(encoding="ascii").strip()
+        if len(kept) >= 16:
+            return kept
+    secret = new_secret()
+    path.touch(mode=0o600)
+    path.write_text(secret + "\n", encoding="ascii")
+    return secret
+
+
 def _start_postgres(workdir: Path, out: TextIO) -> tuple[object, DatabaseConfig]:
     # pgserver narrates every pg_ctl step at INFO, and platformdirs warns about XDG_RUNTIME_DIR
     # on import; the demo's own lines say what matters.
@@ -74,10 +96,19 @@ def _build_lms(db_cfg: DatabaseConfig, sms_url: str, out: TextIO) -> dict[str, i
     from bridge.lms.db import connect
     from bridge.sms.client import SmsClient
 
-    print("• creating the LMS 1.11.17 database from LMS's own schema…", file=out, flush=True)
-    create_database(db_cfg)
-    schema = load_lms_schema(db_cfg)
-    print(f"  schema: {schema}", file=out)
+    print("• creating the LMS 1.11.17 database…", file=out, flush=True)
+    # No demo.json means no earlier build finished: whatever a run that stopped half-way left
+    # behind is thrown away and built again, instead of dying on "database already exists".
+    create_database(db_cfg, drop_first=True)
+    try:
+        schema = load_lms_schema(db_cfg)
+        print(f"  schema: {schema}", file=out)
+    except ConfigError:
+        # No LMS tree on this machine: the part of LMS 1.11.17's schema lmstv uses, written for
+        # the demo (tests/test_demo_schema.py holds it to LMS's own file wherever that exists).
+        load_lms_schema(db_cfg, DEMO_LMS_SCHEMA)
+        print(f"  schema: {DEMO_LMS_SCHEMA} (no LMS tree found: lmstv's own subset of LMS "
+              "1.11.17; set LMS_DIR to use LMS's doc/lms.pgsql)", file=out)
     db = connect(db_cfg)
     try:
         print("• lmstv migrate…", file=out, flush=True)
@@ -114,17 +145,28 @@ def run_demo(workdir: Path, *, bridge_port: int, sandbox_port: int, fresh: bool,
         sandbox = subprocess.Popen(
             [sys.executable, "-m", "bridge", "sandbox", "--host", "127.0.0.1", "--port",
              str(sandbox_port), "--seed", "demo", "--state", str(workdir / "sandbox.json")])
-        _wait(sandbox_port, sandbox, "the SMS sandbox")
+        try:
+            _wait(sandbox_port, sandbox, "the SMS sandbox")
+        except DemoError as exc:
+            if (workdir / "sandbox.json").exists():
+                # Most likely the state an interrupted run left behind (its reason is logged
+                # above); the operator's way out is one flag.
+                raise DemoError(f"{exc}; if {workdir / 'sandbox.json'} is damaged, start over "
+                                "with --fresh") from None
+            raise
         sms_url = f"http://127.0.0.1:{sandbox_port}/test/xmlrpc"
 
         server, db_cfg = _start_postgres(workdir, out)
-        if meta_path.exists():
-            meta = json.loads(meta_path.read_text())
+        meta = _read_meta(meta_path)
+        if meta is not None:
             print("• reusing the demo's LMS database (use --fresh to rebuild)", file=out)
         else:
             meta = _build_lms(db_cfg, sms_url, out)
-            meta_path.write_text(json.dumps(meta))
-        secret = new_secret()
+            # Written last and atomically: its presence means the LMS database is complete.
+            tmp = meta_path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(meta))
+            tmp.replace(meta_path)
+        secret = _demo_secret(workdir / "secret")
         _write_ini(ini, sandbox_port=sandbox_port, bridge_port=bridge_port, secret=secret,
                    workdir=workdir, db=db_cfg, tariff_id=meta["tv_tariff_id"])
         load_config(str(ini))  # fail here, clearly, rather than inside the bridge

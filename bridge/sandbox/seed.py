@@ -8,7 +8,7 @@ customers (LMS id = external id).
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from bridge.sandbox import catalog
@@ -74,6 +74,7 @@ def seed_demo(state: SmsState) -> None:
                 "cust_i_flat": c["cust_m_flat"], "cust_i_postal_code": c["cust_m_postal_code"],
                 "cust_i_city": c["cust_m_city"]})
             _demo_services(state, rng, account_id, bases, extras, stock, subnet_ids)
+        _backdate(state, rng, number)
     _demo_messages(state, rng)
     # Two months of billing: the previous and the current month.
     first = month_start(add_months(month_start(today), -1))
@@ -82,6 +83,22 @@ def seed_demo(state: SmsState) -> None:
             s["_billed"] = iso(add_months(first, -1))[:7]
     state.bill_through_today()
     _demo_penalties(state, rng, first)
+
+
+def _backdate(state: SmsState, rng: random.Random, number: str) -> None:
+    """Creation dates that fit the story: SMS stamps "today" on everything the seed creates, but a
+    service that started a year ago sits on an account, and a customer, created before it."""
+    today = state.today()
+    customer_created = today - timedelta(days=rng.randint(0, 20))
+    for a in state.accounts.values():
+        if a["cust_number"] != number:
+            continue
+        starts = [date.fromisoformat(s["sub_valid_from"]) for s in state.subscriptions.values()
+                  if s["account_id"] == a["account_id"]]
+        created = min([today, *starts]) - timedelta(days=rng.randint(0, 14))
+        a["acc_created_date"] = iso(created)
+        customer_created = min(customer_created, created - timedelta(days=rng.randint(0, 30)))
+    state.customers[number]["cust_created_date"] = iso(customer_created)
 
 
 def _link(state: SmsState, rng: random.Random, account_id: int, sub: dict, stock: list[dict],

@@ -1,4 +1,4 @@
-"""Client of SGT's SMS XML-RPC API v1.4.1 (see docs/sms-api-v1.4.1.md, sections 1-2)."""
+"""Client of SGT's SMS XML-RPC API v1.4.1 (SGT's specification of that API, sections 1-2)."""
 
 from bridge.sms.client import SmsClient
 from bridge.sms.errors import SmsError, SmsFault, SmsUnavailable

@@ -98,16 +98,25 @@ class LMSTV
 
 	// ---------------------------------------------------------------- configuration
 
-	/** Where lmstv.ini is looked for: $LMSTV_CONFIG, LMS's root (as the manual says), /etc/lms. */
+	/**
+	 * Where the shim's settings are looked for. First lmstv-shim.ini ($LMSTV_SHIM_CONFIG, LMS's root,
+	 * /etc/lms): the part of the configuration the web server may read (bridge address, secret,
+	 * timeouts), while lmstv.ini with the SMS password stays readable by the bridge only. Then
+	 * lmstv.ini itself ($LMSTV_CONFIG, LMS's root as the manual says, /etc/lms) for installations
+	 * that still keep one file.
+	 */
 	public static function configCandidates()
 	{
 		$out = array();
-		$env = getenv('LMSTV_CONFIG');
-		if ($env)
-			$out[] = $env;
-		if (defined('SYS_DIR'))
-			$out[] = SYS_DIR . DIRECTORY_SEPARATOR . 'lmstv.ini';
-		$out[] = DIRECTORY_SEPARATOR . 'etc' . DIRECTORY_SEPARATOR . 'lms' . DIRECTORY_SEPARATOR . 'lmstv.ini';
+		$sep = DIRECTORY_SEPARATOR;
+		foreach (array(array('LMSTV_SHIM_CONFIG', 'lmstv-shim.ini'), array('LMSTV_CONFIG', 'lmstv.ini')) as $pair) {
+			$env = getenv($pair[0]);
+			if ($env)
+				$out[] = $env;
+			if (defined('SYS_DIR'))
+				$out[] = SYS_DIR . $sep . $pair[1];
+			$out[] = $sep . 'etc' . $sep . 'lms' . $sep . $pair[1];
+		}
 		return $out;
 	}
 
@@ -154,7 +163,7 @@ class LMSTV
 		return $raw;
 	}
 
-	/** Bridge settings from the first readable lmstv.ini; LMSTVError if none. */
+	/** Bridge settings from the first readable lmstv-shim.ini or lmstv.ini; LMSTVError if none. */
 	public static function loadConfig()
 	{
 		foreach (self::configCandidates() as $path) {
@@ -173,12 +182,13 @@ class LMSTV
 				'timeout' => isset($shim['timeout']) ? $shim['timeout'] : null,
 				'connect_timeout' => isset($shim['connect_timeout']) ? $shim['connect_timeout'] : null,
 				'max_response_mb' => isset($shim['max_response_mb']) ? $shim['max_response_mb'] : null,
-				'sms_web_url' => preg_replace('/xmlrpc$/', '', $sms),
+				// lmstv-shim.ini has no [logowanie]: there the SMS web address is [shim] sms_web_url
+				'sms_web_url' => isset($shim['sms_web_url']) ? $shim['sms_web_url'] : preg_replace('/xmlrpc$/', '', $sms),
 				'source' => $path,
 			);
 		}
-		throw new LMSTVError('Brak pliku konfiguracji lmstv.ini (szukano: '
-			. implode(', ', self::configCandidates()) . '). Skopiuj lmstv.ini.example i uzupełnij sekcję [bridge].',
+		throw new LMSTVError('Brak pliku konfiguracji lmstv.ini ani lmstv-shim.ini (szukano: '
+			. implode(', ', self::configCandidates()) . '). Utwórz /etc/lms/lmstv-shim.ini z sekcją [bridge] (bind, secret), czytelny dla serwera WWW.',
 			'config');
 	}
 

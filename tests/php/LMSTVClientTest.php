@@ -240,6 +240,31 @@ final class LMSTVClientTest extends TestCase
 		$this->assertSame(array('message' => 'Dane odświeżone.'), $tv->purgeCache());
 	}
 
+	public function testShimFileIsPreferredAndNeedsNoSmsPassword()
+	{
+		// The split layout: the web server reads only lmstv-shim.ini (no [logowanie] in it), even
+		// where lmstv.ini is readable too.
+		$info = LmstvStack::info();
+		$shim = tempnam(sys_get_temp_dir(), 'lmstv-shim');
+		file_put_contents($shim, "[bridge]\nbind = " . parse_url($info['bridge_url'], PHP_URL_HOST) . ':'
+			. parse_url($info['bridge_url'], PHP_URL_PORT) . "\nsecret = " . $info['secret']
+			. "\n\n[shim]\ntimeout = 10\nsms_web_url = https://sms.example.test/test/\n");
+		putenv('LMSTV_SHIM_CONFIG=' . $shim);
+		putenv('LMSTV_CONFIG=' . $info['config']);
+		try {
+			$cfg = LMSTV::loadConfig();
+		} finally {
+			putenv('LMSTV_SHIM_CONFIG');
+			putenv('LMSTV_CONFIG');
+			unlink($shim);
+		}
+		$this->assertSame($shim, $cfg['source']);
+		$this->assertSame($info['secret'], $cfg['secret']);
+		$this->assertSame('https://sms.example.test/test/', $cfg['sms_web_url']);
+		$tv = new LMSTV($cfg, 'phpunit');
+		$this->assertSame(array('message' => 'Dane odświeżone.'), $tv->purgeCache());
+	}
+
 	public function testMissingConfigGivesAPolishHintOnFirstUse()
 	{
 		putenv('LMSTV_CONFIG=/nonexistent/lmstv.ini');
