@@ -88,6 +88,10 @@ ensure_php() {
   apt_install php-cli php-curl php-mbstring php-xml php-pgsql php-mysql phpunit smarty3
 }
 
+ensure_browser() {  # the e2e tests drive a real LMS in headless Chromium
+  apt_install chromium chromium-driver
+}
+
 cmd=${1:-help}; shift || true
 case "$cmd" in
   setup)
@@ -98,6 +102,7 @@ case "$cmd" in
   test)
     ensure_python
     ensure_php
+    ensure_browser
     ensure_postgres
     ensure_mariadb
     say "ruff"
