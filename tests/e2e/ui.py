@@ -99,3 +99,13 @@ def wait_new_page(browser, old) -> None:
     WebDriverWait(browser, 30).until(ec.staleness_of(old))
     WebDriverWait(browser, 30).until(
         lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def refresh_cache(browser, stack: lms11.LmsStack) -> str:
+    """'Odśwież dane' on the TV menu's cache screen: later screens read SMS afresh."""
+    open_module(browser, stack, "m=tvcleancache")
+    old = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(By.CSS_SELECTOR,
+                         "form[action='?m=tvcleancache'] input[type=submit]").click()
+    wait_new_page(browser, old)
+    return text(browser)
