@@ -89,7 +89,7 @@ ensure_php() {
 }
 
 ensure_browser() {  # the e2e tests drive a real LMS in headless Chromium
-  apt_install chromium chromium-driver
+  apt_install chromium chromium-driver nodejs npm   # npm: the PHP-version parser
 }
 
 cmd=${1:-help}; shift || true
