@@ -18,7 +18,9 @@ def login(browser, stack: lms11.LmsStack, user: str) -> None:
     browser.find_element(By.NAME, "loginform[login]").send_keys(user)
     pwd = browser.find_element(By.NAME, "loginform[pwd]")
     pwd.send_keys(lms11.PASSWORD)
+    old = browser.find_element(By.TAG_NAME, "html")
     pwd.submit()
+    wait_new_page(browser, old)
     assert f"E2E {user}" in text(browser), f"{user} could not log in"
 
 
