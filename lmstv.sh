@@ -140,6 +140,10 @@ ensure_php() {
   apt_install php-cli php-curl php-mbstring php-xml php-pgsql php-mysql phpunit smarty3
 }
 
+ensure_browser() {  # the e2e tests drive a real LMS in headless Chromium
+  apt_install chromium chromium-driver nodejs npm   # npm: the PHP-version parser
+}
+
 [[ "${BASH_SOURCE[0]}" != "$0" ]] && return 0  # sourced (by the tests): functions only
 cmd=${1:-help}; shift || true
 case "$cmd" in
@@ -152,6 +156,7 @@ case "$cmd" in
     ensure_python
     check_lms_schema
     ensure_php
+    ensure_browser
     ensure_postgres
     ensure_mariadb
     say "ruff"

@@ -1,0 +1,104 @@
+"""Browser end-to-end fixtures: one real LMS 1.11.17 per session (PostgreSQL), one headless
+Chromium reused by every test, and a screenshot + the page's HTML saved when a test fails."""
+
+from __future__ import annotations
+
+import xmlrpc.client
+from dataclasses import replace
+
+import pytest
+
+from bridge.lms.bootstrap import drop_database
+from tests.e2e import lms11
+from tests.support import server_config, unique_name
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+def start_lms(tmp_path_factory: pytest.TempPathFactory, dialect: str):
+    work = tmp_path_factory.mktemp(f"lms11-{dialect}")
+    cfg = replace(server_config(dialect), database=unique_name("lmstv_e2e"))
+    stack = None
+    try:
+        stack = lms11.build(work, cfg)
+        yield stack
+    finally:
+        if stack is not None:
+            stack.stop_all()
+        drop_database(cfg)
+
+
+@pytest.fixture(scope="session")
+def lms(tmp_path_factory):
+    """LMS 1.11.17 on PostgreSQL with the shim installed, the sandbox and the bridge running."""
+    yield from start_lms(tmp_path_factory, "postgres")
+
+
+class Sms:
+    """The sandbox over XML-RPC: SMS methods with the operator's auth filled in, and controls."""
+
+    def __init__(self, url: str) -> None:
+        self.proxy = xmlrpc.client.ServerProxy(url, allow_none=True)
+        self.auth = {"user_name": lms11.SANDBOX_LOGIN, "user_pass": lms11.SANDBOX_MD5}
+
+    def __getattr__(self, name: str):
+        method = getattr(self.proxy, name)
+        return lambda *args: method(self.auth, *args)
+
+    @property
+    def sandbox(self):
+        return self.proxy.sandbox
+
+
+@pytest.fixture(scope="session")
+def sms(lms) -> Sms:
+    return Sms(lms.sandbox_url)
+
+
+@pytest.fixture(scope="session")
+def _chrome(tmp_path_factory):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                "--window-size=1400,1000", "--lang=pl",
+                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        opts.add_argument(arg)
+    opts.add_experimental_option("prefs", {"intl.accept_languages": "pl,pl-PL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def browser(_chrome):
+    """The session's Chromium, logged out (cookies cleared) before each test."""
+    _chrome.delete_all_cookies()
+    return _chrome
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        driver = item.funcargs.get("browser")
+        if driver is not None:
+            base = item.config._tmp_path_factory.mktemp("e2e-failures")  # noqa: SLF001
+            name = item.name.replace("/", "_")[:80]
+            png, html = base / f"{name}.png", base / f"{name}.html"
+            try:
+                driver.save_screenshot(str(png))
+                html.write_text(driver.page_source, "utf-8")
+                report.sections.append(
+                    ("e2e artefacts", f"screenshot: {png}\npage HTML: {html}\n"
+                                      f"URL: {driver.current_url}"))
+                print(f"\ne2e failure: screenshot {png}, page HTML {html}")
+            except Exception as exc:  # the browser itself may be what broke
+                report.sections.append(("e2e artefacts", f"could not save: {exc}"))
+    return report

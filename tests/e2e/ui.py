@@ -1,0 +1,113 @@
+"""Browser helpers for the e2e tests: log in, open LMS screens, read what the operator sees."""
+
+from __future__ import annotations
+
+import re
+
+from selenium.webdriver.common.by import By
+
+from tests.e2e import lms11
+
+LMSTV_FILES = re.compile(r"LMSTV\.class\.php|lmstv\.\w+\.php|modules/tv\w*\.php|"
+                         r"customer\.tv\.inc\.php|file\.(tv|customertv)\w*\.html\.php")
+
+
+def login(browser, stack: lms11.LmsStack, user: str) -> None:
+    browser.delete_all_cookies()
+    browser.get(stack.url)
+    browser.find_element(By.NAME, "loginform[login]").send_keys(user)
+    pwd = browser.find_element(By.NAME, "loginform[pwd]")
+    pwd.send_keys(lms11.PASSWORD)
+    old = browser.find_element(By.TAG_NAME, "html")
+    pwd.submit()
+    wait_new_page(browser, old)
+    assert f"E2E {user}" in text(browser), f"{user} could not log in"
+
+
+def open_module(browser, stack: lms11.LmsStack, query: str) -> str:
+    browser.get(stack.url + "?" + query)
+    return text(browser)
+
+
+def text(browser) -> str:
+    """The page's visible text, whitespace collapsed."""
+    return " ".join(browser.find_element(By.TAG_NAME, "body").text.split())
+
+
+def php_problems(stack: lms11.LmsStack, since: int = 0) -> list[str]:
+    """Warnings, notices and errors the PHP log has about lmstv files (Smarty's own
+    deprecations in compiled templates and LMS 1.11.17's PHP 8 warnings are not ours)."""
+    if not stack.php_log.exists():
+        return []
+    lines = stack.php_log.read_text("utf-8", "replace").splitlines()[since:]
+    return [ln for ln in lines if LMSTV_FILES.search(ln) and "PHP Deprecated" not in ln]
+
+
+def log_length(stack: lms11.LmsStack) -> int:
+    if not stack.php_log.exists():
+        return 0
+    return len(stack.php_log.read_text("utf-8", "replace").splitlines())
+
+
+def tv_form(browser, tvaction: str, **match: str):
+    """The TV form posting ``tvaction`` (and carrying the given hidden values), or None."""
+    for form in browser.find_elements(By.TAG_NAME, "form"):
+        fields = {i.get_attribute("name"): i.get_attribute("value")
+                  for i in form.find_elements(By.CSS_SELECTOR, "input[type=hidden]")}
+        if fields.get("tvaction") == tvaction and all(
+                fields.get(k) == str(v) for k, v in match.items()):
+            return form
+    return None
+
+
+def submit_tv_form(browser, tvaction: str, fields: dict | None = None, **match: str) -> str:
+    """Fill and submit a TV form as the operator would (confirm dialogs accepted)."""
+    form = tv_form(browser, tvaction, **match)
+    assert form is not None, f"no '{tvaction}' form on the page"
+    for name, value in (fields or {}).items():
+        browser.execute_script("arguments[0].elements[arguments[1]].value = arguments[2];",
+                               form, name, value)
+    old = browser.find_element(By.TAG_NAME, "html")
+    browser.execute_script("HTMLFormElement.prototype.submit.call(arguments[0]);", form)
+    wait_new_page(browser, old)
+    return text(browser)
+
+
+def token(browser) -> str:
+    found = browser.find_elements(By.CSS_SELECTOR, "input[name=lmstv_token]")
+    return found[0].get_attribute("value") if found else ""
+
+
+def post(browser, stack: lms11.LmsStack, query: str, data: dict[str, str]) -> str:
+    """A POST from the logged-in browser (a hand-made form), as an attacker page would send it."""
+    old = browser.find_element(By.TAG_NAME, "html")
+    browser.execute_script("""
+        const f = document.createElement('form');
+        f.method = 'post'; f.action = arguments[0];
+        for (const [k, v] of Object.entries(arguments[1])) {
+            const i = document.createElement('input');
+            i.type = 'hidden'; i.name = k; i.value = v; f.appendChild(i);
+        }
+        document.body.appendChild(f);
+        HTMLFormElement.prototype.submit.call(f);""", stack.url + "?" + query, data)
+    wait_new_page(browser, old)
+    return text(browser)
+
+
+def wait_new_page(browser, old) -> None:
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 30).until(ec.staleness_of(old))
+    WebDriverWait(browser, 30).until(
+        lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def refresh_cache(browser, stack: lms11.LmsStack) -> str:
+    """'Odśwież dane' on the TV menu's cache screen: later screens read SMS afresh."""
+    open_module(browser, stack, "m=tvcleancache")
+    old = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(By.CSS_SELECTOR,
+                         "form[action='?m=tvcleancache'] input[type=submit]").click()
+    wait_new_page(browser, old)
+    return text(browser)
