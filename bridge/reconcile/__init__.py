@@ -119,6 +119,12 @@ def active_services(accounts: Any, prices: dict[int, Decimal],
     return acc_ids, count, money
 
 
+def _link_fix(customer_id: int, number: str) -> dict[str, Any]:
+    # the customer export links by external id (and sends LMS's data to SMS)
+    return {"action": "link", "customer_id": customer_id, "cust_number": number,
+            "requests": [f"POST /api/v1/customers/{customer_id}/export"]}
+
+
 def _name(row: dict[str, Any] | None) -> str:
     if not row:
         return ""
@@ -171,7 +177,9 @@ def reconcile(db: Any, sms: Any, read: Reader | None = None, *, today: date | No
                 action, fix = "resume TV billing or lock the TV account(s)", {}
             else:
                 action = f"lock TV account(s) {', '.join(map(str, acc_ids))}"
-                fix = {"action": "lock", "customer_id": cid, "account_ids": acc_ids}
+                fix = {"action": "lock", "customer_id": cid, "account_ids": acc_ids,
+                       "requests": [f"POST /api/v1/customers/{cid}/accounts/{a}/lock"
+                                    for a in acc_ids]}
             findings.append(Finding(kind, cid, _name(r), number,
                                     f"{count} active service(s) on account(s) "
                                     f"{', '.join(map(str, acc_ids))}", money, action, fix))
@@ -190,7 +198,7 @@ def reconcile(db: Any, sms: Any, read: Reader | None = None, *, today: date | No
                     "sms_not_linked", ext, _name(target), number,
                     f"SMS customer {sms_name} names LMS customer {ext}, which is not linked",
                     None, f"link LMS customer {ext} to {number}",
-                    {"action": "link", "customer_id": ext, "cust_number": number}))
+                    _link_fix(ext, number)))
             else:
                 why = ("no external id" if ext is None else
                        f"external id {ext} names no LMS customer" if target is None else
@@ -229,7 +237,7 @@ def reconcile(db: Any, sms: Any, read: Reader | None = None, *, today: date | No
                 what = "is linked to no LMS customer"
                 if target and not int(target["deleted"] or 0) and not target["tv_cust_number"]:
                     action = f"link LMS customer {ext} to {number}, then invoice"
-                    fix = {"action": "link", "customer_id": ext, "cust_number": number}
+                    fix = _link_fix(ext, number)
                 else:
                     action, fix = "find the LMS customer, link, then invoice", {}
             findings.append(Finding("unbilled_unknown", cid, _name(target), number,
@@ -254,7 +262,9 @@ def reconcile(db: Any, sms: Any, read: Reader | None = None, *, today: date | No
                         f"STB {s.get('stb_mac')} on account {acc}", None,
                         f"collect the STB and unlink it from account {acc}",
                         {"action": "unlink_stb", "customer_id": cid, "account_id": acc,
-                         "stb_mac": s.get("stb_mac")}))
+                         "stb_mac": s.get("stb_mac"),
+                         "requests": [f"DELETE /api/v1/customers/{cid}/accounts/{acc}/stb/"
+                                      f"{s.get('stb_mac')}"]}))
     order = list(KINDS)
     findings.sort(key=lambda f: (order.index(f.kind), f.customer_id or 0, f.cust_number))
     return Report(findings)
