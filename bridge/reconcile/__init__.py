@@ -42,6 +42,17 @@ TITLES_PL: dict[str, str] = {
     "stb_on_deleted": "Dekoder na koncie klienta usuniętego w LMS",
 }
 
+# what the screen suggests when the operator lacks the right or lmstv cannot fix it itself
+ACTIONS_PL: dict[str, str] = {
+    "deleted_with_services": "Zablokuj konta TV",
+    "disconnected_with_services": "Zablokuj konta TV",
+    "suspended_with_services": "Wznów fakturowanie TV albo zablokuj konta TV",
+    "sms_not_linked": "Znajdź klienta w LMS i powiąż go z numerem SMS",
+    "stale_link": "Popraw albo usuń numer SMS w danych klienta LMS",
+    "unbilled_unknown": "Powiąż klienta (albo przywróć usuniętego), potem zafakturuj",
+    "stb_on_deleted": "Odbierz dekoder i zwróć go na magazyn",
+}
+
 
 @dataclass
 class Finding:
@@ -57,6 +68,7 @@ class Finding:
     def as_json(self) -> dict[str, Any]:
         d = asdict(self)
         d["amount"] = None if self.amount is None else f"{self.amount:.2f}"
+        d["action_pl"] = ACTIONS_PL[self.kind]
         return d
 
 
