@@ -150,7 +150,8 @@ def _demo_unknown_to_lms(state: SmsState, bases: list, stock: list[dict],
     leaves the demo's other customers exactly as before."""
     rng = random.Random(DEMO_SEED + 13)
     for data in people(UNKNOWN_TO_LMS, DEMO_CUSTOMERS + 1, DEMO_SEED + 13):
-        c = {**data, "cust_external_id": ""}
+        c = {**data, "cust_external_id": "", "cust_vod_pin": f"{rng.randint(0, 9999):04d}",
+             "cust_master_pin": f"{rng.randint(0, 9999):04d}"}
         number = state.create_customer(c)
         account_id = state.accountAdd(number, {
             "cust_i_street": c["cust_m_street"], "cust_i_home_nr": c["cust_m_home_nr"],
