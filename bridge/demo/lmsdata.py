@@ -122,3 +122,28 @@ def populate_lms(db: Database, sms_customers: Iterable[dict[str, Any]], *,
         _sync_sequence(db, "customers")
     return {"division_id": division, "numberplan_id": plan, "tv_tariff_id": tariff,
             "customers": count, "tax_23_id": taxes["23%"]}
+
+
+# LMS-side disagreements for `lmstv reconcile` and TV → Zgodność LMS–SMS (docs/reconcile.md):
+# customers deleted or disconnected in LMS whose TV still runs in SMS, one with TV billing
+# suspended, one linked to a number SMS does not know (its SMS customer is then unlinked) and
+# one whose link was lost.
+DEMO_DELETED = (5, 17)
+DEMO_DISCONNECTED = (29,)
+DEMO_SUSPENDED = (41,)
+DEMO_STALE = {53: "999999901"}
+DEMO_UNLINKED = (67,)  # link lost in LMS: SMS still names it by external id
+
+
+def plant_disagreements(db: Database) -> None:
+    with db.transaction():
+        for cid in DEMO_DELETED:
+            db.execute("UPDATE customers SET deleted = 1 WHERE id = %s", [cid])
+        for cid in DEMO_DISCONNECTED:
+            db.execute("UPDATE customers SET status = 4 WHERE id = %s", [cid])
+        for cid in DEMO_SUSPENDED:
+            db.execute("UPDATE customers SET tv_suspend_billing = 1 WHERE id = %s", [cid])
+        for cid, number in DEMO_STALE.items():
+            db.execute("UPDATE customers SET tv_cust_number = %s WHERE id = %s", [number, cid])
+        for cid in DEMO_UNLINKED:
+            db.execute("UPDATE customers SET tv_cust_number = NULL WHERE id = %s", [cid])

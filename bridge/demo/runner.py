@@ -90,7 +90,7 @@ def _start_postgres(workdir: Path, out: TextIO) -> tuple[object, DatabaseConfig]
 
 
 def _build_lms(db_cfg: DatabaseConfig, sms_url: str, out: TextIO) -> dict[str, int]:
-    from bridge.demo.lmsdata import populate_lms
+    from bridge.demo.lmsdata import plant_disagreements, populate_lms
     from bridge.lms import migrate
     from bridge.lms.bootstrap import create_database, load_lms_schema
     from bridge.lms.db import connect
@@ -119,7 +119,9 @@ def _build_lms(db_cfg: DatabaseConfig, sms_url: str, out: TextIO) -> dict[str, i
         customers = sms.custList("")
         print(f"• adding {len(customers)} LMS customers matching the sandbox's…", file=out,
               flush=True)
-        return populate_lms(db, customers)
+        made = populate_lms(db, customers)
+        plant_disagreements(db)  # a few of each kind for the reconciliation screen
+        return made
     finally:
         db.close()
 

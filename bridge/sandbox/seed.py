@@ -18,6 +18,7 @@ from bridge.sandbox.state import SmsState
 from bridge.sandbox.values import add_months, iso, month_end, month_start
 
 DEMO_CUSTOMERS = 300
+UNKNOWN_TO_LMS = 3  # SMS customers the demo LMS does not know (docs/reconcile.md)
 DEMO_SEED = 20150715  # the vendor manual's date; any fixed value keeps the demo reproducible
 SUBNETS = (("Centrum", "10.20.0.0/23"), ("Osiedle Słoneczne", "10.20.2.0/24"),
            ("Stare Miasto", "10.20.3.0/25"), ("Wieliczka", "10.20.4.0/24"),
@@ -75,6 +76,7 @@ def seed_demo(state: SmsState) -> None:
                 "cust_i_city": c["cust_m_city"]})
             _demo_services(state, rng, account_id, bases, extras, stock, subnet_ids)
         _backdate(state, rng, number)
+    _demo_unknown_to_lms(state, bases, stock, subnet_ids)
     _demo_messages(state, rng)
     # Two months of billing: the previous and the current month.
     first = month_start(add_months(month_start(today), -1))
@@ -156,6 +158,27 @@ def _demo_services(state: SmsState, rng: random.Random, account_id: int, bases: 
                                          iso(when + timedelta(days=1)), STATUS_ACTIVE,
                                          order_id=sub["cust_order_id"])
             new["_gift_open"] = True
+
+
+def _demo_unknown_to_lms(state: SmsState, bases: list, stock: list[dict],
+                         subnet_ids: list[int]) -> None:
+    """SMS customers no LMS customer is linked to (no external id), with active services, so
+    the billing events and `lmstv reconcile` of the demo show them.  Their own generator
+    leaves the demo's other customers exactly as before."""
+    rng = random.Random(DEMO_SEED + 13)
+    for data in people(UNKNOWN_TO_LMS, DEMO_CUSTOMERS + 1, DEMO_SEED + 13):
+        c = {**data, "cust_external_id": "", "cust_vod_pin": f"{rng.randint(0, 9999):04d}",
+             "cust_master_pin": f"{rng.randint(0, 9999):04d}"}
+        number = state.create_customer(c)
+        account_id = state.accountAdd(number, {
+            "cust_i_street": c["cust_m_street"], "cust_i_home_nr": c["cust_m_home_nr"],
+            "cust_i_flat": c["cust_m_flat"], "cust_i_postal_code": c["cust_m_postal_code"],
+            "cust_i_city": c["cust_m_city"]})
+        base = bases[0]
+        start = add_months(state.today(), -3).replace(day=1)
+        sub = state.new_subscription(account_id, base.package_id, iso(start), STATUS_ACTIVE)
+        _link(state, rng, account_id, sub, stock, subnet_ids, 1)
+        _backdate(state, rng, number)
 
 
 def _demo_messages(state: SmsState, rng: random.Random) -> None:

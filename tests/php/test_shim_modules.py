@@ -148,7 +148,7 @@ def test_no_tv_right_means_no_box_and_no_screens(run_module, lms_db_config) -> N
 
 @pytest.mark.parametrize("module", ["tvcustomers", "tvpackageslist", "tvstblist",
                                     "tvsubnetlist", "tvmessages", "tvmessagessend",
-                                    "tvcleancache", "tvbillingevents"])
+                                    "tvcleancache", "tvbillingevents", "tvreconcile"])
 def test_menu_screens_render_without_warnings(run_module, bridge, lms_db_config,
                                               module: str) -> None:
     cid = add_lms_customer(lms_db_config, lastname="<script>x</script>")
