@@ -31,13 +31,12 @@ log = logging.getLogger("lmstv.cutoff")
 
 Audit = Callable[[str, int, dict[str, Any], str, str | None], None]
 
-_LINKED_SQL = (
-    "SELECT c.id, c.tv_cust_number, c.status, c.cutoffstop, "
-    "COALESCE(n.total, 0) AS nodes, COALESCE(n.opened, 0) AS opened "
-    "FROM customers c LEFT JOIN ("
-    "  SELECT ownerid, COUNT(*) AS total, SUM(CASE WHEN access = 1 THEN 1 ELSE 0 END) AS opened"
-    "  FROM nodes GROUP BY ownerid) n ON n.ownerid = c.id "
-    "WHERE c.deleted = 0 AND c.tv_cust_number IS NOT NULL")
+# Two plain queries joined here instead of one LEFT JOIN on an aggregate: PostgreSQL picks a
+# nested loop over fresh, unanalysed tables for the join (20 s for 20,000 customers).
+_LINKED_SQL = ("SELECT id, tv_cust_number, status, cutoffstop FROM customers "
+               "WHERE deleted = 0 AND tv_cust_number IS NOT NULL")
+_NODES_SQL = ("SELECT ownerid, COUNT(*) AS total, "
+              "SUM(CASE WHEN access = 1 THEN 1 ELSE 0 END) AS opened FROM nodes GROUP BY ownerid")
 
 
 @dataclass
@@ -65,10 +64,13 @@ def plan(db: Any, settings: CutoffSettings, now: int, source: str | None = None)
         for r in db.query("SELECT customerid, customergroupid FROM customerassignments"):
             members.setdefault(int(r["customerid"]), set()).add(int(r["customergroupid"]))
     handled = store.handled_customers(db)
+    nodes = {int(r["ownerid"]): (int(r["total"]), int(r["opened"] or 0))
+             for r in db.query(_NODES_SQL)}
     out = Plan()
     for r in db.query(_LINKED_SQL):
         cid = int(r["id"])
-        by_nodes = int(r["nodes"]) > 0 and int(r["opened"] or 0) == 0
+        total, opened = nodes.get(cid, (0, 0))
+        by_nodes = total > 0 and opened == 0
         by_status = (settings.debt_status is not None
                      and int(r["status"] or 0) == settings.debt_status)
         groups = members.get(cid, set())
