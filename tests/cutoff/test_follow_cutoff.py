@@ -176,3 +176,18 @@ def test_cli_locks_audits_and_limits(world, lms_db_config, tmp_path):
         ("lmstv-cutoff", "account.lock", "blokada windykacyjna LMS")}
     ini.write_text(ini.read_text().replace("max_locks_per_run = 1", "max_locks_per_run = x"))
     assert cli("-q").returncode == 78
+
+
+def test_settings_from_the_example_ini_and_lms_ini(tmp_path):
+    from bridge.config import load_config
+    from bridge.cutoff.settings import load_settings
+
+    lms_ini = tmp_path / "lms.ini"
+    lms_ini.write_text("[cutoff]\nexcluded_customergroups = 3, 7\ncustomergroups = Miasto\n")
+    text = (ROOT / "lmstv.ini.example").read_text(encoding="utf-8")
+    ini = tmp_path / "lmstv.ini"
+    ini.write_text(text.replace("/etc/lms/lms.ini", str(lms_ini)).replace(
+        "/var/www/lms", str(tmp_path)), encoding="utf-8")
+    s = load_settings(load_config(str(ini), need_database=False))
+    assert (s.max_locks_per_run, s.debt_status) == (50, None)
+    assert s.excluded_groups == ("3", "7") and s.only_groups == ("Miasto",)
