@@ -25,6 +25,7 @@ $menu['tv'] = array(
 		array('name' => 'Lista zdarzeń bilingowych', 'link' => '?m=tvbillingevents', 'tip' => 'Zdarzenia bilingowe pobrane z SGT', 'prio' => 50),
 		array('name' => 'Lista wiadomości', 'link' => '?m=tvmessages', 'tip' => 'Wiadomości wysłane na TV', 'prio' => 60),
 		array('name' => 'Nowa wiadomość', 'link' => '?m=tvmessagessend', 'tip' => 'Wiadomość do wszystkich aktywnych klientów', 'prio' => 61),
+		array('name' => 'Akcje grupowe', 'link' => '?m=tvbulk', 'tip' => 'Akcja TV dla grupy klientów LMS', 'prio' => 65),
 		array('name' => 'Odśwież dane', 'link' => '?m=tvcleancache', 'tip' => 'Wyczyść bufor danych z SMS', 'prio' => 71),
 	),
 );
