@@ -17,12 +17,17 @@ from typing import Any
 
 from bridge.cutoff.store import forget_lock
 from bridge.sms.errors import SmsError
+from bridge.validation import BODY_TAGS, TEASER_TAGS, sanitize_html
 
 ACTIONS = ("lock", "unlock", "message", "add-package")
 Audit = Callable[[str, int, dict[str, Any], str, str | None], None]
 
 
-class UnknownGroup(ValueError):
+class BadInput(ValueError):
+    """Refused before anything was sent."""
+
+
+class UnknownGroup(BadInput):
     pass
 
 
@@ -135,6 +140,12 @@ def run_bulk(db: Any, sms: Any, group: str, action: str, opts: dict[str, Any], a
         if not m.number:
             result.skipped.append(f"LMS customer {m.id}: not linked to SMS")
 
+    if action == "message":
+        # The same HTML rules as a single message (the TV portal shows only these tags).
+        opts = {**opts, "body": sanitize_html(opts["body"], TEASER_TAGS),
+                "extended": sanitize_html(opts.get("extended") or opts["body"], BODY_TAGS)}
+        if not opts["body"].strip() or not opts["extended"].strip():
+            raise BadInput("the message text is empty once disallowed HTML is removed")
     if action == "message" and linked:
         # One list of all messages instead of one read per customer (half the SMS calls).
         opts = {**opts, "_has_message": {

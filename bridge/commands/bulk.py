@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 @cs.reports_database_errors("lmstv bulk")
 def _bulk(args: argparse.Namespace) -> int:
     from bridge.audit import AuditLog
-    from bridge.bulk.run import UnknownGroup, run_bulk
+    from bridge.bulk.run import BadInput, run_bulk
 
     cs.quiet_logs(args)
     cfg = cs.load(args)
@@ -60,7 +60,7 @@ def _bulk(args: argparse.Namespace) -> int:
         with cs.database(cfg) as db, cs.sms_client(cfg) as sms:
             r = run_bulk(db, sms, args.group, args.bulk_action, opts, audit,
                          dry_run=args.dry_run, workers=args.workers)
-    except UnknownGroup as exc:
+    except BadInput as exc:
         print(f"lmstv bulk: {exc}; nothing changed", file=sys.stderr)
         return cs.EXIT_FAILED
     if not args.quiet:

@@ -7,8 +7,8 @@ from typing import Any
 
 from bridge import cache as tags
 from bridge import validation as v
-from bridge.bulk.run import ACTIONS, UnknownGroup, group_members, run_bulk
-from bridge.services.context import Context, NotFound
+from bridge.bulk.run import ACTIONS, BadInput, UnknownGroup, group_members, run_bulk
+from bridge.services.context import Context, NotFound, ServiceError
 
 
 def _group(ctx: Context, data: dict[str, Any]) -> str:
@@ -55,5 +55,8 @@ def run(ctx: Context, action: str, data: dict[str, Any]) -> dict[str, Any]:
         r = run_bulk(ctx.db, ctx.sms, str(group), action, opts, audit, dry_run=bool(dry_run))
     except UnknownGroup:
         raise NotFound(f"W LMS nie ma grupy klientów „{group}”.") from None
+    except BadInput:
+        raise ServiceError("Treść wiadomości jest pusta po usunięciu niedozwolonego HTML.") \
+            from None
     return {"group": group, "action": action, "dry_run": r.dry_run, "customers": len(r.members),
             "changed": r.changed, "skipped": r.skipped, "failures": r.failures}

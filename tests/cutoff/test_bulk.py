@@ -87,3 +87,15 @@ def test_cli_dry_run_unknown_group_and_lock(world, group, lms_db_config, tmp_pat
     lines = [json.loads(x) for x in audit.read_text().splitlines()]
     assert {(x["action"], x["customer_id"], x["params"]["bulk_group"]) for x in lines} == {
         ("account.lock", 1, "Blok 7"), ("account.lock", 2, "Blok 7")}
+
+
+def test_message_html_is_cleaned_and_an_empty_one_refused(world, group):
+    from bridge.bulk.run import BadInput
+
+    with pytest.raises(BadInput):
+        bulk(world, "message", body="<script>x()</script>")
+    assert world.audit == []
+    r = bulk(world, "message", body="<b>Uwaga</b><script>x()</script>")
+    assert len(r.changed) == 2
+    number = world.db.scalar("SELECT tv_cust_number FROM customers WHERE id = 1")
+    assert [m["msg_body"] for m in world.sms.meldingerList(number)] == ["<b>Uwaga</b>"]
