@@ -81,6 +81,27 @@ CREATE INDEX tv_billing_event_customerid_idx ON tv_billing_event (customerid);
 CREATE INDEX tv_billing_event_cust_number_idx ON tv_billing_event (cust_number);
 CREATE INDEX tv_billing_event_docid_idx ON tv_billing_event (docid);
 
-INSERT INTO dbinfo (keytype, keyvalue) VALUES ('dbversion_lmstv', '2026112602');
+-- ---- from postgres/2026120110-tv-account-lock.sql
+-- One row per TV account lmstv knows to be locked: locked_by is 'lmstv-cutoff' for the
+-- automatic debtor block, else the LMS login of the operator.
+CREATE TABLE IF NOT EXISTS tv_account_lock (
+    account_id bigint NOT NULL,                      -- SMS account id
+    customerid integer NOT NULL,                     -- LMS customers.id
+    locked_by varchar(64) NOT NULL,
+    reason varchar(255) NOT NULL,
+    locked_at integer NOT NULL DEFAULT 0,            -- unix time
+    PRIMARY KEY (account_id)
+);
+CREATE INDEX tv_account_lock_customerid_idx ON tv_account_lock (customerid);
+
+-- Customers follow-cutoff has handled as blocked in LMS (since = first run that saw the
+-- block; LMS itself does not record when lms-cutoff blocked the nodes).
+CREATE TABLE IF NOT EXISTS tv_cutoff_customer (
+    customerid integer NOT NULL,
+    blocked_since integer NOT NULL DEFAULT 0,        -- unix time
+    PRIMARY KEY (customerid)
+);
+
+INSERT INTO dbinfo (keytype, keyvalue) VALUES ('dbversion_lmstv', '2026120110');
 
 COMMIT;

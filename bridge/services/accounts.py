@@ -13,6 +13,7 @@ from typing import Any
 
 from bridge import cache as tags
 from bridge import validation as v
+from bridge.cutoff.store import forget_lock
 from bridge.services import customers as cs
 from bridge.services.context import Conflict, Context, NotFound, today
 
@@ -250,4 +251,6 @@ def lock_account(ctx: Context, customer_id: int, account_id: int, lock: bool) ->
     call = ctx.sms.accountLock if lock else ctx.sms.accountUnlock
     ctx.change(action, customer_id, {"account_id": account_id}, lambda: call(account_id),
                [tags.customer_tag(customer_id)])
+    # The operator took the account over: follow-cutoff must never unlock it later.
+    forget_lock(ctx.db, account_id)
     return {"account_id": account_id, "locked": lock}

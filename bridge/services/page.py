@@ -11,6 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from typing import Any
 
+from bridge.cutoff.view import auto_lock_notes
 from bridge.services import accounts as acs
 from bridge.services import customers as cs
 from bridge.services import messages as ms
@@ -119,6 +120,11 @@ def customer_page(ctx: Context, customer_id: int, executor: Executor) -> dict[st
         accounts = []
         for acc in open_accounts:
             accounts.append(_account(ctx, parts, number, acc, names, on))
+        notes = auto_lock_notes(ctx.db, customer_id) if any(a["locked"] for a in accounts) \
+            else {}
+        for shaped in accounts:
+            # Locked by follow-cutoff (LMS's debtor block), not by an operator.
+            shaped["auto_lock"] = notes.get(shaped["account_id"]) if shaped["locked"] else None
         page["accounts"] = accounts
         page["summary"] = acs.summary(accounts)
     page["errors"] = parts.errors

@@ -26,6 +26,7 @@ $menu['tv'] = array(
 		array('name' => 'Lista wiadomości', 'link' => '?m=tvmessages', 'tip' => 'Wiadomości wysłane na TV', 'prio' => 60),
 		array('name' => 'Nowa wiadomość', 'link' => '?m=tvmessagessend', 'tip' => 'Wiadomość do wszystkich aktywnych klientów', 'prio' => 61),
 		array('name' => 'Zgodność LMS–SMS', 'link' => '?m=tvreconcile', 'tip' => 'Gdzie LMS i SMS się nie zgadzają', 'prio' => 65),
+		array('name' => 'Akcje grupowe', 'link' => '?m=tvbulk', 'tip' => 'Akcja TV dla grupy klientów LMS', 'prio' => 66),
 		array('name' => 'Odśwież dane', 'link' => '?m=tvcleancache', 'tip' => 'Wyczyść bufor danych z SMS', 'prio' => 71),
 	),
 );

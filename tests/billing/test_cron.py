@@ -36,5 +36,6 @@ def test_schedule_locks_and_commands_parse():
         else:
             found["lms-payments"] = schedule
     assert found == {"billing import": "0 3 * * *", "lms-payments": "0 5 1 * *",
-                     "billing invoice": "0 6 1 * *", "billing export-balances": "30 6 * * *"}
-    assert len(locks) == 4  # a lock per job
+                     "billing invoice": "0 6 1 * *", "billing export-balances": "30 6 * * *",
+                     "accounts follow-cutoff": "*/15 * * * *"}
+    assert len(locks) == 5  # a lock per job

@@ -1,0 +1,1 @@
+"""TV actions for a whole LMS customer group (``lmstv bulk``)."""

@@ -1,0 +1,1 @@
+"""TV follows LMS's debtor block (``lmstv accounts follow-cutoff``)."""

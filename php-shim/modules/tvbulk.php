@@ -1,0 +1,62 @@
+<?php
+
+/*
+ * lmstv — TV → Akcje grupowe: one TV action (lock, unlock, message, add package) for every
+ * linked customer of an LMS customer group. GET with a group shows the affected customers and
+ * their count; only the confirmation POST (session token, full TV right) changes anything.
+ */
+
+if (!LMSTV::allowView())
+	return;
+
+$tvactions = array('lock' => 'Wstrzymaj usługi', 'unlock' => 'Wznów usługi',
+	'message' => 'Wyślij wiadomość', 'add-package' => 'Dodaj pakiet');
+$form = array(
+	'group' => trim(LMSTV::get_('group', LMSTV::post_('group'))),
+	'action' => LMSTV::get_('tvbulkaction', LMSTV::post_('tvbulkaction', 'lock')),
+	'body' => LMSTV::get_('body', LMSTV::post_('body')),
+	'package' => LMSTV::get_('package', LMSTV::post_('package')),
+	'activate' => LMSTV::get_('activate', LMSTV::post_('activate')) ? 1 : 0,
+);
+if (!isset($tvactions[$form['action']]))
+	$form['action'] = 'lock';
+
+$tverror = null;
+if (isset($_SERVER['REQUEST_METHOD']) && $_SERVER['REQUEST_METHOD'] === 'POST') {
+	$payload = array('group' => $form['group']);
+	if ($form['action'] === 'message')
+		$payload['body'] = $form['body'];
+	if ($form['action'] === 'add-package') {
+		$payload['package'] = $form['package'];
+		$payload['activate'] = (bool) $form['activate'];
+	}
+	$tverror = LMSTV::perform(function ($tv) use ($form, $payload) {
+		return $tv->post('/bulk/' . $form['action'], $payload);
+	}, function ($r) {
+		return sprintf('Zmieniono: %d, pominięto: %d, błędy: %d.', count($r['changed']),
+			count($r['skipped']), count($r['failures']))
+			. ($r['failures'] ? ' ' . implode('; ', $r['failures']) : '');
+	}, '?m=tvbulk');
+}
+
+$preview = null;
+if ($tverror === null && $form['group'] !== '') {
+	try {
+		$preview = LMSTV::instance()->get('/bulk/preview', array('group' => $form['group']));
+	} catch (LMSTVError $e) {
+		LMSTV::logError($e);
+		$tverror = $e->bannerText();
+	}
+}
+
+$layout['pagetitle'] = 'Akcje grupowe';
+$SMARTY->assign(array(
+	'tverror' => $tverror,
+	'tvnotice' => LMSTV::notice(),
+	'tvcanchange' => LMSTV::canChange(),
+	'tvtoken' => LMSTV::csrfToken(),
+	'tvactions' => $tvactions,
+	'tvform' => $form,
+	'tvpreview' => $preview,
+));
+$SMARTY->display('tvbulk.html');
