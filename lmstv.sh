@@ -141,7 +141,10 @@ ensure_php() {
 }
 
 ensure_browser() {  # the e2e tests drive a real LMS in headless Chromium
-  apt_install chromium chromium-driver nodejs npm   # npm: the PHP-version parser
+  apt_install chromium chromium-driver
+  # npm runs the PHP-version parser; Node.js from another source brings its own npm, and
+  # Debian's npm would conflict with it.
+  command -v npm >/dev/null || apt_install nodejs npm
 }
 
 [[ "${BASH_SOURCE[0]}" != "$0" ]] && return 0  # sourced (by the tests): functions only

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, request
 
+from bridge.api import schemas as sch
 from bridge.api.common import API, body, ctx, ok, spec
 from bridge.services import bulk
 
@@ -14,7 +15,7 @@ bp = Blueprint("bulk", __name__, url_prefix=API + "/bulk")
 
 @bp.get("/preview")
 @spec("Members of an LMS customer group and their count, before a bulk action",
-      query={"group": "string"})
+      query={"group": sch.text(100)}, required_query=("group",))
 def preview() -> Any:
     return ok(bulk.preview(ctx(), dict(request.args)))
 

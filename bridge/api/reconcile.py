@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, request
 
+from bridge.api import schemas as sch
 from bridge.api.common import API, ctx, read_ok, spec
 from bridge.reconcile import KINDS, reconcile
 from bridge.validation import ValidationError
@@ -19,7 +20,9 @@ bp = Blueprint("reconcile", __name__, url_prefix=API)
 
 @bp.get("/reconcile")
 @spec("Where LMS and SMS disagree: counts and totals per kind, findings with the fix",
-      query={"fresh": "boolean", "only": "string"})
+      query={"fresh": sch.FRESH, "only": {
+          "type": "string", "description": "comma-separated kinds",
+          "pattern": "^(?:{k})(?:,(?:{k}))*$".format(k="|".join(KINDS))}})
 def report() -> Any:
     only = [k for k in request.args.get("only", "").split(",") if k.strip()]
     bad = [k for k in only if k not in KINDS]

@@ -16,7 +16,8 @@ BAD_BODIES = [b"notjson", b"{", b"[1, 2]", b'"text"', b"NaN", b'{"a": NaN}', b"\
 
 def _filled(rule: str, linked: dict) -> str:
     values = {"customer_id": linked["id"], "account_id": linked["account_id"],
-              "subscription_id": 1, "subnet_id": 1, "message_id": 1, "mac": "00:11:22:33:44:55"}
+              "subscription_id": 1, "subnet_id": 1, "message_id": 1, "mac": "00:11:22:33:44:55",
+              "action": "lock"}
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule)
 
 
