@@ -28,18 +28,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 @cs.reports_database_errors("lmstv reconcile")
 def run(args: argparse.Namespace) -> int:
-    from bridge.api import MAX_REPLY_BYTES
     from bridge.reconcile import reconcile
     from bridge.sms.client import SmsClient
     from bridge.sms.errors import SmsError
 
     cs.quiet_logs(args)
     cfg = cs.load(args)
-    # the whole customer list of a big operator is larger than the client's default cap;
-    # allow what the bridge allows for the same read
-    client = SmsClient(cfg.sms_url, cfg.sms_login, cfg.sms_password_md5,
-                       http_timeout=cfg.http_timeout, long_timeout=cfg.long_timeout,
-                       max_reply_bytes=MAX_REPLY_BYTES)
+    # one reply cap for every caller: [opcje] max_reply_mb
+    client = SmsClient.from_config(cfg)
     try:
         with cs.database(cfg) as db, client as sms:
             report = reconcile(db, sms, only=args.only)

@@ -23,17 +23,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _probe(args: argparse.Namespace) -> int:
-    from bridge.api import MAX_REPLY_BYTES
     from bridge.config import load_config
     from bridge.sms.client import SmsClient
     from bridge.sms.errors import SmsUnavailable
     from bridge.sms.probe import probe
 
     cfg = load_config(getattr(args, "config", None))
-    # custList("") of a big operator needs the bridge's cap, not the client's default
-    client = SmsClient(cfg.sms_url, cfg.sms_login, cfg.sms_password_md5,
-                       http_timeout=cfg.http_timeout, long_timeout=cfg.long_timeout,
-                       max_reply_bytes=MAX_REPLY_BYTES)
+    # one reply cap for every caller: [opcje] max_reply_mb
+    client = SmsClient.from_config(cfg)
     try:
         with client as sms:
             result = probe(sms)

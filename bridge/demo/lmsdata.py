@@ -129,8 +129,8 @@ def populate_lms(db: Database, sms_customers: Iterable[dict[str, Any]], *,
 # suspended, one linked to a number SMS does not know (its SMS customer is then unlinked) and
 # one whose link was lost.
 DEMO_DELETED = (5, 17)
-DEMO_DISCONNECTED = (29,)
-DEMO_SUSPENDED = (41,)
+DEMO_DISCONNECTED = (30,)
+DEMO_SUSPENDED = (42,)
 DEMO_STALE = {53: "999999901"}
 DEMO_UNLINKED = (67,)  # link lost in LMS: SMS still names it by external id
 

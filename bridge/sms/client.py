@@ -66,6 +66,8 @@ class SmsClient:
         self.max_reply_bytes = int(max_reply_bytes)
         self.max_billing_reply_bytes = int(max_billing_reply_bytes)
         self.on_call = on_call
+        # The conformance probe turns this off: it must see SMS's replies as they came.
+        self.check_shapes = True
         self._transport = XmlRpcTransport(url, verify=verify)
 
     @classmethod
@@ -112,7 +114,8 @@ class SmsClient:
                     raise
                 # A reply of the wrong shape is SMS's problem, not a retryable transport one.
                 try:
-                    result = check_reply(method, params, result)
+                    if self.check_shapes:
+                        result = check_reply(method, params, result)
                 except SmsUnavailable as exc:
                     log.warning("SMS %s: %s", method, exc.reason)
                     raise

@@ -120,6 +120,9 @@ def _dedupe(lines: list[str]) -> list[str]:
 def probe(sms: Any, *, today: date | None = None) -> ProbeResult:
     """Run the probe; SmsUnavailable (SMS cannot be reached) propagates to the caller."""
     res = ProbeResult()
+    # compare SMS's own replies, not the client's normalised or refused ones
+    if hasattr(sms, "check_shapes"):
+        sms.check_shapes = False
 
     def call(label: str, fn: Callable[[], Any], *, expect: str = "array") -> Any:
         res.calls.append(label)
