@@ -1,0 +1,94 @@
+"""Flows 2–3 in a real LMS 1.11.17: services on a TV account (add inactive, add and activate,
+activate, terminate with a refused date and without penalty), checked in the page and in SMS."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+from selenium.webdriver.common.by import By
+
+from tests.e2e.ui import login, open_module, submit_tv_form, text, tv_form, wait_new_page
+
+EXTRA_INACTIVE = 205    # Pakiet Dzieci: an extra without a device, so it waits for activation
+EXTRA_ACTIVE = 203      # Pakiet Sport HD
+AWAITING, ACTIVE = 2, 3
+
+
+def pick_customer(sms) -> tuple[int, str, int]:
+    """A demo customer (not the one other tests change) with one open account carrying a live
+    base package and neither extra: (LMS id, SMS number, account id)."""
+    for cust in sms.custList(""):
+        lms_id = str(cust.get("cust_external_id") or "")
+        if not lms_id.isdigit() or lms_id == "259":
+            continue
+        accounts = [a for a in sms.custGetSubscriptions(cust["cust_number"])
+                    if not a["acc_closed"]]
+        if len(accounts) != 1 or not accounts[0]["acc_active"]:
+            continue
+        subs = accounts[0]["subscriptions"]
+        pkgs = {s["package_id"] for s in subs if not s["sub_valid_to"]}
+        if any(p < 200 for p in pkgs) and not pkgs & {EXTRA_INACTIVE, EXTRA_ACTIVE} and all(
+                s["order_status_id"] == ACTIVE for s in subs if not s["sub_valid_to"]):
+            return int(lms_id), cust["cust_number"], accounts[0]["account_id"]
+    raise AssertionError("the demo seed has no customer with one account and a base package")
+
+
+def subs_of(sms, cust_number: str, account_id: int, package_id: int) -> list[dict]:
+    acc = [a for a in sms.custGetSubscriptions(cust_number) if a["account_id"] == account_id]
+    return [s for s in acc[0]["subscriptions"] if s["package_id"] == package_id]
+
+
+def add_packages(browser, account_id: int, package_id: int, button: str) -> str:
+    """Tick one package in the account's "Dodaj usługi" form and press ``button``."""
+    form = tv_form(browser, "packages_add", account_id=account_id)
+    assert form is not None, "no form to add services"
+    box = form.find_element(By.NAME, f"pkglist[{package_id}]")
+    browser.execute_script("arguments[0].checked = true;", box)
+    browser.execute_script("window.confirm = () => true;")
+    old = browser.find_element(By.TAG_NAME, "html")
+    btn = form.find_element(By.CSS_SELECTOR, f"input[type=submit][value='{button}']")
+    browser.execute_script("arguments[0].click();", btn)
+    wait_new_page(browser, old)
+    return text(browser)
+
+
+def test_services_add_activate_terminate(browser, lms, sms) -> None:
+    cid, number, acc = pick_customer(sms)
+    login(browser, lms, "admin")
+    open_module(browser, lms, f"m=customerinfo&id={cid}")
+
+    page = add_packages(browser, acc, EXTRA_INACTIVE, "Dodaj nieaktywną")
+    assert "Dodano usługi (nieaktywne)." in page
+    [sub] = subs_of(sms, number, acc, EXTRA_INACTIVE)
+    assert sub["order_status_id"] == AWAITING
+    assert "Pakiet Dzieci" in page
+
+    page = submit_tv_form(browser, "activate", account_id=acc,
+                          subscription_id=sub["subscription_id"])
+    assert "Aktywowano usługę." in page
+    [sub] = subs_of(sms, number, acc, EXTRA_INACTIVE)
+    assert sub["order_status_id"] == ACTIVE
+
+    page = add_packages(browser, acc, EXTRA_ACTIVE, "Dodaj i aktywuj")
+    assert "Dodano i aktywowano usługi." in page
+    [sport] = subs_of(sms, number, acc, EXTRA_ACTIVE)
+    assert sport["order_status_id"] == ACTIVE
+    assert "Pakiet Sport HD" in page
+
+    page = submit_tv_form(browser, "terminate", {"term_date": "2026/13/45", "term_fee": ""},
+                          account_id=acc, subscription_id=sport["subscription_id"])
+    assert "Zaterminowano usługę." not in page
+    assert "Niepoprawne dane. Taka data nie istnieje." in page
+    [after] = subs_of(sms, number, acc, EXTRA_ACTIVE)
+    assert after == sport
+
+    start = date.fromisoformat(sport["sub_valid_from"][:10])     # SMS's today
+    end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
+    page = submit_tv_form(browser, "terminate", {"term_date": end.strftime("%Y/%m/%d"),
+                                                 "term_fee": "", "term_desc": "Rezygnacja e2e"},
+                          account_id=acc, subscription_id=sport["subscription_id"])
+    assert "Zaterminowano usługę." in page
+    [after] = subs_of(sms, number, acc, EXTRA_ACTIVE)
+    assert after["sub_valid_to"][:10] == end.isoformat() and not float(after["term_fee"] or 0)
+    assert after["term_desc"] == "Rezygnacja e2e"
