@@ -13,9 +13,10 @@ from tests.e2e.ui import login, open_module, submit_tv_form, text, tv_form, wait
 EXTRA_INACTIVE = 205    # Pakiet Dzieci: an extra without a device, so it waits for activation
 EXTRA_ACTIVE = 203      # Pakiet Sport HD
 AWAITING, ACTIVE = 2, 3
+UPGRADABLE = {101, 104, 107}  # base packages the demo offer lets an operator upgrade
 
 
-def pick_customer(sms) -> tuple[int, str, int]:
+def pick_customer(sms, bases: set[int] | None = None) -> tuple[int, str, int]:
     """A demo customer (not the one other tests change) with one open account carrying a live
     base package and neither extra: (LMS id, SMS number, account id)."""
     for cust in sms.custList(""):
@@ -28,15 +29,21 @@ def pick_customer(sms) -> tuple[int, str, int]:
             continue
         subs = accounts[0]["subscriptions"]
         pkgs = {s["package_id"] for s in subs if not s["sub_valid_to"]}
-        if any(p < 200 for p in pkgs) and not pkgs & {EXTRA_INACTIVE, EXTRA_ACTIVE} and all(
-                s["order_status_id"] == ACTIVE for s in subs if not s["sub_valid_to"]):
+        has_base = any(p < 200 and (bases is None or p in bases) for p in pkgs)
+        all_active = all(s["order_status_id"] == ACTIVE for s in subs if not s["sub_valid_to"])
+        if has_base and all_active and not pkgs & {EXTRA_INACTIVE, EXTRA_ACTIVE}:
             return int(lms_id), cust["cust_number"], accounts[0]["account_id"]
     raise AssertionError("the demo seed has no customer with one account and a base package")
 
 
-def subs_of(sms, cust_number: str, account_id: int, package_id: int) -> list[dict]:
+def subs_of_account(sms, cust_number: str, account_id: int) -> list[dict]:
     acc = [a for a in sms.custGetSubscriptions(cust_number) if a["account_id"] == account_id]
-    return [s for s in acc[0]["subscriptions"] if s["package_id"] == package_id]
+    return acc[0]["subscriptions"]
+
+
+def subs_of(sms, cust_number: str, account_id: int, package_id: int) -> list[dict]:
+    return [s for s in subs_of_account(sms, cust_number, account_id)
+            if s["package_id"] == package_id]
 
 
 def add_packages(browser, account_id: int, package_id: int, button: str) -> str:
@@ -92,3 +99,36 @@ def test_services_add_activate_terminate(browser, lms, sms) -> None:
     [after] = subs_of(sms, number, acc, EXTRA_ACTIVE)
     assert after["sub_valid_to"][:10] == end.isoformat() and not float(after["term_fee"] or 0)
     assert after["term_desc"] == "Rezygnacja e2e"
+
+
+def test_upgrade_then_gift(browser, lms, sms) -> None:
+    cid, number, acc = pick_customer(sms, bases=UPGRADABLE)
+    login(browser, lms, "admin")
+    open_module(browser, lms, f"m=customerinfo&id={cid}")
+    base = next(s for s in subs_of_account(sms, number, acc)
+                if s["package_id"] < 200 and not s["sub_valid_to"])
+    form = tv_form(browser, "upgrade", account_id=acc, subscription_id=base["subscription_id"])
+    assert form is not None, "the page offers no upgrade of the base package"
+    choice = form.find_elements(By.CSS_SELECTOR, "input[type=radio][name=upgrade_choice]")[0]
+    target, when = choice.get_attribute("value").split("|")
+    page = submit_tv_form(browser, "upgrade", {"upgrade_choice": f"{target}|{when}"},
+                          account_id=acc, subscription_id=base["subscription_id"])
+    assert "Zmieniono pakiet." in page
+    subs = subs_of_account(sms, number, acc)
+    old = next(s for s in subs if s["subscription_id"] == base["subscription_id"])
+    assert old["sub_valid_to"][:10] == when
+    [new] = [s for s in subs if s["package_id"] == int(target)
+             and s["subscription_id"] != base["subscription_id"]]
+    assert new["pkg_name"] in page
+
+    form = tv_form(browser, "gift", account_id=acc, subscription_id=new["subscription_id"])
+    assert form is not None, "the upgraded package offers no gift"
+    gift = form.find_elements(By.CSS_SELECTOR, "input[type=radio][name=extra_package_id]")[0]
+    gift_id = int(gift.get_attribute("value"))
+    page = submit_tv_form(browser, "gift", {"extra_package_id": str(gift_id)},
+                          account_id=acc, subscription_id=new["subscription_id"])
+    assert "Wydano pakiet prezent." in page
+    [given] = [s for s in subs_of_account(sms, number, acc) if s["package_id"] == gift_id]
+    assert given["pkg_name"].startswith("Prezent") and given["pkg_name"] in page
+    assert tv_form(browser, "gift", account_id=acc,
+                   subscription_id=new["subscription_id"]) is None, "one gift per upgrade"
