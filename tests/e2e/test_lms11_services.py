@@ -1,13 +1,16 @@
 """Flows 2–3 in a real LMS 1.11.17: services on a TV account (add inactive, add and activate,
-activate, terminate with a refused date and without penalty), checked in the page and in SMS."""
+activate, terminate with a refused date and without penalty, upgrade, gift) and the export of a
+new LMS customer to SMS with a later personal-data update, checked in the page and in SMS."""
 
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date
 
 from selenium.webdriver.common.by import By
 
+from bridge.lms.db import connect
 from tests.e2e.ui import login, open_module, submit_tv_form, text, tv_form, wait_new_page
 
 EXTRA_INACTIVE = 205    # Pakiet Dzieci: an extra without a device, so it waits for activation
@@ -132,3 +135,54 @@ def test_upgrade_then_gift(browser, lms, sms) -> None:
     assert given["pkg_name"].startswith("Prezent") and given["pkg_name"] in page
     assert tv_form(browser, "gift", account_id=acc,
                    subscription_id=new["subscription_id"]) is None, "one gift per upgrade"
+
+
+def new_lms_customer(stack, lastname: str) -> int:
+    """A customer typed into LMS (not in SMS yet), as customeradd would store it."""
+    db = connect(stack.db)
+    try:
+        with db.transaction():
+            division = db.scalar("SELECT MIN(id) FROM divisions", [])
+            poland = db.scalar("SELECT id FROM countries WHERE name = %s", ["Poland"]) or 0
+            cid = db.insert_id(
+                "INSERT INTO customers (lastname, name, status, type, email, address, zip, city, "
+                "countryid, ssn, icn, info, notes, creationdate, moddate, divisionid, message, "
+                "pin, paytime) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+                "%s, %s, %s, %s, %s)",
+                [lastname, "Zofia", 3, 0, "zofia.e2e@example.pl", "ul. Eksportowa 5/3", "30-003",
+                 "Kraków", poland, "44051401359", "", "", "", 1700000000, 1700000000, division,
+                 "", "123456", -1], "customers")
+            db.execute("INSERT INTO customercontacts (customerid, name, phone, type) "
+                       "VALUES (%s, %s, %s, %s)", [cid, "", "600100200", 1])
+    finally:
+        db.close()
+    return cid
+
+
+def test_export_new_customer_then_update_personal_data(browser, lms, sms) -> None:
+    cid = new_lms_customer(lms, "Eksportowa")
+    login(browser, lms, "admin")
+    page = open_module(browser, lms, f"m=customerinfo&id={cid}")
+    assert "Eksport do SMS" in page
+    page = submit_tv_form(browser, "export")
+    found = re.search(r"Dodano klienta do SMS \(numer klienta: (\d+)\)\.", page)
+    assert found, page
+    number = found.group(1)
+    cust = sms.custList(number)
+    assert (cust["cust_surname"], cust["cust_name"]) == ("Eksportowa", "Zofia")
+    assert str(cust["cust_external_id"]) == str(cid)
+    assert f"Numer klienta: {number}" in page
+
+    db = connect(lms.db)
+    try:
+        with db.transaction():
+            db.execute("UPDATE customers SET lastname = %s WHERE id = %s",
+                       ["Eksportowa-Nowak", cid])
+    finally:
+        db.close()
+    open_module(browser, lms, f"m=customerinfo&id={cid}")
+    page = submit_tv_form(browser, "export")
+    assert f"Zaktualizowano dane klienta w SMS (numer klienta: {number})." in page
+    assert sms.custList(number)["cust_surname"] == "Eksportowa-Nowak"
+    assert len([c for c in sms.custList("")
+                if str(c.get("cust_external_id")) == str(cid)]) == 1, "updated, not added again"
