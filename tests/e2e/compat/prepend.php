@@ -37,3 +37,11 @@ set_exception_handler(function ($e) {
 	http_response_code(500);
 	echo 'Uncaught ' . htmlspecialchars(get_class($e) . ': ' . $e->getMessage());
 });
+// ...and, an Error inside a shutdown function being fatal all the same, it turned every short
+// answer still in the buffer (the JSON of ?m=tvquicksearch) into a 500. Registered first, this
+// runs before LMS's teardown: the answer goes out with its own status before that fatal.
+register_shutdown_function(function () {
+	while (ob_get_level() > 0)
+		ob_end_flush();
+	flush();
+});

@@ -1,0 +1,65 @@
+"""Flow 4 in a real LMS 1.11.17: an STB issued from the suggestion list of stock STBs and
+returned ("Zwróć STB"), and TV → Lista STB's register and remove, checked in the page and in SMS."""
+
+from __future__ import annotations
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.e2e.test_lms11_services import add_packages, pick_customer, subs_of
+from tests.e2e.ui import login, open_module, post, submit_tv_form, token, tv_form
+
+MULTIROOM = 204         # an extra with one device: added, it waits for its STB
+ISSUE_STB = 1
+
+
+def test_stb_issue_from_suggestions_then_return(browser, lms, sms) -> None:
+    cid, number, acc = pick_customer(sms)
+    before = {s["subscription_id"] for s in subs_of(sms, number, acc, MULTIROOM)}
+    login(browser, lms, "admin")
+    open_module(browser, lms, f"m=customerinfo&id={cid}")
+    page = add_packages(browser, acc, MULTIROOM, "Dodaj nieaktywną")
+    assert "Dodano usługi (nieaktywne)." in page
+    [sub] = [s for s in subs_of(sms, number, acc, MULTIROOM)
+             if s["subscription_id"] not in before]
+    assert sub["order_status_id"] == ISSUE_STB
+    sid = sub["subscription_id"]
+    stbs_before = {s["stb_mac"] for s in sms.accountGetSTB(acc)}
+
+    browser.execute_script(f"document.getElementById('tvstb{sid}').style.display = 'table-row';")
+    field = browser.find_element(By.CSS_SELECTOR, f"input[list=tvstbsug{sid}]")
+    field.send_keys("00")
+    WebDriverWait(browser, 20).until(lambda d: d.find_elements(
+        By.CSS_SELECTOR, f"#tvstbsug{sid} option"))
+    mac = browser.find_element(By.CSS_SELECTOR, f"#tvstbsug{sid} option").get_attribute("value")
+    assert mac not in stbs_before
+    page = submit_tv_form(browser, "stb_issue", {"stb_mac": mac}, account_id=acc,
+                          subscription_id=sid)
+    assert "Wydano STB." in page
+    assert mac in {s["stb_mac"] for s in sms.accountGetSTB(acc)}
+    assert mac in page
+
+    page = submit_tv_form(browser, "stb_return", account_id=acc, stb_mac=mac)
+    assert "Zwrócono STB na magazyn." in page
+    assert mac not in {s["stb_mac"] for s in sms.accountGetSTB(acc)}
+    assert mac not in page
+
+
+def test_tv_menu_stb_register_then_remove(browser, lms, sms) -> None:
+    mac, serial = "00:1A:79:E2:E2:01", "E2E-REG-0001"
+    login(browser, lms, "admin")
+    open_module(browser, lms, "m=tvstblist")
+    form = tv_form(browser, "stb_register")
+    assert form is not None, "no form to register an STB"
+    model = form.find_element(By.CSS_SELECTOR, "select[name=stb_model] option").get_attribute(
+        "value")
+    page = submit_tv_form(browser, "stb_register",
+                          {"stb_mac": mac, "stb_serial": serial, "stb_model": model})
+    assert f"Dodano STB {mac} do magazynu." in page
+    [stb] = [s for s in sms.stbGetRegistered("stock") if s["stb_mac"] == mac]
+    assert (stb["stb_serial"], stb["stb_model"]) == (serial, model)
+
+    page = post(browser, lms, "m=tvstblist&mode=stock",
+                {"lmstv_token": token(browser), "tvaction": "stb_remove", "stb_mac": mac})
+    assert f"Usunięto STB {mac} z bazy." in page
+    assert [s for s in sms.stbGetRegistered("") if s["stb_mac"] == mac] == []
