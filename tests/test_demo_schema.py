@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -120,7 +121,12 @@ def test_demo_runs_without_any_lms_tree(tmp_path: Path, workdir: Path) -> None:
             run = subprocess.run([sys.executable, "-m", "bridge", "--config", ini, *step],
                                  cwd=clone, env=_env_without_lms(), capture_output=True,
                                  text=True, timeout=120)
-            assert run.returncode == 0, (step, run.stdout[-2000:], run.stderr[-2000:])
+            # the demo plants disagreements (docs/reconcile.md): invoicing skips the events of
+            # unlinked customers and says so with exit 3, after invoicing the rest
+            want = (0, 3) if step[1] == "invoice" else (0,)
+            assert run.returncode in want, (step, run.stdout[-2000:], run.stderr[-2000:])
+            if step[1] == "invoice":
+                assert re.search(r"invoiced [1-9][0-9]* event", run.stdout), run.stdout
         assert "new invoice(s)" in run.stdout
     finally:
         os.kill(proc.pid, signal.SIGINT)

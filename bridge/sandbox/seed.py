@@ -75,9 +75,9 @@ def seed_demo(state: SmsState) -> None:
                 "cust_i_flat": c["cust_m_flat"], "cust_i_postal_code": c["cust_m_postal_code"],
                 "cust_i_city": c["cust_m_city"]})
             _demo_services(state, rng, account_id, bases, extras, stock, subnet_ids)
-        _backdate(state, rng, number)
-    _demo_unknown_to_lms(state, bases, stock, subnet_ids)
+        _backdate(state, random.Random(f"{DEMO_SEED}/{number}"), number)
     _demo_messages(state, rng)
+    _demo_unknown_to_lms(state, bases, stock, subnet_ids)
     # Two months of billing: the previous and the current month.
     first = month_start(add_months(month_start(today), -1))
     for s in state.subscriptions.values():
