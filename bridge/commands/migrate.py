@@ -1,9 +1,10 @@
 """``lmstv migrate [--check] [--dry-run]``: bring the LMS database to lmstv's schema.
 
 Exit codes: 0 done or nothing to do (``--check``: nothing pending); 1 ``--check`` found
-pending steps; 3 refused (not an LMS database, LMS older than 1.11.17, or data that must be
-fixed first, e.g. duplicate SMS numbers); 4 database error (connection or a failed statement);
-75 another ``lmstv migrate`` is running; 78 configuration error.
+pending steps; 3 refused (not an LMS database, LMS older than 1.11.17, a newer LMS schema
+lmstv does not know yet, or data that must be fixed first, e.g. duplicate SMS numbers);
+4 database error (connection or a failed statement); 75 another ``lmstv migrate`` is
+running; 78 configuration error.
 """
 
 from __future__ import annotations

@@ -29,6 +29,9 @@ from bridge.lms.db import Database
 
 VERSION_KEY = "dbversion_lmstv"
 LMS_MIN_DBVERSION = "2015042700"  # LMS 1.11.17's schema version
+# LMS schema versions the steps in sql/ are written for.  Any other (newer) LMS defines its views
+# differently, and a step must never replace or add a view LMS defines otherwise: refuse instead.
+KNOWN_LMS_DBVERSIONS = frozenset({LMS_MIN_DBVERSION})
 ENV_SQL_DIR = "LMSTV_SQL_DIR"
 LOCK_NAME = "migrate"
 DIALECT_DIRS = {"postgres": "postgres", "mysql": "mysql"}
@@ -163,7 +166,8 @@ def load_steps(db_dialect: str, directory: Path | None = None) -> list[Step]:
 
 
 def check_lms(db: Database) -> str:
-    """Refuse anything but an LMS database of version 1.11.17 or later; return its dbversion."""
+    """Refuse anything but an LMS database of a schema version lmstv knows (LMS 1.11.17);
+    return its dbversion."""
     where = db.cfg.describe()
     if not (dialect.table_exists(db, "dbinfo") and dialect.table_exists(db, "customers")):
         raise MigrationRefused(f"{where} is not an LMS database (it has no dbinfo and customers "
@@ -177,6 +181,10 @@ def check_lms(db: Database) -> str:
         raise MigrationRefused(f"{where} holds LMS schema version {version}, older than LMS "
                                f"1.11.17 ({LMS_MIN_DBVERSION}); upgrade LMS first, then run "
                                "`lmstv migrate` again")
+    if version not in KNOWN_LMS_DBVERSIONS:
+        raise MigrationRefused(f"{where} holds LMS schema version {version}, which lmstv does "
+                               f"not know: it supports LMS 1.11.17 ({LMS_MIN_DBVERSION}) only, "
+                               "current LMS is not supported yet; nothing was changed")
     return version
 
 
@@ -276,10 +284,7 @@ class MigrationResult:
 def migrate(db: Database, *, dry_run: bool = False, check_only: bool = False,
             out: Callable[[str], None] = print) -> MigrationResult:
     """Apply pending steps (or just report them), under a lock against concurrent runs."""
-    lms_version = check_lms(db)
-    if lms_version > LMS_MIN_DBVERSION:
-        out(f"warning: LMS schema version {lms_version} is newer than 1.11.17 "
-            f"({LMS_MIN_DBVERSION}); lmstv's views are recreated with 1.11.17's definitions")
+    lms_version = check_lms(db)  # refuses any LMS schema the steps are not written for
     steps = load_steps(db.dialect)
     before = current_version(db)
     pending = pending_steps(db, steps)
