@@ -76,15 +76,20 @@ def load_lms_schema(cfg: DatabaseConfig, schema: Path | None = None) -> Path:
 
 
 def split_mysql_script(script: str) -> list[str]:
-    """Split a MySQL script on ``;`` at line ends (LMS's file has no DELIMITER blocks)."""
-    out, buf = [], []
+    """Split a MySQL script as the mysql client does: on ``;`` at line ends, or on the
+    delimiter a ``DELIMITER`` line sets (current LMS's file defines triggers that way)."""
+    out, buf, delim = [], [], ";"
     for line in script.splitlines():
         stripped = line.strip()
-        if not buf and (not stripped or stripped.startswith("--")):
-            continue
+        if not buf:
+            if not stripped or stripped.startswith("--"):
+                continue
+            if stripped.upper().startswith("DELIMITER "):
+                delim = stripped.split(None, 1)[1]
+                continue
         buf.append(line)
-        if stripped.endswith(";"):
-            stmt = "\n".join(buf).strip().rstrip(";").strip()
+        if stripped.endswith(delim):
+            stmt = "\n".join(buf).strip()[: -len(delim)].strip()
             buf = []
             if stmt and not _only_comment(stmt):
                 out.append(stmt)

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 from bridge.lms import dialect as sql_dialect
+from bridge.lms.bootstrap import load_lms_schema
 from bridge.lms.db import connect
 from bridge.lms.migrate import MigrationRefused, migrate
 from bridge.services.checks import check_database
@@ -29,50 +30,12 @@ MEMBERS = {"postgres": "lms-28-git/doc/lms.pgsql", "mysql": "lms-28-git/doc/lms.
 @pytest.fixture(scope="module")
 def lms28_schema(tmp_path_factory) -> dict[str, Path]:
     if not TARBALL.is_file():
-        pytest.skip(f"{TARBALL} not found (LMS 28-git sources live in ../shared/lms-src)")
+        pytest.fail(f"{TARBALL} not found (LMS 28-git sources live in ../shared/lms-src)")
     out = tmp_path_factory.mktemp("lms28")
     with tarfile.open(TARBALL) as tar:
         for member in MEMBERS.values():
             tar.extract(tar.getmember(member), out, filter="data")
     return {d: out / m for d, m in MEMBERS.items()}
-
-
-def split_with_delimiters(script: str) -> list[str]:
-    """Split a MySQL script as the mysql client does, honouring ``DELIMITER`` lines."""
-    out, buf, delim = [], [], ";"
-    for line in script.splitlines():
-        stripped = line.strip()
-        if not buf:
-            if not stripped or stripped.startswith("--"):
-                continue
-            if stripped.upper().startswith("DELIMITER "):
-                delim = stripped.split(None, 1)[1]
-                continue
-        buf.append(line)
-        if stripped.endswith(delim):
-            stmt = "\n".join(buf).strip()[: -len(delim)].strip()
-            buf = []
-            if stmt and not stmt.startswith("/*"):
-                out.append(stmt)
-    assert not "\n".join(buf).strip(), "unterminated statement in LMS's schema"
-    return out
-
-
-def load_lms28(cfg, schema: Path) -> None:
-    script = schema.read_text(encoding="utf-8")
-    db = connect(cfg)
-    try:
-        if cfg.dialect == "postgres":
-            db.raw.autocommit = True
-            with db.raw.cursor() as cur:
-                cur.execute(script)
-        else:
-            for stmt in split_with_delimiters(script):
-                with db.raw.cursor() as cur:
-                    cur.execute(stmt)
-            db.raw.commit()
-    finally:
-        db.close()
 
 
 def snapshot(db) -> dict:
@@ -101,7 +64,7 @@ def snapshot(db) -> dict:
 @pytest.fixture
 def lms28_config(dialect, new_lms_database, lms28_schema):
     cfg = new_lms_database(dialect, empty=True)
-    load_lms28(cfg, lms28_schema[dialect])
+    load_lms_schema(cfg, lms28_schema[dialect])
     return cfg
 
 
