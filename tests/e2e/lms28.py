@@ -34,6 +34,7 @@ TARBALL = lms11.SHARED / "lms-src" / "lms-28-git-d85aeab5.tar.gz"
 TOP = "lms-28-git"
 CACHE = Path(os.environ.get("LMSTV_CACHE", Path.home() / ".cache" / "lmstv"))
 PASSWORD = lms11.PASSWORD
+DIVISION = "E2E"   # shortname of the division every test user belongs to
 # login -> LMS 28 permission names (users.rights is a comma list of them). tv_full and
 # tv_readonly are the plugin's own (php-plugin/LMSTVPlugin/lib/LMSTVPluginAccessHandler.php).
 USERS = {
@@ -143,9 +144,18 @@ def add_division_and_users(db_cfg: DatabaseConfig) -> None:
     db = connect(db_cfg)
     try:
         with db.transaction():
+            # LMS lists divisions through the view vdivisions, which joins the address: a
+            # division without one is invisible and customerlist dies on it.
+            address = db.insert_id(
+                "INSERT INTO addresses (name, city, street, zip, house) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                ["E2E Telewizja Sp. z o.o.", "Kraków", "ul. Długa", "30-001", "1"], "addresses")
             division = db.insert_id(
-                "INSERT INTO divisions (shortname, name, status) VALUES (%s, %s, %s)",
-                ["E2E", "E2E Telewizja Sp. z o.o.", 0], "divisions")
+                "INSERT INTO divisions (shortname, name, status, address_id, ten, account, "
+                "inv_header, inv_footer, inv_author, inv_cplace, description) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [DIVISION, "E2E Telewizja Sp. z o.o.", 0, address, "", "", "", "", "", "", ""],
+                "divisions")
             for login, rights in USERS.items():
                 uid = db.insert_id(
                     # LMS shows "lastname firstname": "E2E admin", what ui.login looks for.
@@ -157,6 +167,35 @@ def add_division_and_users(db_cfg: DatabaseConfig) -> None:
                            [uid, division])
     finally:
         db.close()
+
+
+def add_customer(db_cfg: DatabaseConfig, lastname: str, name: str, *, city: str = "Kraków",
+                 street: str = "ul. Polna", house: str = "12", zip_code: str = "30-001",
+                 **fields: object) -> int:
+    """An LMS 28 customer as LMS's own screens need it: the row plus a billing address
+    (customer_addresses type 1; LMS's customer views join it, a customer without one does not
+    exist for customerinfo or the search). Returns the customer's id."""
+    row: dict[str, object] = {"lastname": lastname, "name": name, "status": 3, "type": 0,
+                              "info": "", "message": "", "creationdate": int(time.time())}
+    row.update(fields)
+    db = connect(db_cfg)
+    try:
+        with db.transaction():
+            # The users belong to division E2E only, and LMS hides other divisions' customers.
+            row.setdefault("divisionid", db.scalar(
+                "SELECT id FROM divisions WHERE shortname = %s", [DIVISION]))
+            cols, marks = ", ".join(row), ", ".join(["%s"] * len(row))
+            cid = db.insert_id(f"INSERT INTO customers ({cols}) VALUES ({marks})",
+                               list(row.values()), "customers")
+            address = db.insert_id(
+                "INSERT INTO addresses (name, city, street, zip, house) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                [f"{name} {lastname}", city, street, zip_code, house], "addresses")
+            db.execute("INSERT INTO customer_addresses (customer_id, address_id, type) "
+                       "VALUES (%s, %s, 1)", [cid, address])
+    finally:
+        db.close()
+    return cid
 
 
 @dataclass
