@@ -35,12 +35,12 @@ TOP = "lms-28-git"
 CACHE = Path(os.environ.get("LMSTV_CACHE", Path.home() / ".cache" / "lmstv"))
 PASSWORD = lms11.PASSWORD
 DIVISION = "E2E"   # shortname of the division every test user belongs to
-# login -> LMS 28 permission names (users.rights is a comma list of them). tv_full and
-# tv_readonly are the plugin's own (php-plugin/LMSTVPlugin/lib/LMSTVPluginAccessHandler.php).
+# login -> LMS 28 permission names (users.rights is a comma list of them). tv_full_access and
+# tv_read_only are the plugin's own (php-plugin/LMSTVPlugin/lib/LMSTVPluginAccessHandler.php).
 USERS = {
     "admin": "full_access",
-    "tvfull": "read_only,tv_full",
-    "tvro": "read_only,tv_readonly",
+    "tvfull": "read_only,tv_full_access",
+    "tvro": "read_only,tv_read_only",
     "notv": "read_only",
 }
 # Composer package name -> (npm package, sub-directory): where LMS's js/ and css/ symlinks
@@ -207,13 +207,23 @@ class LmsStack28(lms11.LmsStack):
 
     build_seconds: float = 0.0
 
+    @property
+    def shim_ini(self) -> Path:
+        """What the web server may read (bridge address and secret, no SMS password), given
+        to PHP as $LMSTV_SHIM_CONFIG: the plugin's client finds it without a file in LMS's
+        tree, so install/uninstall comparisons see only the plugin's own files."""
+        return self.work / "lmstv-shim.ini"
+
     def start_php(self) -> None:
         port = self.ports.setdefault("lms", free_port())
+        self.shim_ini.write_text(f"[bridge]\nbind = 127.0.0.1:{self.ports['bridge']}\n"
+                                 f"secret = {lms11.SECRET}\n\n[shim]\ntimeout = 10\n")
         proc = subprocess.Popen(
             ["php", "-d", "log_errors=1", "-d", f"error_log={self.php_log}",
              "-d", "display_errors=0", "-d", "error_reporting=E_ALL",
              "-S", f"127.0.0.1:{port}", "-t", str(self.lms)],
-            cwd=self.lms, env={**os.environ, "PHP_CLI_SERVER_WORKERS": "2"},
+            cwd=self.lms, env={**os.environ, "PHP_CLI_SERVER_WORKERS": "2",
+                               "LMSTV_SHIM_CONFIG": str(self.shim_ini)},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.procs["php"] = proc
         wait_for_port(port, timeout=30, proc=proc)
