@@ -48,8 +48,8 @@ def _install(args: argparse.Namespace) -> int:
         return 1
     _report(plan, args.dry_run, "installed")
     if not args.dry_run:
-        print("next: give LMS users 'TV — pełny dostęp' (tv_full_access) or 'TV — tylko odczyt' "
-              "(tv_read_only) in Administracja → Użytkownicy")
+        print("next: give LMS users 'TV — pełny dostęp' (tv_full) or 'TV — tylko odczyt' "
+              "(tv_readonly) in Administracja → Użytkownicy")
     return 0
 
 

@@ -10,10 +10,8 @@
  * plugin class). That client already owns the name "LMSTV", hence this class's name.
  *
  * Permissions (lib/LMSTVPluginAccessHandler.php), for Administracja → Użytkownicy:
- *   tv_full_access "TV — pełny dostęp"  every TV module (?m=tv_…), reads and changes;
- *   tv_read_only   "TV — tylko odczyt"  TV modules that only show data (?m=tv_…list|info|view|search).
- * The names are the shared client's (LMSTV::canChange/canView check these privileges) and the
- * same as the 1.11.17 shim's rights, so one client serves both LMS versions.
+ *   tv_full     "TV — pełny dostęp"  every TV module (?m=tv_…), reads and changes;
+ *   tv_readonly "TV — tylko odczyt"  TV modules that only show data (?m=tv_…list|info|view|search).
  * Users with LMS's full_access get the TV menu and modules as well.
  */
 
@@ -25,8 +23,8 @@ class LMSTVPlugin extends LMSPlugin
     const PLUGIN_SOFTWARE_VERSION = '0.1.0';
 
     /** Permission names (users.rights holds them, comma separated). */
-    const PERMISSION_FULL = 'tv_full_access';
-    const PERMISSION_READONLY = 'tv_read_only';
+    const PERMISSION_FULL = 'tv_full';
+    const PERMISSION_READONLY = 'tv_readonly';
 
     /** Key of the TV menu in LMS's $menu; screens add their entries under its 'submenu'. */
     const MENU_KEY = 'tv';

@@ -35,12 +35,12 @@ TOP = "lms-28-git"
 CACHE = Path(os.environ.get("LMSTV_CACHE", Path.home() / ".cache" / "lmstv"))
 PASSWORD = lms11.PASSWORD
 DIVISION = "E2E"   # shortname of the division every test user belongs to
-# login -> LMS 28 permission names (users.rights is a comma list of them). tv_full_access and
-# tv_read_only are the plugin's own (php-plugin/LMSTVPlugin/lib/LMSTVPluginAccessHandler.php).
+# login -> LMS 28 permission names (users.rights is a comma list of them). tv_full and
+# tv_readonly are the plugin's own (php-plugin/LMSTVPlugin/lib/LMSTVPluginAccessHandler.php).
 USERS = {
     "admin": "full_access",
-    "tvfull": "read_only,tv_full_access",
-    "tvro": "read_only,tv_read_only",
+    "tvfull": "read_only,tv_full",
+    "tvro": "read_only,tv_readonly",
     "notv": "read_only",
 }
 # Composer package name -> (npm package, sub-directory): where LMS's js/ and css/ symlinks

@@ -5,7 +5,7 @@
  *
  * Module naming contract for the plugin's screens: every TV module is named tv_<something>
  * (lowercase, digits, '_'); modules that only show data end in list|info|view|search and are
- * open to tv_read_only too. Changing actions live in modules with other endings (tv_…edit,
+ * open to tv_readonly too. Changing actions live in modules with other endings (tv_…edit,
  * tv_…add, tv_…del, …).
  *
  * Why the '_': LMS's own read_only permission allows every module matching

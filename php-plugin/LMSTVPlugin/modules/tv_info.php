@@ -1,9 +1,9 @@
 <?php
 
 /*
- * ?m=tv_info — "O module TV": the plugin's version, the user's TV right as the shared client
- * sees it, and whether the bridge answers with the configured secret (/health/ready). Read-only
- * (open to tv_read_only); no TV data.
+ * ?m=tv_info — "O module TV": the plugin's version, the user's TV right (LMS's privileges from
+ * the plugin's permissions; full_access counts as every right) and whether the bridge answers
+ * with the configured secret (/health/ready). Read-only (open to tv_readonly); no TV data.
  */
 
 $layout['pagetitle'] = 'Telewizja — o module';
@@ -21,7 +21,8 @@ if (class_exists('LMSTV')) {
 $SMARTY->assign('lmstv_info', array(
     'plugin' => LMSTVPlugin::PLUGIN_NAME,
     'version' => LMSTVPlugin::PLUGIN_SOFTWARE_VERSION,
-    'right' => !class_exists('LMSTV') ? '' : (LMSTV::canChange() ? 'pełny dostęp' : (LMSTV::canView() ? 'tylko odczyt' : 'brak')),
+    'right' => ConfigHelper::checkPrivilege(LMSTVPlugin::PERMISSION_FULL) ? 'pełny dostęp'
+        : (ConfigHelper::checkPrivilege(LMSTVPlugin::PERMISSION_READONLY) ? 'tylko odczyt' : 'brak'),
     'bridge' => $bridge,
 ));
 $SMARTY->display('tv/tv_info.html');
