@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import sys
 import uuid
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from bridge.config import DatabaseConfig
 from bridge.lms.db import Database
+
+SANDBOX_LOGIN = "Jan Kowalski"
+SANDBOX_MD5 = hashlib.md5(b"demo1234").hexdigest()  # the sandbox's default operator password
 
 
 def server_config(dialect: str, database: str = "lmstv_unused") -> DatabaseConfig:
@@ -38,3 +44,31 @@ def add_lms_customer(db: Database, **fields: Any) -> int:
     cols, marks = ", ".join(row), ", ".join(["%s"] * len(row))
     return db.insert_id(f"INSERT INTO customers ({cols}) VALUES ({marks})", list(row.values()),
                         "customers")
+
+
+def lmstv_ini(work: Path, db: DatabaseConfig, *, sandbox_url: str, secret: str,
+              login: str = SANDBOX_LOGIN, password_md5: str = SANDBOX_MD5,
+              bridge_port: int | None = None, tariff_id: int | None = None,
+              http_timeout: float | None = None, long_timeout: float | None = None,
+              shim_timeout: float | None = None) -> str:
+    """The lmstv.ini of a test stack: SMS at *sandbox_url*, the LMS database *db*, cache, audit
+    log and billing lock under *work*, lmstv run as this Python's ``-m bridge``.
+
+    One text for the e2e LMS, the PHPUnit stack and the billing-script tests, so a new required
+    key is added once. A key given as None (or a tariff of 0) is left out, so the bridge or the
+    shim uses its own default for it, as each stack did when it wrote its ini by hand.
+    """
+    sections: dict[str, dict[str, object]] = {
+        "logowanie": {"login": login, "haslo": password_md5, "serwer": sandbox_url},
+        "opcje": {"cache": 1, "http_timeout": http_timeout, "long_timeout": long_timeout},
+        "bridge": {"bind": f"127.0.0.1:{bridge_port}" if bridge_port else None,
+                   "secret": secret, "cache_dir": work / "cache",
+                   "audit_log": work / "audit.log"},
+        "billing": {"tv_tariff_id": tariff_id or None, "lock_dir": work},
+        "shim": {"timeout": shim_timeout, "lmstv_command": f"{sys.executable} -m bridge"},
+        "database": {"type": db.dialect, "host": db.host, "port": db.port or "",
+                     "user": db.user, "password": db.password, "database": db.database},
+    }
+    return "\n".join(f"[{name}]\n" + "".join(f"{key} = {value}\n"
+                                             for key, value in keys.items() if value is not None)
+                     for name, keys in sections.items())

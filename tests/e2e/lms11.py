@@ -20,6 +20,7 @@ from bridge.config import DatabaseConfig
 from bridge.lms.bootstrap import create_database, load_lms_schema
 from bridge.lms.db import connect
 from bridge.procs import free_port, stop_process, wait_for_port
+from tests.support import SANDBOX_LOGIN, SANDBOX_MD5, lmstv_ini
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 COMPAT = Path(__file__).resolve().parent / "compat"
@@ -27,8 +28,6 @@ SHARED = Path(os.environ.get("LMSTV_SHARED", ROOT.parent / "shared"))
 TARBALL = SHARED / "lms-src" / "lms-1.11.17.tar.gz"
 SMARTY3 = Path("/usr/share/php/smarty3")
 SECRET = "e2e-bridge-secret-0123456789abcdef"
-SANDBOX_LOGIN = "Jan Kowalski"
-SANDBOX_MD5 = hashlib.md5(b"demo1234").hexdigest()
 PASSWORD = "Haslo-e2e-123"
 # LMS rights are a hex bit mask; 0 full access, 1 read only, 40/41 the shim's TV rights.
 USERS = {"admin": (0, 40), "viewer": (1, 41), "notv": (1,)}
@@ -74,38 +73,10 @@ def write_lms_ini(lms: Path, db: DatabaseConfig) -> None:
 
 def write_lmstv_ini(path: Path, work: Path, db: DatabaseConfig, sandbox_url: str,
                     bridge_port: int, tariff_id: int) -> None:
-    path.write_text(f"""[logowanie]
-login = {SANDBOX_LOGIN}
-haslo = {SANDBOX_MD5}
-serwer = {sandbox_url}
-
-[opcje]
-cache = 1
-http_timeout = 5
-long_timeout = 20
-
-[bridge]
-bind = 127.0.0.1:{bridge_port}
-secret = {SECRET}
-cache_dir = {work / 'cache'}
-audit_log = {work / 'audit.log'}
-
-[billing]
-{f'tv_tariff_id = {tariff_id}' if tariff_id else ''}
-lock_dir = {work}
-
-[shim]
-timeout = 10
-lmstv_command = {sys.executable} -m bridge
-
-[database]
-type = {db.dialect}
-host = {db.host}
-port = {db.port or ''}
-user = {db.user}
-password = {db.password}
-database = {db.database}
-""")
+    # lms28 calls this too (tariff 0: none yet); the text itself is tests/support.py's.
+    path.write_text(lmstv_ini(work, db, sandbox_url=sandbox_url, secret=SECRET,
+                              bridge_port=bridge_port, tariff_id=tariff_id, http_timeout=5,
+                              long_timeout=20, shim_timeout=10))
 
 
 def rights_mask(bits: tuple[int, ...]) -> str:

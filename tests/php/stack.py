@@ -38,46 +38,9 @@ from bridge.lms.bootstrap import create_database, drop_database, load_lms_schema
 from bridge.lms.db import connect  # noqa: E402
 from bridge.lms.migrate import apply_pending  # noqa: E402
 from bridge.procs import free_port, stop_process, wait_for_port  # noqa: E402
-from tests.support import add_lms_customer, server_config, unique_name  # noqa: E402
+from tests.support import add_lms_customer, lmstv_ini, server_config, unique_name  # noqa: E402
 
 SECRET = "phpunit-stack-secret-0123456789abcdef"
-SANDBOX_LOGIN = "Jan Kowalski"
-SANDBOX_MD5 = "6e9bece1914809fb8493146417e722f6"  # md5("demo1234"), the sandbox default
-
-
-def write_ini(path: Path, work: Path, db: DatabaseConfig, sandbox_url: str,
-              bridge_port: int) -> None:
-    path.write_text(f"""[logowanie]
-login = {SANDBOX_LOGIN}
-haslo = {SANDBOX_MD5}
-serwer = {sandbox_url}
-
-[opcje]
-cache = 1
-http_timeout = 5
-long_timeout = 10
-
-[bridge]
-bind = 127.0.0.1:{bridge_port}
-secret = {SECRET}
-cache_dir = {work / 'cache'}
-audit_log = {work / 'audit.log'}
-
-[billing]
-lock_dir = {work}
-
-[shim]
-timeout = 10
-lmstv_command = {sys.executable} -m bridge
-
-[database]
-type = {db.dialect}
-host = {db.host}
-port = {db.port or ''}
-user = {db.user}
-password = {db.password}
-database = {db.database}
-""")
 
 
 def add_customer(cfg: DatabaseConfig, fields: dict[str, Any]) -> int:
@@ -170,7 +133,9 @@ def main() -> int:
             procs.append(sandbox)
             sandbox_url = f"http://127.0.0.1:{sb_port}/test/xmlrpc"
             ini = work / "lmstv.ini"
-            write_ini(ini, work, cfg, sandbox_url, br_port)
+            ini.write_text(lmstv_ini(work, cfg, sandbox_url=sandbox_url, secret=SECRET,
+                                     bridge_port=br_port, http_timeout=5, long_timeout=10,
+                                     shim_timeout=10))
             bridge = subprocess.Popen(
                 [sys.executable, "-m", "bridge", "--config", str(ini), "serve"], cwd=ROOT,
                 stdout=subprocess.DEVNULL, stderr=open(work / "bridge.log", "w"))

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 
 from bridge.demo.lmsdata import populate_lms
 from bridge.lms.db import connect
+from tests.support import lmstv_ini
 
 SHIM = Path(__file__).resolve().parent.parent.parent / "php-shim"
 TODAY = "2025-01-20"
@@ -32,29 +32,10 @@ def billing_env(tmp_path, sandbox, lms_db_config, bridge_url, shim_secret):
         made = populate_lms(db, customers)
     finally:
         db.close()
-    c = lms_db_config
     ini = tmp_path / "lmstv.ini"
-    ini.write_text(f"""[logowanie]
-login = {sandbox.login}
-haslo = {sandbox.password_md5}
-serwer = {sandbox.url}
-[bridge]
-secret = {shim_secret}
-cache_dir = {tmp_path / 'cache'}
-audit_log = {tmp_path / 'audit.log'}
-[billing]
-tv_tariff_id = {made['tv_tariff_id']}
-lock_dir = {tmp_path}
-[shim]
-lmstv_command = {sys.executable} -m bridge
-[database]
-type = {c.dialect}
-host = {c.host}
-port = {c.port or ''}
-user = {c.user}
-password = {c.password}
-database = {c.database}
-""")
+    ini.write_text(lmstv_ini(tmp_path, lms_db_config, sandbox_url=sandbox.url, secret=shim_secret,
+                             login=sandbox.login, password_md5=sandbox.password_md5,
+                             tariff_id=made["tv_tariff_id"]))
     return {"ini": ini, "ctl": ctl, "customers": customers, "made": made, "db": lms_db_config}
 
 
