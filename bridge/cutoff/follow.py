@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,25 +130,10 @@ def _lock_customer(db: Any, sms: Any, cid: int, number: str, audit: Audit,
         result.failures.append(f"LMS customer {cid} (SMS {number}): cannot read TV accounts: "
                                f"{exc}")
         return
-    ok = True
-    for aid in accounts:
-        if dry_run:
-            result.locked.append((cid, aid))
-            continue
-        params = {"account_id": aid, "reason": store.REASON}
-        try:
-            sms.accountLock(aid)
-        except SmsFault as exc:
-            audit("account.lock", cid, params, "sms_fault", f"{exc.code}: {exc.message}")
-            result.failures.append(f"LMS customer {cid}: account {aid} not locked: {exc}")
-            ok = False
-            continue
-        except SmsUnavailable as exc:
-            audit("account.lock", cid, params, "sms_unavailable", exc.reason)
-            raise
-        audit("account.lock", cid, params, "ok", None)
-        store.record_lock(db, aid, cid, store.AUTO, store.REASON, now)
-        result.locked.append((cid, aid))
+    ok = _each_account(
+        "lock", cid, accounts, sms.accountLock,
+        lambda aid: store.record_lock(db, aid, cid, store.AUTO, store.REASON, now),
+        result.locked, audit, result, dry_run)
     # Only a complete customer counts as handled, so a failed one is retried next run.
     if ok and not dry_run:
         store.mark_handled(db, cid, now)
@@ -156,24 +141,39 @@ def _lock_customer(db: Any, sms: Any, cid: int, number: str, audit: Audit,
 
 def _unlock_customer(db: Any, sms: Any, cid: int, audit: Audit, result: FollowResult,
                      dry_run: bool) -> None:
+    ok = _each_account("unlock", cid, sorted(store.auto_locks(db, cid)), sms.accountUnlock,
+                       lambda aid: store.forget_lock(db, aid), result.unlocked, audit, result,
+                       dry_run)
+    if ok and not dry_run:
+        store.unmark_handled(db, cid)
+
+
+def _each_account(action: str, cid: int, accounts: Iterable[int],
+                  sms_call: Callable[[int], object], record: Callable[[int], None],
+                  done: list[tuple[int, int]], audit: Audit, result: FollowResult,
+                  dry_run: bool) -> bool:
+    """Lock or unlock (*action* "lock" / "unlock") one customer's *accounts* one at a time:
+    *sms_call* asks SMS, and only once SMS confirmed is it audited and *record* stores it (the
+    "each account is its own step" of the module docstring). One shape for both directions, so
+    their fault handling cannot drift apart. Returns False when SMS refused any account."""
     ok = True
-    for aid in sorted(store.auto_locks(db, cid)):
+    for aid in accounts:
         if dry_run:
-            result.unlocked.append((cid, aid))
+            done.append((cid, aid))
             continue
         params = {"account_id": aid, "reason": store.REASON}
         try:
-            sms.accountUnlock(aid)
+            sms_call(aid)
         except SmsFault as exc:
-            audit("account.unlock", cid, params, "sms_fault", f"{exc.code}: {exc.message}")
-            result.failures.append(f"LMS customer {cid}: account {aid} not unlocked: {exc}")
+            audit(f"account.{action}", cid, params, "sms_fault", f"{exc.code}: {exc.message}")
+            result.failures.append(f"LMS customer {cid}: account {aid} not {action}ed: {exc}")
             ok = False
             continue
         except SmsUnavailable as exc:
-            audit("account.unlock", cid, params, "sms_unavailable", exc.reason)
+            # SMS is gone: stop the whole run; what was recorded so far stays recorded.
+            audit(f"account.{action}", cid, params, "sms_unavailable", exc.reason)
             raise
-        audit("account.unlock", cid, params, "ok", None)
-        store.forget_lock(db, aid)
-        result.unlocked.append((cid, aid))
-    if ok and not dry_run:
-        store.unmark_handled(db, cid)
+        audit(f"account.{action}", cid, params, "ok", None)
+        record(aid)
+        done.append((cid, aid))
+    return ok
