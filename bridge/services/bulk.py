@@ -47,7 +47,7 @@ def run(ctx: Context, action: str, data: dict[str, Any]) -> dict[str, Any]:
 
     def audit(act: str, cid: int, params: dict[str, Any], outcome: str,
               error: str | None) -> None:
-        ctx._audit(act, cid, {**params, "bulk_group": group}, outcome, error)
+        ctx.record_change(act, cid, {**params, "bulk_group": group}, outcome, error)
         if outcome == "ok":
             ctx.cache.invalidate(tags.customer_tag(cid), tags.messages_tag(cid))
 

@@ -108,26 +108,30 @@ class Context:
         try:
             result = call()
         except SmsFault as exc:
-            self._audit(action, customer_id, params, "sms_fault", f"{exc.code}: {exc.message}")
+            self.record_change(action, customer_id, params, "sms_fault",
+                               f"{exc.code}: {exc.message}")
             raise
         except SmsUnavailable as exc:
-            self._audit(action, customer_id, params, "sms_unavailable", exc.reason)
+            self.record_change(action, customer_id, params, "sms_unavailable", exc.reason)
             raise
         except Exception as exc:
-            self._audit(action, customer_id, params, "error", type(exc).__name__)
+            self.record_change(action, customer_id, params, "error", type(exc).__name__)
             raise
         self.cache.invalidate(*invalidate)
-        self._audit(action, customer_id, params, "ok", None)
+        self.record_change(action, customer_id, params, "ok", None)
         return result
 
     def refused(self, action: str, customer_id: int | None, params: dict[str, Any],
                 exc: ServiceError) -> ServiceError:
         """Audit a change refused by a local rule before SMS was asked."""
-        self._audit(action, customer_id, params, "refused", exc.message)
+        self.record_change(action, customer_id, params, "refused", exc.message)
         return exc
 
-    def _audit(self, action: str, customer_id: int | None, params: dict[str, Any],
-               outcome: str, error: str | None) -> None:
+    def record_change(self, action: str, customer_id: int | None, params: dict[str, Any],
+                      outcome: str, error: str | None) -> None:
+        """Write one audit record as this request's user. change() and refused() use it; a
+        caller that talks to SMS through its own loop (the bulk run) reports each outcome
+        here, so every change lands in the audit log the same way."""
         self.audit.record(user=self.user, action=action, customer_id=customer_id, params=params,
                           outcome=outcome, error=error, request_id=self.request_id)
 
