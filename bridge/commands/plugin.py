@@ -5,48 +5,38 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bridge import installcli
 from bridge.plugin import installer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("plugin", help="install the TV plugin into current LMS (28-git), or "
                        "remove it")
-    psub = p.add_subparsers(dest="plugin_command", metavar="ACTION", required=True)
-    for name, func, text in (
+    installcli.add_actions(
+        p, "plugin_command", (
             ("install", _install, f"copy the plugin to <lms>/plugins/{installer.PLUGIN}, "
              "enable it in uiconfig phpui.plugins and regenerate LMS's classmap (idempotent)"),
             ("uninstall", _uninstall, "remove exactly what install added (files, the "
              "phpui.plugins entry) and regenerate the classmap"),
-            ("status", _status, "show whether the plugin is installed, enabled and loadable")):
-        cmd = psub.add_parser(name, help=text, description=text)
-        cmd.add_argument("--lms-dir", metavar="DIR", required=True,
-                         help="current LMS's root directory (its lms.ini, else "
-                              "/etc/lms/lms.ini, gives the database)")
-        if name != "status":
-            cmd.add_argument("--dry-run", action="store_true",
-                             help="change nothing, only print what would be done")
-        cmd.set_defaults(func=func)
+            ("status", _status, "show whether the plugin is installed, enabled and loadable")),
+        lms_dir_required=True,
+        lms_dir_help="current LMS's root directory (its lms.ini, else /etc/lms/lms.ini, "
+                     "gives the database)",
+        dry_run_help="change nothing, only print what would be done")
 
 
-def _report(plan: installer.Plan, dry_run: bool, done: str) -> None:
-    lines = plan.describe()
-    for line in lines:
-        print(f"  {'would ' if dry_run else ''}{line}")
-    if not lines:
-        print("  nothing to change")
-    print(f"lmstv plugin: {'dry run, nothing changed' if dry_run else done} ({plan.lms_dir})")
+def _classmap_note(plan: installer.Plan, dry_run: bool) -> None:
     if plan.classmap is not None and plan.classmap.kind == "manual" and not dry_run:
         print(f"next: cd {plan.lms_dir} && composer dump-autoload -o   (LMS loads plugin "
               "classes only through Composer's classmap)")
 
 
 def _install(args: argparse.Namespace) -> int:
-    try:
-        plan = installer.install(args.lms_dir, dry_run=args.dry_run)
-    except installer.PluginError as exc:
-        print(f"lmstv plugin: {exc}", file=sys.stderr)
+    plan = installcli.apply("plugin", lambda: installer.install(args.lms_dir, dry_run=args.dry_run),
+                            installer.PluginError, args.dry_run, "installed")
+    if plan is None:
         return 1
-    _report(plan, args.dry_run, "installed")
+    _classmap_note(plan, args.dry_run)
     if not args.dry_run:
         print("next: give LMS users 'TV — pełny dostęp' (tv_full) or 'TV — tylko odczyt' "
               "(tv_readonly) in Administracja → Użytkownicy")
@@ -54,12 +44,12 @@ def _install(args: argparse.Namespace) -> int:
 
 
 def _uninstall(args: argparse.Namespace) -> int:
-    try:
-        plan = installer.uninstall(args.lms_dir, dry_run=args.dry_run)
-    except installer.PluginError as exc:
-        print(f"lmstv plugin: {exc}", file=sys.stderr)
+    plan = installcli.apply("plugin",
+                            lambda: installer.uninstall(args.lms_dir, dry_run=args.dry_run),
+                            installer.PluginError, args.dry_run, "uninstalled")
+    if plan is None:
         return 1
-    _report(plan, args.dry_run, "uninstalled")
+    _classmap_note(plan, args.dry_run)
     return 0
 
 

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from bridge import installcli
 from bridge.config import ConfigError, load_config
 from bridge.shim import installer
 from bridge.shim.edits import EDITS
@@ -13,19 +14,15 @@ from bridge.shim.edits import EDITS
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("shim", help="install the PHP shim into LMS 1.11.17, or remove it")
-    ssub = p.add_subparsers(dest="shim_command", metavar="ACTION", required=True)
-    for name, func, text in (
+    installcli.add_actions(
+        p, "shim_command", (
             ("install", _install, "copy the shim's files into LMS and make the manual's edits "
              "(idempotent; backups in <lms>/.lmstv-shim/)"),
             ("uninstall", _uninstall, "remove the shim's files and undo the edits byte-exact"),
-            ("status", _status, "show whether the shim is installed and its edits are in place")):
-        cmd = ssub.add_parser(name, help=text, description=text)
-        cmd.add_argument("--lms-dir", metavar="DIR",
-                         help="LMS's root directory (default: [lms] lms_dir of lmstv.ini)")
-        if name != "status":
-            cmd.add_argument("--dry-run", action="store_true",
-                             help="only print what would be done")
-        cmd.set_defaults(func=func)
+            ("status", _status, "show whether the shim is installed and its edits are in place")),
+        lms_dir_required=False,
+        lms_dir_help="LMS's root directory (default: [lms] lms_dir of lmstv.ini)",
+        dry_run_help="only print what would be done")
 
 
 def _lms_dir(args: argparse.Namespace) -> Path:
@@ -37,23 +34,10 @@ def _lms_dir(args: argparse.Namespace) -> Path:
         raise ConfigError(exc.file, exc.key, "", f"{exc.fix}; or pass --lms-dir") from None
 
 
-def _report(plan: installer.Plan, dry_run: bool, done: str) -> None:
-    lines = plan.describe()
-    prefix = "would " if dry_run else ""
-    for line in lines:
-        print(f"  {prefix}{line}")
-    if not lines:
-        print("  nothing to change")
-    print(f"lmstv shim: {'dry run, nothing changed' if dry_run else done} ({plan.lms_dir})")
-
-
 def _install(args: argparse.Namespace) -> int:
-    try:
-        plan = installer.install(_lms_dir(args), dry_run=args.dry_run)
-    except installer.ShimError as exc:
-        print(f"lmstv shim: {exc}", file=sys.stderr)
+    if installcli.apply("shim", lambda: installer.install(_lms_dir(args), dry_run=args.dry_run),
+                        installer.ShimError, args.dry_run, "installed") is None:
         return 1
-    _report(plan, args.dry_run, "installed")
     if not args.dry_run:
         print("next: give LMS users the rights 'TV — pełny dostęp' or 'TV — tylko odczyt' "
               "(Administracja → Użytkownicy); the web server reads [bridge] bind and secret "
@@ -63,13 +47,10 @@ def _install(args: argparse.Namespace) -> int:
 
 
 def _uninstall(args: argparse.Namespace) -> int:
-    try:
-        plan = installer.uninstall(_lms_dir(args), dry_run=args.dry_run)
-    except installer.ShimError as exc:
-        print(f"lmstv shim: {exc}", file=sys.stderr)
-        return 1
-    _report(plan, args.dry_run, "uninstalled")
-    return 0
+    plan = installcli.apply("shim", lambda: installer.uninstall(_lms_dir(args),
+                                                                dry_run=args.dry_run),
+                            installer.ShimError, args.dry_run, "uninstalled")
+    return 1 if plan is None else 0
 
 
 def _status(args: argparse.Namespace) -> int:
