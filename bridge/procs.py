@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import time
@@ -41,12 +43,31 @@ def wait_for_port(port: int, timeout: float = 30.0, proc: subprocess.Popen | Non
 
 
 def stop_process(proc: subprocess.Popen | None, timeout: float = 10.0) -> None:
-    """SIGTERM, then SIGKILL if it has not exited within ``timeout`` seconds."""
+    """SIGTERM, then SIGKILL if it has not exited within ``timeout`` seconds.
+
+    A process started with ``start_new_session=True`` is stopped with its whole process group:
+    `php -S` with PHP_CLI_SERVER_WORKERS forks workers that outlive a master killed alone."""
     if proc is None or proc.poll() is not None:
         return
-    proc.terminate()
+    try:
+        group = proc.pid if os.getpgid(proc.pid) == proc.pid else None
+    except ProcessLookupError:
+        group = None
+
+    def send(sig: int) -> None:
+        try:
+            if group is not None:
+                os.killpg(group, sig)
+            else:
+                proc.send_signal(sig)
+        except ProcessLookupError:
+            pass
+
+    send(signal.SIGTERM)
     try:
         proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        send(signal.SIGKILL)
         proc.wait()
+    if group is not None:
+        send(signal.SIGKILL)  # workers that ignored SIGTERM or were forked while it ran

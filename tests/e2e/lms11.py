@@ -158,7 +158,8 @@ class LmsStack:
              "-d", f"error_log={self.php_log}", "-d", "display_errors=0",
              "-d", "error_reporting=E_ALL", "-S", f"127.0.0.1:{port}", "-t", str(self.lms)],
             cwd=self.lms, env={**os.environ, "PHP_CLI_SERVER_WORKERS": "2"},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)  # stop_process then stops PHP's forked workers too
         self.procs["php"] = proc
         wait_for_port(port, timeout=30, proc=proc)
 

@@ -224,7 +224,8 @@ class LmsStack28(lms11.LmsStack):
              "-S", f"127.0.0.1:{port}", "-t", str(self.lms)],
             cwd=self.lms, env={**os.environ, "PHP_CLI_SERVER_WORKERS": "2",
                                "LMSTV_SHIM_CONFIG": str(self.shim_ini)},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)  # stop_process then stops PHP's forked workers too
         self.procs["php"] = proc
         wait_for_port(port, timeout=30, proc=proc)
 
