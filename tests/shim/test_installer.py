@@ -143,17 +143,24 @@ def test_edit_remove_is_exact_inverse() -> None:
             edit.apply("nothing here\n")
 
 
-def test_cli_install_status_uninstall(lms_tree: Path) -> None:
+def test_cli_install_status_uninstall(lms_tree: Path, tmp_path: Path) -> None:
+    # No lmstv.ini: install must not go looking for /etc/lms/lmstv.ini on the test machine (it
+    # would create /etc/lms/lmstv-shim.ini next to a real one).
+    env = dict(os.environ, LMSTV_CONFIG=str(tmp_path / "no-lmstv.ini"))
+
     def lmstv(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "bridge", "shim", *args,
                                "--lms-dir", str(lms_tree)], cwd=ROOT, capture_output=True,
-                              text=True, timeout=60)
+                              text=True, timeout=60, env=env)
 
     before = _snapshot(lms_tree)
     assert lmstv("status").returncode == 3
     out = lmstv("install", "--dry-run")
     assert out.returncode == 0 and "would write" in out.stdout and _snapshot(lms_tree) == before
-    assert lmstv("install").returncode == 0
+    installed = lmstv("install")
+    assert installed.returncode == 0
+    assert "lmstv-shim.ini not created" in installed.stderr and "file not found" in \
+        installed.stderr
     status = lmstv("status")
     assert status.returncode == 0 and "MISSING" not in status.stdout
     assert lmstv("uninstall").returncode == 0
