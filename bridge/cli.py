@@ -12,15 +12,25 @@ import importlib
 import logging
 import pkgutil
 import sys
+import traceback
+from typing import NoReturn
 
-from bridge import __version__, commands
+from bridge import __version__, clierrors, commands
 from bridge.config import ConfigError
 
 SERVER_COMMANDS = frozenset({"serve", "sandbox", "demo"})
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors as one line ending with where to look, not argparse's usage block: cron
+    mails and operators read the last line.  Sub-command parsers inherit the class."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}; see `{self.prog} --help`\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="lmstv", description="JAMBOX IPTV (SGT SMS) module for LMS: bridge, sandbox, "
         "billing and maintenance commands.")
     parser.add_argument("--version", action="version", version=f"lmstv {__version__}")
@@ -44,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else quiet_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
+    if args.command not in SERVER_COMMANDS and not args.verbose:
+        # A command reports an SMS failure itself, in one line with the fix; the client's
+        # per-attempt warnings would only repeat it (-v shows them).
+        logging.getLogger("lmstv.sms").setLevel(logging.ERROR)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
@@ -55,6 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lmstv: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - the last net: one line, never a traceback
+        if args.verbose:
+            traceback.print_exc()
+        code, line = clierrors.describe(exc)
+        print(f"lmstv {args.command}: {line}", file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 Bind comes from ``[bridge] bind`` of lmstv.ini ($LMSTV_CONFIG); workers share the disk cache.
 Environment overrides: LMSTV_WORKERS, LMSTV_THREADS, LMSTV_CLIENT_TIMEOUT (seconds a client may
-take for each read of its request).
+take for each read of its request), LMSTV_HEADER_DEADLINE and LMSTV_BODY_DEADLINE (seconds for a
+request's whole headers, and for its whole body; bridge/gunicorn_worker.py).
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ bind = [_cfg.bind]
 # 2–4 processes: enough for two cores and for one slow SMS call not to block the others.
 workers = max(2, min(4, int(os.environ.get("LMSTV_WORKERS", (os.cpu_count() or 2) + 1))))
 # Threads are cheap here (each mostly waits for SMS or a client); 32 a worker means a handful of
-# slow or stalled clients cannot take them all, and each read of a request is bounded by
-# LMSTV_CLIENT_TIMEOUT (bridge/gunicorn_worker.py).  bench/bench_slow_clients.py measures it.
+# slow or stalled clients cannot take them all; each read of a request is bounded by
+# LMSTV_CLIENT_TIMEOUT and the whole headers / body by LMSTV_HEADER_DEADLINE / BODY_DEADLINE
+# (bridge/gunicorn_worker.py).  bench/bench_slow_clients.py measures it.
 threads = int(os.environ.get("LMSTV_THREADS", "32"))
 worker_class = "bridge.gunicorn_worker.BridgeThreadWorker"
 # Longer than the slowest SMS call (billing's long_timeout) so a worker is never killed mid-call.

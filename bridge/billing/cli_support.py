@@ -13,6 +13,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from typing import Any, TextIO
 
+from bridge import clierrors
 from bridge.config import Config, ConfigError, load_config
 
 EXIT_OK = 0
@@ -31,37 +32,18 @@ def load(args: Any) -> Config:
     return cfg
 
 
-def _database_errors() -> tuple[type[BaseException], ...]:
-    from bridge.lms.db import DatabaseError
-
-    errors: list[type[BaseException]] = [DatabaseError]
-    for module, name in (("psycopg2", "Error"), ("pymysql", "Error")):
-        try:
-            errors.append(getattr(__import__(module), name))
-        except ImportError:  # only the driver of the configured engine must be installed
-            pass
-    return tuple(errors)
-
-
 def reports_database_errors(prog: str) -> Callable[[Callable[[Any], int]], Callable[[Any], int]]:
     """A command whose database fails (unreachable, lost, a refused statement) prints one
-    clear line and exits 1 instead of a traceback; every write is a transaction, so what
-    failed was rolled back."""
+    clear line ending with the fix and exits 1 instead of a traceback; every write is a
+    transaction, so what failed was rolled back."""
 
     def wrap(fn: Callable[[Any], int]) -> Callable[[Any], int]:
         @functools.wraps(fn)
         def run(args: Any) -> int:
             try:
                 return fn(args)
-            except _database_errors() as exc:
-                text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-                if isinstance(exc.args[0] if exc.args else None, int) and len(exc.args) > 1:
-                    text = str(exc.args[1])  # pymysql: (code, message)
-                hint = ""
-                if "tv_billing_event" in text or "tv_cust_number" in text:
-                    hint = " (is lmstv's schema applied? run `lmstv migrate`)"
-                print(f"{prog}: database error (nothing half-written): {text}{hint}",
-                      file=sys.stderr)
+            except clierrors.database_errors() as exc:
+                print(f"{prog}: {clierrors.database_failure(exc)}", file=sys.stderr)
                 return EXIT_FAILED
 
         return run

@@ -26,7 +26,8 @@ def parse_date(value: str, what: str = "date") -> date:
     try:
         return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError as exc:
-        raise DateError(f"{what} {value!r} is not a valid calendar date ({exc})") from None
+        raise DateError(f"{what} {value!r} is not a valid calendar date ({exc}); use a "
+                        "real day as YYYY-MM-DD") from None
 
 
 def unix_midnight(day: date) -> int:
@@ -78,5 +79,6 @@ def import_window(today: date, start: date | None = None,
     start = start or first_of_previous_month(today)
     end = end or today
     if start > end:
-        raise DateError(f"start date {start.isoformat()} is after end date {end.isoformat()}")
+        raise DateError(f"start date {start.isoformat()} is after end date {end.isoformat()}; "
+                        "swap them")
     return start, end

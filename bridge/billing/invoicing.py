@@ -14,8 +14,9 @@ If a batch fails for any reason other than a lock conflict (which retries the ba
 rolled back whole and its customers are done again one transaction per customer, so one
 customer's failure never costs the others theirs.  A run holds an advisory lock, so two runs
 never interleave; a run killed at any point leaves every event either fully invoiced or
-untouched.  Numbers follow LMS's plan rules under a lock that LMS's own invoice form also
-respects (it locks ``documents``).
+untouched.  Numbers follow LMS's plan rules; each transaction first locks the tables LMS's own
+invoice form locks, in LMS's order (:data:`bridge.billing.numberer.INVOICE_LOCKS`), so the two
+queue and never deadlock.
 """
 
 from __future__ import annotations

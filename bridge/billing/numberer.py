@@ -1,8 +1,8 @@
-"""Taking invoice numbers in the database: the ``documents`` lock and a per-plan number cache.
+"""Taking invoice numbers in the database: the invoicing locks and a per-plan number cache.
 
 The rules (periods, templates) live in :mod:`bridge.billing.numbering`; this module applies them
-to the live table under the same lock LMS's own invoice form takes, so a number is never given
-twice even when an operator issues an invoice in LMS at the same moment.
+to the live table under the same table locks LMS's own invoice form takes, in the same order, so
+a number is never given twice and the two writers can only queue, never deadlock.
 """
 
 from __future__ import annotations
@@ -26,24 +26,28 @@ def next_number(db: Any, plan: NumberPlan, cdate: int) -> int:
     return int(top or 0) + 1
 
 
-def lock_documents(db: Any) -> int:
-    """Stop anyone else inserting documents until our transaction ends; return MAX(id).
+# LMS 1.11.17 modules/invoicenew.php locks documents, cash, invoicecontents, numberplans,
+# divisions (in that order) around its MAX(number)+1 and inserts; every other LMS form that
+# locks tables (notes, receipts, corrective invoices) starts with documents too.  An invoicing
+# transaction takes the same tables first, in the same order, before touching anything, so it
+# never holds one of them while waiting for another that LMS holds (issue 9 item 14: on MariaDB
+# the old row-lock scheme met LMS's LOCK TABLES in a metadata-lock deadlock, error 1213).
+INVOICE_LOCKS = dialect.TableLocks(
+    exclusive=("documents", "cash", "invoicecontents"),
+    shared=("numberplans", "divisions"),
+    private=("tv_billing_event",))
 
-    LMS's own invoice form locks ``documents`` while it numbers, so it takes turns with us.
-    PostgreSQL: SHARE ROW EXCLUSIVE blocks inserts but not readers.  MySQL: a locking read of
-    the highest id holds the gap above it, which every new AUTO_INCREMENT row needs.
-    """
-    if dialect.is_postgres(db):
-        db.execute("LOCK TABLE documents IN SHARE ROW EXCLUSIVE MODE")
-        return int(db.scalar("SELECT COALESCE(MAX(id), 0) AS n FROM documents") or 0)
-    row = db.one("SELECT id FROM documents ORDER BY id DESC LIMIT 1" + dialect.for_update(db))
-    return int(row["id"]) if row else 0
+
+def top_document_id(db: Any) -> int:
+    """Highest document id; inside an INVOICE_LOCKS transaction nobody else can add one."""
+    return int(db.scalar("SELECT COALESCE(MAX(id), 0) AS n FROM documents") or 0)
 
 
 class Numberer:
     """Next invoice numbers of a run, without rescanning a plan for every invoice.
 
-    Use per transaction: :meth:`lock` (first, inside the transaction), :meth:`take` for each
+    Use per transaction: :meth:`begin` (first, inside a transaction holding
+    :data:`INVOICE_LOCKS`), :meth:`take` for each
     new invoice, then :meth:`committed` or :meth:`rolled_back`.  A plan's MAX(number) is
     scanned once; afterwards the next number is the previous plus one as long as nobody but
     this run has inserted a document since (the highest document id is still the one we
@@ -57,16 +61,16 @@ class Numberer:
         self._pending: dict[_Key, int] = {}
         self.top = 0
 
-    def lock(self, db: Any) -> int:
-        """Lock ``documents`` for this transaction; return its highest id."""
-        self.top = lock_documents(db)
+    def begin(self, db: Any) -> int:
+        """Start a transaction's numbering (``documents`` is locked); return its highest id."""
+        self.top = top_document_id(db)
         if self.top != self._known_top:
             self._last.clear()
         self._pending = {}
         return self.top
 
     def take(self, db: Any, plan: NumberPlan, cdate: int) -> int:
-        """The next number of ``plan`` for ``cdate`` (call after :meth:`lock`)."""
+        """The next number of ``plan`` for ``cdate`` (call after :meth:`begin`)."""
         key = (plan.id, period_bounds(plan.period, cdate))
         previous = self._pending.get(key, self._last.get(key))
         number = previous + 1 if previous is not None else next_number(db, plan, cdate)

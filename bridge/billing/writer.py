@@ -1,11 +1,14 @@
 """Writing TV lines onto LMS invoices for a batch of customers in ONE transaction.
 
-Everything the batch needs is read with a few set queries (its pending events ``FOR UPDATE``,
-the target invoices ``FOR UPDATE`` and their highest line numbers), and written with a few
-multi-row statements (new invoice headers, lines, cash debits, one UPDATE marking the events
-``WHERE docid IS NULL`` with the row count checked).  The transaction is all-or-nothing: after
-a crash or any error every event of the batch is either fully invoiced (line + cash + mark) or
-untouched.  A batch of one customer is the per-customer transaction the run falls back to.
+The transaction first takes LMS's invoice table locks
+(:data:`~bridge.billing.numberer.INVOICE_LOCKS`), then reads everything the batch needs with a
+few set queries (its pending events ``FOR UPDATE``, the target invoices ``FOR UPDATE`` and their
+highest line numbers) and writes with a few multi-row statements (new invoice headers, lines,
+cash debits, one UPDATE marking the events ``WHERE docid IS NULL`` with the row count checked).
+The transaction is all-or-nothing: after a crash or any error every event of the batch is either
+fully invoiced (line + cash + mark) or untouched.  A batch of one customer is the per-customer
+transaction the run falls back to.  Under MySQL's LOCK TABLES a statement may only name locked
+tables, without aliases: keep every query of this module that way.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 from bridge.billing.dates import RunClock
 from bridge.billing.linkage import NO_TAX
 from bridge.billing.lmsdata import LmsBillingData, NumberPlan
-from bridge.billing.numberer import Numberer
+from bridge.billing.numberer import INVOICE_LOCKS, Numberer
 from bridge.billing.numbering import DOC_INVOICE, format_number
 from bridge.lms import dialect
 
@@ -86,12 +89,12 @@ def invoice_batch(db: Any, jobs: Sequence[Job], data: LmsBillingData, opts: Writ
         raise ValueError("a batch must not hold the same customer twice")
     numberer.rolled_back()
     try:
-        with db.transaction():
+        # LMS's tables locked first, in LMS's order, whatever the mode: appending lines and
+        # cash to an existing invoice races LMS just as a new invoice does.
+        with db.transaction(locks=INVOICE_LOCKS):
             if hook:
                 hook("batch")
-            if opts.mode != "attach":
-                # Lock documents first: the same order as LMS's invoice form, so no deadlock.
-                numberer.lock(db)
+            numberer.begin(db)
             results, top = _write(db, jobs, data, opts, clock, numberer, hook)
     except BaseException:
         numberer.rolled_back()
@@ -240,7 +243,7 @@ def _insert_documents(db: Any, plans: list[_Plan], top_before: int) -> int | Non
         rows = db.query(sql + " RETURNING id, customerid", params)
     else:
         db.execute(sql, params)
-        # Nobody else can insert while we hold the lock above top_before, so the rows past it
+        # Nobody else can insert while we hold documents locked, so the rows past top_before
         # belonging to these customers are exactly ours.
         rows = db.query("SELECT id, customerid FROM documents WHERE id > %s AND customerid IN "
                         f"({_marks(len(customers))})", [top_before, *customers])

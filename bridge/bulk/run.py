@@ -51,7 +51,8 @@ class BulkResult:
 def group_members(db: Any, group: str) -> list[Member]:
     gid = db.scalar("SELECT id FROM customergroups WHERE name = %s", [group])
     if gid is None:
-        raise UnknownGroup(f"LMS has no customer group named {group!r}")
+        raise UnknownGroup(f"LMS has no customer group named {group!r}; use a group name "
+                           "from LMS (Klienci -> Grupy), exactly as spelled there")
     rows = db.query("SELECT c.id, c.lastname, c.name, c.tv_cust_number FROM customers c "
                     "JOIN customerassignments a ON a.customerid = c.id "
                     "WHERE a.customergroupid = %s AND c.deleted = 0 ORDER BY c.id", [gid])
@@ -145,7 +146,8 @@ def run_bulk(db: Any, sms: Any, group: str, action: str, opts: dict[str, Any], a
         opts = {**opts, "body": sanitize_html(opts["body"], TEASER_TAGS),
                 "extended": sanitize_html(opts.get("extended") or opts["body"], BODY_TAGS)}
         if not opts["body"].strip() or not opts["extended"].strip():
-            raise BadInput("the message text is empty once disallowed HTML is removed")
+            raise BadInput("the message text is empty once disallowed HTML is removed; "
+                           "give plain text")
     if action == "message" and linked:
         # One list of all messages instead of one read per customer (half the SMS calls).
         opts = {**opts, "_has_message": {

@@ -12,6 +12,7 @@ import os
 import sys
 from typing import Any
 
+from bridge import clierrors
 from bridge.billing import cli_support as cs
 
 log = logging.getLogger("lmstv.cutoff")
@@ -59,7 +60,8 @@ def _follow(args: argparse.Namespace) -> int:
     settings = load_settings(cfg)
     if args.max_locks is not None:
         if args.max_locks < 0:
-            print("lmstv accounts: --max-locks must be 0 or more", file=sys.stderr)
+            print("lmstv accounts: --max-locks must be 0 or more; use e.g. --max-locks 50",
+                  file=sys.stderr)
             return cs.EXIT_CONFIG
         settings = dataclasses.replace(settings, max_locks_per_run=args.max_locks)
     audit_log = AuditLog(cfg.audit_log)
@@ -79,8 +81,8 @@ def _follow(args: argparse.Namespace) -> int:
     except SmsUnavailable as exc:
         # Every account changed before this point is recorded; a re-run continues.
         print(f"lmstv accounts: follow-cutoff stopped, SMS unreachable: {exc}; accounts "
-              "changed before this point are recorded (see the audit log), run again",
-              file=sys.stderr)
+              "changed before this point are recorded (see the audit log); "
+              f"{clierrors.SMS_UNREACHABLE_FIX}, then run again", file=sys.stderr)
         return cs.EXIT_FAILED
     finally:
         if cache is not None:

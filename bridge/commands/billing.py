@@ -12,6 +12,7 @@ import json
 import sys
 from typing import Any
 
+from bridge import clierrors
 from bridge.billing import cli_support as cs
 from bridge.billing.dates import DateError, RunClock, import_window, parse_date
 from bridge.billing.events import DEFAULT_PER_PAGE, DEFAULT_SORT, MAX_PER_PAGE, SORT_COLUMNS
@@ -31,23 +32,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     imp.set_defaults(func=_import)
 
-    ev = bsub.add_parser("events", help="list imported billing events")
+    ev = bsub.add_parser("events", help="list imported billing events",
+                         description="List imported SMS billing events, one page at a time, "
+                         "with their invoice or the reason invoicing skipped them.")
     ev.add_argument("--start-date", dest="date_from", metavar="YYYY-MM-DD",
                     help="only events sold on or after this day")
     ev.add_argument("--end-date", dest="date_to", metavar="YYYY-MM-DD",
                     help="only events sold on or before this day")
-    ev.add_argument("--group-id", help="SGT report id")
+    ev.add_argument("--group-id", metavar="N",
+                    help="only events of this SGT report (group_id, a whole number)")
     ev.add_argument("--not-invoiced", action="store_true",
                     help="only events not on an invoice (including those invoicing skipped)")
-    ev.add_argument("--customer", dest="customerid", help="LMS customer id")
-    ev.add_argument("--cust-number", help="SMS customer number")
+    ev.add_argument("--customer", dest="customerid", metavar="ID",
+                    help="only this LMS customer (its id, a whole number)")
+    ev.add_argument("--cust-number", metavar="NUMBER",
+                    help="only this SMS customer number (up to 20 characters)")
     ev.add_argument("--sort", default=DEFAULT_SORT, metavar="COLUMN",
                     help=f"sort by one of: {', '.join(SORT_COLUMNS)} (default {DEFAULT_SORT})")
     ev.add_argument("--desc", action="store_true", help="sort in descending order")
     ev.add_argument("--page", default="1", metavar="N", help="page to show, from 1 (default 1)")
     ev.add_argument("--per-page", default=str(DEFAULT_PER_PAGE), metavar="N",
                     help=f"events per page, 1..{MAX_PER_PAGE} (default {DEFAULT_PER_PAGE})")
-    ev.add_argument("--json", action="store_true", help="print the API's JSON")
+    ev.add_argument("--json", action="store_true",
+                    help="print the page as the bridge API's JSON instead of a table")
     ev.set_defaults(func=_events)
 
     for name, helptext in (("invoice", "invoice pending TV events (TV-only invoices)"),
@@ -70,6 +77,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     bal.add_argument("--dry-run", action="store_true")
     bal.add_argument("-q", "--quiet", action="store_true")
     bal.set_defaults(func=_balances)
+
+
+# API parameter names of the events filter -> the CLI options that set them.
+_EVENT_OPTIONS = {"per_page": "--per-page", "date_from": "--start-date", "date_to": "--end-date",
+                  "group_id": "--group-id", "customerid": "--customer",
+                  "cust_number": "--cust-number"}
 
 
 def _err(msg: str) -> None:
@@ -95,10 +108,11 @@ def _import(args: argparse.Namespace) -> int:
         with cs.database(cfg) as db, cs.sms_client(cfg) as sms:
             s = import_events(db, sms, start, end, progress=cs.ProgressBar("storing"))
     except SmsError as exc:
-        _err(f"import {start}..{end} failed, nothing stored: {exc}")
+        _err(f"import {start}..{end} failed, nothing stored: {clierrors.sms_failure(exc)}")
         return cs.EXIT_FAILED
     except MalformedReply as exc:
-        _err(f"import {start}..{end} failed, nothing stored: malformed SMS reply: {exc}")
+        _err(f"import {start}..{end} failed, nothing stored: malformed SMS reply: {exc}; "
+             "ask SGT about this reply (run again with -v for the details)")
         return cs.EXIT_FAILED
     out = sys.stdout
     if not args.quiet or s.invalid:
@@ -136,7 +150,12 @@ def _events(args: argparse.Namespace) -> int:
     try:
         flt = parse_filter({k: v for k, v in params.items() if v is not None})
     except FilterError as exc:
-        _err(str(exc))
+        # The filter speaks the API's parameter names; name the options instead.
+        text = str(exc)
+        for api, option in _EVENT_OPTIONS.items():
+            if text.startswith(api + " "):
+                text = option + text[len(api):]
+        _err(f"{text}; see `lmstv billing events --help`")
         return 2
     cfg = cs.load(args)
     with cs.database(cfg) as db:
@@ -246,10 +265,10 @@ def _balances(args: argparse.Namespace) -> int:
         with cs.database(cfg) as db, cs.sms_client(cfg) as sms:
             r = export_balances(db, sms, clock.today, dry_run=args.dry_run)
     except SmsError as exc:
-        _err(f"balance export failed: {exc}")
+        _err(f"balance export failed: {clierrors.sms_failure(exc)}")
         return cs.EXIT_FAILED
     except ValueError as exc:
-        _err(f"balance export failed: {exc}")
+        _err(f"balance export failed: {exc}; fix that value in LMS and run again")
         return cs.EXIT_FAILED
     if not args.quiet:
         verb = "would send" if r.dry_run else "sent"

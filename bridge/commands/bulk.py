@@ -41,13 +41,14 @@ def _bulk(args: argparse.Namespace) -> int:
     cs.quiet_logs(args)
     cfg = cs.load(args)
     if not 1 <= args.workers <= 32:
-        print("lmstv bulk: --workers must be 1..32", file=sys.stderr)
-        return cs.EXIT_FAILED
+        print("lmstv bulk: --workers must be 1..32; use e.g. --workers 4", file=sys.stderr)
+        return 2
     opts: dict[str, Any] = {k: getattr(args, k, None)
                             for k in ("body", "extended", "package", "activate")}
     if args.bulk_action == "message" and not (args.body or "").strip():
-        print("lmstv bulk: --body must not be empty", file=sys.stderr)
-        return cs.EXIT_FAILED
+        print("lmstv bulk: --body must not be empty; give the message text, e.g. "
+              "--body 'Przerwa techniczna 2:00-4:00'", file=sys.stderr)
+        return 2
     log = AuditLog(cfg.audit_log)
     user = f"cli:{getpass.getuser()}"
 

@@ -1,5 +1,6 @@
 """``lmstv check``: configuration valid, SMS reachable and credentials accepted, database
-reachable, cache usable — one OK/FAIL line each, with the fix."""
+reachable, cache usable, the shim's lmstv-shim.ini agreeing with the bridge — one OK/WARN/FAIL
+line each, with the fix."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ from bridge.config import ConfigError, load_config
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("check", help="test the configuration, SMS, the LMS database and the "
-                       "cache; print OK/FAIL and the fix for each")
+    p = sub.add_parser("check", help="test the configuration, SMS, the LMS database, the "
+                       "cache and lmstv-shim.ini; print OK/FAIL and the fix for each")
     p.set_defaults(func=_check)
 
 
 def _check(args: argparse.Namespace) -> int:
     from bridge.lms.db import Database
     from bridge.services.checks import run_checks
+    from bridge.shim import shimini
     from bridge.sms.client import SmsClient
 
     try:
@@ -41,8 +43,14 @@ def _check(args: argparse.Namespace) -> int:
         print(f"{'OK  ' if c.ok else 'FAIL'}  {c.name.ljust(8)}  {c.detail}")
         if not c.ok and c.fix:
             print(f"      fix: {c.fix}")
+    shim = shimini.inspect(cfg)
+    for f in shim:
+        print(f"{f.level.ljust(4)}  {'shim'.ljust(8)}  {f.detail}")
+        if f.level != "OK" and f.fix:
+            print(f"      fix: {f.fix}")
     _warn_if_web_server_reads(cfg.source)
-    return 0 if all(c.ok for c in checks) else 1
+    failed = not all(c.ok for c in checks) or any(f.level == "FAIL" for f in shim)
+    return 1 if failed else 0
 
 
 def _warn_if_web_server_reads(path: str | None) -> None:

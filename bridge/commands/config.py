@@ -17,13 +17,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _show(args: argparse.Namespace) -> int:
     cfg = load_config(args.config, need_database=False)
     hidden = "<hidden>" if cfg.secret else "<not set>"
+    # In the split layout bind and secret are read from the shim's file: say so.
+    origin = f" (from {cfg.shim_config})" if cfg.shim_config else ""
     rows = [
         ("file", cfg.source), ("[logowanie] login", cfg.sms_login),
         ("[logowanie] haslo", "<hidden>"), ("[logowanie] serwer", cfg.sms_url),
         ("[opcje] cache", int(cfg.cache_enabled)), ("[opcje] cache_lifetime", cfg.cache_lifetime),
         ("[opcje] http_timeout", cfg.http_timeout), ("[opcje] long_timeout", cfg.long_timeout),
         ("[opcje] max_reply_mb", cfg.max_reply_mb),
-        ("[bridge] bind", cfg.bind), ("[bridge] secret", hidden),
+        ("[bridge] shim_config", cfg.shim_config or "<not set: bind and secret from this file>"),
+        ("[bridge] bind", f"{cfg.bind}{origin}"), ("[bridge] secret", f"{hidden}{origin}"),
         ("[bridge] cache_dir", cfg.cache_dir), ("[bridge] audit_log", cfg.audit_log),
         ("[billing] tv_tariff_id", cfg.tv_tariff_id or "<not set>"),
         ("[billing] mode", cfg.invoicing_mode),

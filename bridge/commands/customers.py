@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bridge import clierrors
 from bridge.billing import cli_support as cs
 
 
@@ -29,7 +30,8 @@ def _sync(args: argparse.Namespace) -> int:
             r = sync_ids(db, sms, dry_run=args.dry_run)
     except SmsError as exc:
         # SMS is asked first, before any link is written.
-        print(f"lmstv customers: sync-ids failed, nothing changed: {exc}", file=sys.stderr)
+        print(f"lmstv customers: sync-ids failed, nothing changed: "
+              f"{clierrors.sms_failure(exc)}", file=sys.stderr)
         return cs.EXIT_FAILED
     except ValueError as exc:
         # Each link is its own transaction: those made before the bad one stay (re-run is safe).

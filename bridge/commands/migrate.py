@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bridge import clierrors
 from bridge.config import load_config, load_lms_database
 from bridge.lms.db import DatabaseError, connect
 from bridge.lms.migrate import (
@@ -53,7 +54,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         db = connect(db_cfg)
     except DatabaseError as exc:
-        print(f"lmstv migrate: {exc}", file=sys.stderr)
+        print(f"lmstv migrate: {exc}; {clierrors.database_fix(exc)}", file=sys.stderr)
         return EXIT_DB_ERROR
     try:
         result = migrate(db, dry_run=args.dry_run, check_only=args.check, out=print)
@@ -67,8 +68,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"lmstv migrate: {exc}", file=sys.stderr)
         return EXIT_DB_ERROR
     except Exception as exc:  # noqa: BLE001 - driver errors outside a step (lost connection)
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        print(f"lmstv migrate: database error on {db_cfg.describe()}: {first}", file=sys.stderr)
+        print(f"lmstv migrate: database error on {db_cfg.describe()}: "
+              f"{clierrors.first_line(exc)}; {clierrors.database_fix(exc)}", file=sys.stderr)
         return EXIT_DB_ERROR
     finally:
         db.close()

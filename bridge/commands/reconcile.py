@@ -12,6 +12,7 @@ import json
 import sys
 from typing import Any
 
+from bridge import clierrors
 from bridge.billing import cli_support as cs
 
 
@@ -40,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
         with cs.database(cfg) as db, client as sms:
             report = reconcile(db, sms, only=args.only)
     except SmsError as exc:
-        print(f"lmstv reconcile: SMS could not be read: {exc}", file=sys.stderr)
+        print(f"lmstv reconcile: SMS could not be read: {clierrors.sms_failure(exc)}",
+              file=sys.stderr)
         return cs.EXIT_FAILED
     if report.findings or not args.quiet:
         _print(report, args.format, sys.stdout)

@@ -39,15 +39,17 @@ def run(args: argparse.Namespace) -> int:
     from bridge.sandbox.server import Sandbox, build, make_server
 
     if not 0 <= args.latency_ms <= 60_000:
-        log.error("--latency-ms must be between 0 and 60000")
+        log.error("--latency-ms must be between 0 and 60000; use e.g. --latency-ms 200")
         return 2
     if args.state is not None and not args.state.parent.is_dir():
-        log.error("--state %s: directory %s does not exist", args.state, args.state.parent)
+        log.error("--state %s: directory %s does not exist; create it or choose another path",
+                  args.state, args.state.parent)
         return 2
     try:
         state, controls, saver = build(args.state, args.seed)
     except (OSError, ValueError, KeyError) as exc:
-        log.error("cannot load sandbox state from %s: %s", args.state, exc)
+        log.error("cannot load sandbox state from %s: %s; fix or remove that file (or use "
+                  "another --state)", args.state, exc)
         return 1
     controls.latency_ms = args.latency_ms
     md5 = hashlib.md5(args.password.encode()).hexdigest()
@@ -55,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         server = make_server(sandbox, args.host, args.port)
     except OSError as exc:
-        log.error("cannot listen on %s:%s: %s", args.host, args.port, exc)
+        log.error("cannot listen on %s:%s: %s; choose another --port or stop what listens there",
+                  args.host, args.port, exc)
         if saver is not None:
             saver.stop()
         return 1

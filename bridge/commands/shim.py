@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bridge import installcli
 from bridge.config import ConfigError, load_config
-from bridge.shim import installer
+from bridge.shim import installer, shimini
 from bridge.shim.edits import EDITS
 
 
@@ -38,12 +38,28 @@ def _install(args: argparse.Namespace) -> int:
     if installcli.apply("shim", lambda: installer.install(_lms_dir(args), dry_run=args.dry_run),
                         installer.ShimError, args.dry_run, "installed") is None:
         return 1
+    _shim_ini(args)
     if not args.dry_run:
         print("next: give LMS users the rights 'TV — pełny dostęp' or 'TV — tylko odczyt' "
               "(Administracja → Użytkownicy); the web server reads [bridge] bind and secret "
               "from /etc/lms/lmstv-shim.ini (lmstv:www-data 0640, see lmstv-shim.ini.example) "
               "and must not read lmstv.ini (docs/install-lms.md, step 2)")
     return 0
+
+
+def _shim_ini(args: argparse.Namespace) -> None:
+    """lmstv-shim.ini: created from the bridge's settings when missing, never overwritten."""
+    try:
+        plan = shimini.plan_shim_ini(args.config)
+    except ConfigError as exc:
+        print(f"  lmstv-shim.ini not created: {exc}", file=sys.stderr)
+        return
+    prefix = "would " if args.dry_run and not plan.exists else ""
+    for line in plan.describe():
+        print(f"  {prefix}{line}")
+    if not args.dry_run:
+        for warning in shimini.create(plan):
+            print(f"  warning: {warning}", file=sys.stderr)
 
 
 def _uninstall(args: argparse.Namespace) -> int:

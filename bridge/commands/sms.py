@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from bridge import clierrors
 from bridge.billing import cli_support as cs
 
 
@@ -35,7 +36,8 @@ def _probe(args: argparse.Namespace) -> int:
         with client as sms:
             result = probe(sms)
     except SmsUnavailable as exc:
-        print(f"lmstv sms probe: SMS cannot be reached: {exc}", file=sys.stderr)
+        print(f"lmstv sms probe: SMS cannot be reached: {clierrors.sms_failure(exc)}",
+              file=sys.stderr)
         return cs.EXIT_FAILED
     text = result.report()
     sys.stdout.write(text)

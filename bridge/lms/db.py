@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from bridge.config import DatabaseConfig
+from bridge.lms import dialect
 
 
 class DatabaseError(Exception):
@@ -88,21 +89,44 @@ class Database:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[Database]:
-        """Run a block in one transaction: commit on success, roll back on any exception."""
+    def transaction(self, locks: dialect.TableLocks | None = None) -> Iterator[Database]:
+        """Run a block in one transaction: commit on success, roll back on any exception.
+
+        ``locks``: tables locked before the block's first statement and released after the
+        commit or rollback (see :func:`bridge.lms.dialect.lock_tables_sql`).
+        """
         if self._in_tx:
+            if locks is not None:
+                raise RuntimeError("table locks must be taken by the outermost transaction")
             yield self
             return
         self._finish_implicit()
         self._in_tx = True
+        unlock = None
         try:
+            if locks is not None:
+                unlock = dialect.unlock_tables_sql(self)
+                for sql in dialect.lock_tables_sql(self, locks):
+                    self._run(sql, None).close()
             yield self
             self._conn.commit()
         except BaseException:
-            self._conn.rollback()
+            try:
+                self._conn.rollback()
+            finally:
+                self._in_tx = False
+                if unlock:
+                    self._unlock_quietly(unlock)
             raise
-        finally:
-            self._in_tx = False
+        self._in_tx = False
+        if unlock:
+            self._run(unlock, None).close()
+
+    def _unlock_quietly(self, sql: str) -> None:
+        try:
+            self._run(sql, None).close()
+        except Exception:  # noqa: BLE001 - a dead connection holds no locks any more
+            pass
 
     def _finish_implicit(self) -> None:
         # Reads outside transaction() still open one implicitly (psycopg2, pymysql without

@@ -13,6 +13,7 @@ import hashlib
 import re
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
@@ -136,6 +137,63 @@ def limit_offset(limit: int, offset: int = 0) -> tuple[str, list[int]]:
     if limit < 0 or offset < 0:
         raise ValueError("limit and offset must not be negative")
     return " LIMIT %s OFFSET %s", [int(limit), int(offset)]
+
+
+# -- table locks -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableLocks:
+    """Tables a transaction locks before its first statement, in the order LMS locks them.
+
+    ``exclusive``: tables both we and LMS write (LMS's invoice form locks documents, cash,
+    invoicecontents, numberplans, divisions in that order).  ``shared``: tables LMS locks and we
+    only read.  ``private``: tables only lmstv writes; PostgreSQL's row locks are enough for
+    them, but MySQL's LOCK TABLES lets a session touch nothing it did not lock.
+    """
+
+    exclusive: tuple[str, ...]
+    shared: tuple[str, ...] = ()
+    private: tuple[str, ...] = ()
+
+
+def lock_tables_sql(db: _HasDialect, locks: TableLocks) -> list[str]:
+    """Statements taking ``locks`` at the start of a transaction (run them in order).
+
+    PostgreSQL: ``LOCK TABLE`` takes the tables one by one in the listed order, so taking them
+    in LMS's order means the two can only queue.  EXCLUSIVE blocks every writer (LMS's ACCESS
+    EXCLUSIVE included) but not plain readers; SHARE keeps the read tables from changing.
+
+    MySQL/MariaDB: one ``LOCK TABLES`` statement acquires all its metadata locks in one sorted
+    pass, as LMS's own ``LOCK TABLES`` does, so neither can hold part of the set while waiting
+    for the rest.  It must come first: it implicitly commits an open transaction, and with
+    autocommit off (our connections) InnoDB keeps the following statements in one transaction
+    that only COMMIT ends -- UNLOCK TABLES must come after COMMIT/ROLLBACK, see
+    :func:`unlock_tables_sql`.  Every table the transaction touches must be named (queries
+    using an alias would need the alias locked too; the billing writer uses none).
+    """
+    for name in (*locks.exclusive, *locks.shared, *locks.private):
+        ident(name)
+    if is_postgres(db):
+        out = []
+        if locks.exclusive:
+            out.append(f"LOCK TABLE {', '.join(locks.exclusive)} IN EXCLUSIVE MODE")
+        if locks.shared:
+            out.append(f"LOCK TABLE {', '.join(locks.shared)} IN SHARE MODE")
+        return out
+    parts = ([f"{t} WRITE" for t in locks.exclusive] + [f"{t} READ" for t in locks.shared]
+             + [f"{t} WRITE" for t in locks.private])
+    return ["LOCK TABLES " + ", ".join(parts)] if parts else []
+
+
+def unlock_tables_sql(db: _HasDialect) -> str | None:
+    """The statement releasing :func:`lock_tables_sql`'s locks after COMMIT or ROLLBACK.
+
+    PostgreSQL releases table locks at transaction end by itself.  MySQL keeps them until
+    UNLOCK TABLES -- which, run before COMMIT, would itself commit: after a failure it would
+    commit the half-done work, so it only ever runs after the transaction has ended.
+    """
+    return None if is_postgres(db) else "UNLOCK TABLES"
 
 
 # -- advisory locks --------------------------------------------------------------------------

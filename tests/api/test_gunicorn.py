@@ -120,3 +120,78 @@ def test_slow_clients_do_not_freeze_the_bridge(tmp_path: Path, sandbox) -> None:
         for s in held:
             s.close()
         stop_process(proc)
+
+
+def _drip_until_answered(socks: dict[str, object], every: float, limit: float) -> dict:
+    """Send each connection one byte every ``every`` seconds (always well inside the per-read
+    timeout) until the server answers or closes it; returns name -> (seconds, first bytes)."""
+    import select
+    import time
+
+    started = time.monotonic()
+    done: dict[str, tuple[float, bytes]] = {}
+    while len(done) < len(socks) and time.monotonic() - started < limit:
+        for name, s in socks.items():
+            if name in done:
+                continue
+            ready, _, _ = select.select([s], [], [], 0)
+            try:
+                if ready:
+                    done[name] = (time.monotonic() - started, s.recv(200))  # type: ignore
+                    continue
+                s.send(b" ")  # type: ignore[attr-defined]
+            except OSError:
+                done[name] = (time.monotonic() - started, b"")
+        time.sleep(every)
+    return done
+
+
+def test_a_client_dripping_bytes_is_cut_off_at_the_request_deadlines(tmp_path: Path) -> None:
+    """Per-read timeouts alone let a client that sends a byte just before each timeout hold a
+    thread for ever; the whole headers and the whole body have deadlines."""
+    import socket
+
+    from bridge.config import DatabaseConfig
+
+    port = free_port()
+    nowhere = DatabaseConfig(dialect="postgres", host="127.0.0.1", port=1, user="x",
+                             database="x")
+    ini = _ini(tmp_path, f"127.0.0.1:{port}", nowhere)
+    proc = subprocess.Popen([GUNICORN, "-c", "python:bridge.gunicorn_conf", "bridge.wsgi:app"],
+                            cwd=ROOT, env={"LMSTV_CONFIG": str(ini), "PATH": "/usr/bin:/bin",
+                                           "LMSTV_WORKERS": "1", "LMSTV_CLIENT_TIMEOUT": "2",
+                                           "LMSTV_HEADER_DEADLINE": "3",
+                                           "LMSTV_BODY_DEADLINE": "3"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    socks: dict[str, socket.socket] = {}
+    try:
+        wait_for_port(port, timeout=60, proc=proc)
+        socks["headers"] = socket.create_connection(("127.0.0.1", port))
+        socks["headers"].sendall(b"GET /health/live HTTP/1.1\r\nHost: x\r\nX-Drip: ")
+        socks["body"] = socket.create_connection(("127.0.0.1", port))
+        socks["body"].sendall(("POST /api/v1/system/cache/purge HTTP/1.1\r\nHost: x\r\n"
+                               + SECRET_HEADERS + "Content-Type: application/json\r\n"
+                               "Content-Length: 1000\r\n\r\n{").encode())
+        done = _drip_until_answered(socks, every=0.5, limit=20)
+        assert set(done) == {"headers", "body"}, f"still held after 20 s: {done}"
+        # cut off at the deadline (3 s), not at the end of the drip (never)
+        assert done["headers"][1] == b"" and done["headers"][0] < 12, done
+        assert done["body"][1].startswith(b"HTTP/1.1 408") and done["body"][0] < 12, done
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/live", timeout=10) as r:
+            assert r.status == 200
+    finally:
+        for s in socks.values():
+            s.close()
+        stop_process(proc)
+
+
+def test_bad_deadline_settings_stop_the_bridge_with_the_fix(tmp_path: Path) -> None:
+    from bridge.config import DatabaseConfig
+
+    ini = _ini(tmp_path, f"127.0.0.1:{free_port()}", DatabaseConfig(dialect="postgres"))
+    proc = subprocess.run([GUNICORN, "-c", "python:bridge.gunicorn_conf", "bridge.wsgi:app"],
+                          cwd=ROOT, env={"LMSTV_CONFIG": str(ini), "PATH": "/usr/bin:/bin",
+                                         "LMSTV_HEADER_DEADLINE": "soon"},
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+    assert "LMSTV_HEADER_DEADLINE='soon' is not a number of seconds" in proc.stderr

@@ -111,3 +111,73 @@ def test_advisory_locks_are_per_database(dialect, new_lms_database):
     finally:
         first.close()
         second.close()
+
+
+LOCKS = dialect.TableLocks(exclusive=("documents", "cash"), shared=("numberplans",),
+                           private=("taxes",))
+
+
+def _other_session_blocked(lms_db_config, sql: str) -> bool:
+    """Whether ``sql`` on a second connection has to wait (for a lock) longer than a second."""
+    other = connect(lms_db_config)
+    try:
+        if other.dialect == "postgres":
+            other.execute("SET lock_timeout = '1s'")
+        else:
+            other.execute("SET SESSION lock_wait_timeout = 1")
+        try:
+            other.execute(sql)
+        except Exception:  # noqa: BLE001 - the lock wait timeout is the answer
+            return True
+        return False
+    finally:
+        other.close()
+
+
+def test_table_locks_hold_until_commit_and_block_writers_not_readers(lms_db, lms_db_config):
+    insert_cash = ("INSERT INTO cash (time, value, customerid, comment) VALUES "
+                   "(1, 1, 1, 'other')")
+    with lms_db.transaction(locks=LOCKS):
+        lms_db.execute("INSERT INTO cash (time, value, customerid, comment) VALUES "
+                       "(1, 2, 1, 'ours')")
+        assert _other_session_blocked(lms_db_config, insert_cash)
+        assert _other_session_blocked(lms_db_config, "UPDATE numberplans SET period = 3")
+        if lms_db.dialect == "postgres":
+            # EXCLUSIVE/SHARE leave plain readers alone (MySQL's WRITE lock does not).
+            assert not _other_session_blocked(lms_db_config, "SELECT COUNT(*) FROM cash")
+    # released at commit: the other session writes at once, our row is committed
+    assert not _other_session_blocked(lms_db_config, insert_cash)
+    assert lms_db.scalar("SELECT COUNT(*) AS n FROM cash") == 2
+    # and the connection is back to normal: tables that were not locked are usable again
+    assert lms_db.scalar("SELECT COUNT(*) AS n FROM customers") == 0
+
+
+def test_table_locks_failed_transaction_rolls_back_before_unlocking(lms_db, lms_db_config):
+    """MySQL's UNLOCK TABLES commits an open transaction: a failure must roll back first."""
+    with pytest.raises(RuntimeError, match="boom"):
+        with lms_db.transaction(locks=LOCKS):
+            lms_db.execute("INSERT INTO cash (time, value, customerid, comment) VALUES "
+                           "(1, 2, 1, 'half done')")
+            raise RuntimeError("boom")
+    assert lms_db.scalar("SELECT COUNT(*) AS n FROM cash") == 0
+    assert not _other_session_blocked(
+        lms_db_config, "INSERT INTO cash (time, value, customerid, comment) VALUES "
+                       "(1, 1, 1, 'other')")
+
+
+def test_table_locks_only_in_the_outermost_transaction(lms_db):
+    with lms_db.transaction():
+        with pytest.raises(RuntimeError, match="outermost"):
+            with lms_db.transaction(locks=LOCKS):
+                pass
+
+
+def test_lock_tables_sql_follows_lms_order(lms_db):
+    sql = dialect.lock_tables_sql(lms_db, LOCKS)
+    if lms_db.dialect == "postgres":
+        assert sql == ["LOCK TABLE documents, cash IN EXCLUSIVE MODE",
+                       "LOCK TABLE numberplans IN SHARE MODE"]
+    else:
+        assert sql == ["LOCK TABLES documents WRITE, cash WRITE, numberplans READ, taxes WRITE"]
+    with pytest.raises(ValueError):
+        dialect.lock_tables_sql(lms_db, dialect.TableLocks(exclusive=("cash; DROP",)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -142,17 +143,24 @@ def test_edit_remove_is_exact_inverse() -> None:
             edit.apply("nothing here\n")
 
 
-def test_cli_install_status_uninstall(lms_tree: Path) -> None:
+def test_cli_install_status_uninstall(lms_tree: Path, tmp_path: Path) -> None:
+    # No lmstv.ini: install must not go looking for /etc/lms/lmstv.ini on the test machine (it
+    # would create /etc/lms/lmstv-shim.ini next to a real one).
+    env = dict(os.environ, LMSTV_CONFIG=str(tmp_path / "no-lmstv.ini"))
+
     def lmstv(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "bridge", "shim", *args,
                                "--lms-dir", str(lms_tree)], cwd=ROOT, capture_output=True,
-                              text=True, timeout=60)
+                              text=True, timeout=60, env=env)
 
     before = _snapshot(lms_tree)
     assert lmstv("status").returncode == 3
     out = lmstv("install", "--dry-run")
     assert out.returncode == 0 and "would write" in out.stdout and _snapshot(lms_tree) == before
-    assert lmstv("install").returncode == 0
+    installed = lmstv("install")
+    assert installed.returncode == 0
+    assert "lmstv-shim.ini not created" in installed.stderr and "file not found" in \
+        installed.stderr
     status = lmstv("status")
     assert status.returncode == 0 and "MISSING" not in status.stdout
     assert lmstv("uninstall").returncode == 0
@@ -209,3 +217,86 @@ def test_uninstall_refuses_to_leave_lmstv_lines_behind(lms_tree: Path) -> None:
     with pytest.raises(installer.ShimError, match="dropped-edit"):
         installer.uninstall(lms_tree)
     assert _snapshot(lms_tree) == before
+
+
+# -- lmstv-shim.ini --------------------------------------------------------------------------
+
+SHIM_SECRET = "bridge-secret-0123456789abcdef"
+
+
+def _lmstv_ini(tmp_path: Path, bridge: str) -> Path:
+    ini = tmp_path / "conf" / "lmstv.ini"
+    ini.parent.mkdir(exist_ok=True)
+    ini.write_text("[logowanie]\nlogin = Jan Kowalski\nhaslo = demo1234\n"
+                   f"serwer = http://127.0.0.1:9/test/xmlrpc\n[bridge]\n{bridge}\n",
+                   encoding="utf-8")
+    return ini
+
+
+def _shim_cli(ini: Path, lms_tree: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bridge", "--config", str(ini), "shim",
+                           "install", "--lms-dir", str(lms_tree), *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_install_creates_the_missing_shim_file_from_the_bridge_config(lms_tree: Path,
+                                                                     tmp_path: Path) -> None:
+    from bridge.config import load_config
+
+    shim = tmp_path / "etc-lms" / "lmstv-shim.ini"
+    ini = _lmstv_ini(tmp_path, f"shim_config = {shim}\n")
+    # split layout, file missing: the bridge cannot even load its configuration yet
+    dry = _shim_cli(ini, lms_tree, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert f"would create {shim} (lmstv:www-data 640) with [bridge] bind = 127.0.0.1:8765 " \
+           "and a new random secret" in dry.stdout
+    assert not shim.exists()
+    done = _shim_cli(ini, lms_tree)
+    assert done.returncode == 0, done.stderr
+    assert f"create {shim}" in done.stdout
+    assert shim.stat().st_mode & 0o777 == 0o640
+    cfg = load_config(str(ini), need_database=False)  # the bridge now reads it
+    assert len(cfg.secret) >= 32 and cfg.bind == "127.0.0.1:8765"
+    assert cfg.secret not in done.stdout + done.stderr + dry.stdout + dry.stderr
+    assert "demo1234" not in shim.read_text() and "[logowanie]" not in shim.read_text()
+    # never overwritten
+    shim.write_text(f"[bridge]\nsecret = {SHIM_SECRET}\n; edited by hand\n")
+    again = _shim_cli(ini, lms_tree)
+    assert again.returncode == 0 and f"keep {shim} (exists; never overwritten)" in again.stdout
+    assert "edited by hand" in shim.read_text()
+
+
+def test_install_writes_the_bridge_secret_next_to_a_single_file_config(lms_tree: Path,
+                                                                       tmp_path: Path) -> None:
+    ini = _lmstv_ini(tmp_path, f"bind = 127.0.0.1:8799\nsecret = {SHIM_SECRET}\n")
+    done = _shim_cli(ini, lms_tree)
+    assert done.returncode == 0, done.stderr
+    shim = ini.parent / "lmstv-shim.ini"
+    text = shim.read_text()
+    assert f"secret = {SHIM_SECRET}" in text and "bind = 127.0.0.1:8799" in text
+    assert SHIM_SECRET not in done.stdout + done.stderr
+    assert f"then set [bridge] shim_config = {shim} in lmstv.ini" in done.stdout
+
+
+def test_created_shim_file_gets_the_documented_owner_and_mode(tmp_path: Path) -> None:
+    import grp
+
+    from bridge.shim import shimini
+
+    plan = shimini.ShimIniPlan(tmp_path / "lmstv-shim.ini", False, secret=SHIM_SECRET,
+                               owner="root", group="www-data")
+    old = os.umask(0o077)
+    try:
+        assert shimini.create(plan) == []
+    finally:
+        os.umask(old)
+    st = plan.path.stat()
+    assert (st.st_mode & 0o777, st.st_uid, st.st_gid) == (0o640, 0,
+                                                          grp.getgrnam("www-data").gr_gid)
+    # an owner that does not exist is a warning with the command to run, not a failure
+    plan2 = shimini.ShimIniPlan(tmp_path / "b.ini", False, secret=SHIM_SECRET,
+                                owner="no-such-user-lmstv")
+    warnings = shimini.create(plan2)
+    assert len(warnings) == 1 and "chown no-such-user-lmstv:www-data" in warnings[0]
+    with pytest.raises(FileExistsError):
+        shimini.create(shimini.ShimIniPlan(plan.path, False, secret="x" * 20))
