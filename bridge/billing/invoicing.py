@@ -100,6 +100,7 @@ class InvoicingOptions:
     dry_run: bool = False
     lock_wait: float = 0.0
     batch_size: int = DEFAULT_BATCH_SIZE
+    customer_ids: tuple[int, ...] = ()   # only these LMS customers (the others untouched)
 
 
 def check_options(db: Any, opts: InvoicingOptions, data: LmsBillingData) -> None:
@@ -238,6 +239,9 @@ def _run_locked(db: Any, opts: InvoicingOptions, clock: RunClock, hook: Hook | N
     day = clock.today.isoformat()
     summary = InvoicingSummary(mode=opts.mode, dry_run=opts.dry_run, day=day)
     groups = pending_groups(db, day)
+    if opts.customer_ids:
+        wanted = set(opts.customer_ids)
+        groups = [g for g in groups if g["customerid"] and int(g["customerid"]) in wanted]
     customers = load_customers(db, {int(g["customerid"]) for g in groups if g["customerid"]})
     allowed = customer_ids_in_groups(db, opts.customergroups) if opts.customergroups else None
     todo: list[tuple[dict[str, Any], str, int]] = []
@@ -277,6 +281,19 @@ def _run_locked(db: Any, opts: InvoicingOptions, clock: RunClock, hook: Hook | N
         if progress:
             progress(done, len(todo))
     return summary
+
+
+def customer_options(cfg: Any, customer_id: int, *, mode: str | None = None,
+                     dry_run: bool = False, lock_wait: float = 0.0) -> InvoicingOptions:
+    """Options invoicing one customer's pending events now (``lmstv billing invoice --customer``
+    and the reconciliation screen's "Zafakturuj").  The operator asks for an invoice now, so the
+    ``attach`` mode (wait for lms-payments' invoice) becomes ``append``; [billing]
+    customergroups still apply."""
+    chosen = mode or cfg.invoicing_mode
+    return InvoicingOptions(tariff_id=cfg.tv_tariff_id,
+                            mode="append" if chosen == "attach" else chosen,
+                            numberplan_id=cfg.numberplan_id, customergroups=cfg.customergroups,
+                            dry_run=dry_run, lock_wait=lock_wait, customer_ids=(customer_id,))
 
 
 def batches(jobs: list[Job], size: int, max_events: int = MAX_BATCH_EVENTS) -> list[list[Job]]:

@@ -65,6 +65,9 @@ def register(sub: argparse._SubParsersAction) -> None:
             inv.add_argument("--mode", choices=("append", "separate"),
                              help="default: [billing] mode")
             inv.add_argument("--customergroups", help='only these groups, e.g. "tv vip"')
+            inv.add_argument("--customer", type=_customer_id, metavar="ID",
+                             help="only this LMS customer's events, invoiced now (the "
+                             "reconciliation screen's 'Zafakturuj'; attach mode becomes append)")
         inv.add_argument("--dry-run", action="store_true", help="show, write nothing")
         inv.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                          help="wait this long for another run to finish (default: exit)")
@@ -176,6 +179,12 @@ def _events(args: argparse.Namespace) -> int:
     return 0
 
 
+def _customer_id(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**31:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an LMS customer id")
+    return int(text)
+
+
 def _batch_size(text: str) -> int:
     from bridge.billing.invoicing import MAX_BATCH_SIZE
 
@@ -195,6 +204,7 @@ def _invoice(args: argparse.Namespace) -> int:
         InvoicingConfigError,
         InvoicingError,
         InvoicingOptions,
+        customer_options,
         run_invoicing,
     )
 
@@ -217,6 +227,10 @@ def _invoice(args: argparse.Namespace) -> int:
                             dry_run=args.dry_run, lock_wait=args.wait,
                             **({"batch_size": args.batch_size} if args.batch_size is not None
                                else {}))
+    if getattr(args, "customer", None):
+        # the code path of the reconciliation screen's "Zafakturuj" (bridge/services/invoicing)
+        opts = customer_options(cfg, args.customer, mode=args.mode, dry_run=args.dry_run,
+                                lock_wait=args.wait)
     try:
         with cs.database(cfg) as db:
             s = run_invoicing(db, opts, clock, hook=cs.test_hook_from_env(),

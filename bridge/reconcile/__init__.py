@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from bridge.billing.linkage import NO_TAX
 from bridge.billing.smscustomers import external_id
 
 Reader = Callable[[str, list[str], Callable[[], Any]], Any]
@@ -30,6 +31,7 @@ KINDS: dict[str, str] = {
     "sms_not_linked": "SMS customer no LMS customer is linked to",
     "stale_link": "LMS customer linked to an SMS number SMS does not list",
     "unbilled_unknown": "billing events of customers LMS does not invoice (never invoiced)",
+    "unbilled_linked": "billing events of a linked customer an invoicing run passed over",
     "stb_on_deleted": "set-top box on the account of a deleted LMS customer",
 }
 TITLES_PL: dict[str, str] = {
@@ -39,6 +41,7 @@ TITLES_PL: dict[str, str] = {
     "sms_not_linked": "Klient SMS bez powiązanego klienta LMS",
     "stale_link": "Powiązanie z numerem, którego SMS nie zna",
     "unbilled_unknown": "Zdarzenia bilingowe klientów, których LMS nie fakturuje",
+    "unbilled_linked": "Niezafakturowane zdarzenia powiązanego klienta",
     "stb_on_deleted": "Dekoder na koncie klienta usuniętego w LMS",
 }
 
@@ -50,6 +53,7 @@ ACTIONS_PL: dict[str, str] = {
     "sms_not_linked": "Znajdź klienta w LMS i powiąż go z numerem SMS",
     "stale_link": "Popraw albo usuń numer SMS w danych klienta LMS",
     "unbilled_unknown": "Powiąż klienta (albo przywróć usuniętego), potem zafakturuj",
+    "unbilled_linked": "Zafakturuj zdarzenia",
     "stb_on_deleted": "Odbierz dekoder i zwróć go na magazyn",
 }
 
@@ -256,6 +260,26 @@ def reconcile(db: Any, sms: Any, read: Reader | None = None, *, today: date | No
                                     f"{int(r['events'])} event(s) not invoiced: SMS customer "
                                     f"{number} {what}", Decimal(str(r["gross"] or 0)),
                                     action, fix))
+
+    # -- events of linked, billable customers that an invoicing run skipped (e.g. imported
+    #    before the link was made): lmstv can invoice them now, for that customer only
+    if "unbilled_linked" in kinds:
+        rows = db.query(
+            "SELECT e.customerid AS cid, e.cust_number, COUNT(*) AS events, "
+            "SUM(e.be_gross) AS gross FROM tv_billing_event e "
+            "JOIN customers c ON c.id = e.customerid AND c.tv_cust_number = e.cust_number "
+            "WHERE e.docid IS NULL AND e.tv_suspend_billing = 0 AND e.skip_reason IS NOT NULL "
+            "AND e.skip_reason <> %s AND e.be_selling_date <= %s AND c.deleted = 0 "
+            "AND c.tv_suspend_billing = 0 "
+            "GROUP BY e.customerid, e.cust_number ORDER BY e.customerid", [NO_TAX, today_iso])
+        for r in rows:
+            cid, number = int(r["cid"]), str(r["cust_number"])
+            findings.append(Finding(
+                "unbilled_linked", cid, _name(by_id.get(cid)), number,
+                f"{int(r['events'])} event(s) not invoiced although the customer is linked "
+                "now", Decimal(str(r["gross"] or 0)), "invoice the events",
+                {"action": "invoice", "customer_id": cid,
+                 "requests": [f"POST /api/v1/customers/{cid}/billing/invoice"]}))
 
     # -- set-top boxes issued to deleted customers' accounts --------------------------------
     if "stb_on_deleted" in kinds:

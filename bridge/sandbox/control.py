@@ -20,6 +20,7 @@ FAILURE_KINDS = ("fault", "http500", "http502", "html", "truncated", "reset", "t
                  "garbage")
 MAX_LATENCY_MS = 60_000
 MAX_BULK = 1_000_000
+MAX_TEXT = 1000
 CALL_LOG = 1000
 
 
@@ -30,6 +31,20 @@ def _control_fault(message: str) -> faults.SandboxFault:
 def _count(value: object, what: str, maximum: int = MAX_BULK) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
         raise _control_fault(f"{what} must be an integer 0..{maximum}")
+    return value
+
+
+def _text(value: object, what: str) -> str:
+    """Any non-blank text (markup and quotes included: SMS stores what its panel is given)."""
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT:
+        raise _control_fault(f"{what} must be a non-blank string of at most {MAX_TEXT} "
+                             "characters")
+    return value
+
+
+def _id(value: object, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _control_fault(f"{what} must be an integer")
     return value
 
 
@@ -184,7 +199,7 @@ class Controls:
             first = (month_start(parse_date(start_date)) if start_date
                      else month_start(add_months(st.today(), -(months - 1))))
             month_days = [add_months(first, m) for m in range(months)]
-            bases = [catalog.BY_ID[p] for p in catalog.BASE_IDS]
+            bases = [st.packages[p] for p in catalog.BASE_IDS]
             accounts = {n: (st.accounts_of.get(n) or [0])[0] for n in numbers}
             next_id = st.seq["event"]
             add, make = st.add_event, st.make_event
@@ -202,6 +217,37 @@ class Controls:
             st.seq["event"] = next_id + count
             st.version += 1
             return count
+
+    # -- names SGT's own panel sets (the API cannot), e.g. hostile strings for XSS tests ------
+
+    def setPackageName(self, package_id: int, name: str) -> str:
+        """Rename a package of the offer (every reply naming it changes; the demo's names come
+        back with ``reset``)."""
+        name = _text(name, "name")
+        st = self.state
+        with st.lock:
+            st.rename_package(_id(package_id, "package_id"), name)
+            st.version += 1
+            return name
+
+    def setStbSerial(self, stb_mac: str, serial: str) -> str:
+        serial = _text(serial, "serial")
+        st = self.state
+        with st.lock:
+            s = st.stb(str(stb_mac))
+            if any(o["stb_serial"] == serial and o is not s for o in st.stbs.values()):
+                raise _control_fault(f"another STB has serial {serial!r}")
+            s["stb_serial"] = serial
+            st.version += 1
+            return serial
+
+    def setSubnetName(self, subnet_id: int, name: str) -> str:
+        name = _text(name, "name")
+        st = self.state
+        with st.lock:
+            st.subnet(_id(subnet_id, "subnet_id"))["subnet_name"] = name
+            st.version += 1
+            return name
 
     def setLatency(self, ms: int) -> int:
         with self.knob_lock:
@@ -238,5 +284,6 @@ class Controls:
 
 
 CONTROL_METHODS = ("reset", "setToday", "getToday", "addCustomers", "addSgtStbs",
-                   "addBillingEvents", "generateBillingEvents", "setLatency", "failNext",
+                   "addBillingEvents", "generateBillingEvents", "setPackageName", "setStbSerial",
+                   "setSubnetName", "setLatency", "failNext",
                    "getPaymentInfo", "getCalls", "getState", "getDemoCustomers", "save")

@@ -48,7 +48,7 @@ class BillingOps:
         for s in self.subscriptions.values():
             if s["order_status_id"] != STATUS_ACTIVE or s["_billed"] >= current:
                 continue
-            p = catalog.BY_ID[s["package_id"]]
+            p = self.packages[s["package_id"]]
             start = parse_date(s["sub_valid_from"])
             if start > today:
                 continue

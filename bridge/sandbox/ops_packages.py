@@ -11,22 +11,21 @@ from bridge.sandbox.values import add_months, iso, month_end, parse_amount, pars
 STATUS_ISSUE_STB, STATUS_AWAITING, STATUS_ACTIVE = 1, 2, 3
 
 
-def _package(package_id: int) -> catalog.Package:
-    p = catalog.BY_ID.get(package_id)
-    if p is None:
-        raise faults.unknown_package(package_id)
-    return p
-
-
 class PackageOps:
     """Mixin over :class:`bridge.sandbox.store.Store`."""
+
+    def _package(self, package_id: int) -> catalog.Package:
+        p = self.packages.get(package_id)
+        if p is None:
+            raise faults.unknown_package(package_id)
+        return p
 
     def is_live(self, s: dict) -> bool:
         """Not terminated, or terminated with an end date still ahead."""
         return s["sub_valid_to"] is None or s["sub_valid_to"] >= iso(self.today())
 
     def subscription_struct(self, s: dict) -> dict:
-        p = catalog.BY_ID[s["package_id"]]
+        p = self.packages[s["package_id"]]
         return {"subscription_id": s["subscription_id"], "cust_order_id": s["cust_order_id"],
                 "package_id": p.package_id, "pkg_name": p.name, "pkg_class": p.pkg_class,
                 "pkg_additional_type": p.models, "sub_valid_from": s["sub_valid_from"],
@@ -42,7 +41,7 @@ class PackageOps:
         return s
 
     def _live_packages(self, account_id: int) -> list[catalog.Package]:
-        return [catalog.BY_ID[self.subscriptions[s]["package_id"]]
+        return [self.packages[self.subscriptions[s]["package_id"]]
                 for s in self.subs_of[account_id] if self.is_live(self.subscriptions[s])]
 
     def _available(self, account_id: int) -> list[catalog.Package]:
@@ -53,12 +52,12 @@ class PackageOps:
         live = self._live_packages(account_id)
         has_base = any(p.kind == catalog.BASE for p in live)
         taken = {p.package_id for p in live}
-        return [p for p in catalog.PACKAGES if catalog.on_sale(p, today)
+        return [p for p in self.packages.values() if catalog.on_sale(p, today)
                 and p.package_id not in taken
                 and (p.kind == catalog.EXTRA or (p.kind == catalog.BASE and not has_base))]
 
     def packageGetAll(self) -> list[dict]:
-        return catalog.grouped(list(catalog.PACKAGES))
+        return catalog.grouped(list(self.packages.values()))
 
     def packageGetAvail(self, account_id: int) -> list[dict]:
         return catalog.grouped(self._available(account_id))
@@ -81,7 +80,7 @@ class PackageOps:
                                "blokadą windykacyjną")
         if not package_ids:
             raise faults.fault(faults.NO_PACKAGES, "Nie wybrano żadnego pakietu")
-        wanted = [_package(pid) for pid in dict.fromkeys(package_ids)]
+        wanted = [self._package(pid) for pid in dict.fromkeys(package_ids)]
         available = {p.package_id for p in self._available(account_id)}
         for p in wanted:
             if p.package_id not in available:
@@ -151,7 +150,7 @@ class PackageOps:
         s["term_fee"] = f"{fee:.2f}" if fee else ""
         s["term_desc"] = desc
         if fee:
-            name = catalog.BY_ID[s["package_id"]].name
+            name = self.packages[s["package_id"]].name
             text = f"Kara za zerwanie umowy - {name}" + (f" ({desc})" if desc else "")
             self.penalty_event(s, text, fee, Decimal("0.00"))
         return True
@@ -177,8 +176,8 @@ class PackageOps:
         if not self.accounts[s["account_id"]]["acc_active"]:
             return []
         today = iso(self.today())
-        p = catalog.BY_ID[s["package_id"]]
-        targets = [catalog.BY_ID[t] for t in p.upgrades if catalog.on_sale(catalog.BY_ID[t], today)]
+        p = self.packages[s["package_id"]]
+        targets = [self.packages[t] for t in p.upgrades if catalog.on_sale(self.packages[t], today)]
         dates = self._upgrade_dates(s)
         return [(t, dates) for t in targets]
 
@@ -197,7 +196,7 @@ class PackageOps:
     def packageUpgrade(self, subscription_id: int, new_package_id: int,
                        new_package_date: object, confirm: bool = True) -> int:
         s = self.subscription(subscription_id)
-        target = _package(new_package_id)
+        target = self._package(new_package_id)
         when = parse_date(new_package_date)
         offer = dict((t.package_id, dates) for t, dates in self._upgrade_offer(s))
         if target.package_id not in offer:
@@ -208,7 +207,7 @@ class PackageOps:
             raise faults.fault(faults.UPGRADE_DATE, f"Niedozwolona data przejścia {iso(when)} "
                                f"na pakiet {target.name}")
         _, fee, b2b = match[0]
-        old_name = catalog.BY_ID[s["package_id"]].name
+        old_name = self.packages[s["package_id"]].name
         s["sub_valid_to"] = iso(when)
         s["term_desc"] = f"Upgrade do pakietu {target.name}"
         new = self.new_subscription(s["account_id"], target.package_id,
@@ -223,12 +222,12 @@ class PackageOps:
         s = self.subscription(subscription_id)
         if not s["_gift_open"] or not self.is_live(s):
             return []
-        return [{"package_id": g, "pkg_name": catalog.BY_ID[g].name,
-                 "pkg_desc": catalog.BY_ID[g].desc} for g in catalog.GIFT_IDS]
+        return [{"package_id": g, "pkg_name": self.packages[g].name,
+                 "pkg_desc": self.packages[g].desc} for g in catalog.GIFT_IDS]
 
     def addExtraPackageForSubscription(self, subscription_id: int, package_id: int) -> int:
         s = self.subscription(subscription_id)
-        gift = _package(package_id)
+        gift = self._package(package_id)
         if gift.package_id not in {g["package_id"]
                                    for g in self.getExtraPackagesForSubscription(subscription_id)}:
             raise faults.fault(faults.GIFT_NOT_ALLOWED,

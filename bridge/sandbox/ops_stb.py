@@ -120,7 +120,7 @@ class StbOps:
             raise faults.fault(faults.STB_NOT_IN_STOCK, f"STB {s['stb_mac']} nie znajduje się "
                                "na magazynie (jest wydany klientowi)")
         sub = self.order_subscription(account_id, cust_order_id)
-        p = catalog.BY_ID[sub["package_id"]]
+        p = self.packages[sub["package_id"]]
         if not p.devices:
             raise faults.fault(faults.DEVICE_LIMIT, f"Do usługi {p.name} nie wydaje się STB")
         issued = sum(1 for x in self.stbs.values()

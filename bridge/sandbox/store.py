@@ -8,9 +8,10 @@ in the ``ops_*`` mixins; this module only holds data and the lookups they share.
 from __future__ import annotations
 
 import bisect
+from dataclasses import replace
 from datetime import date
 
-from bridge.sandbox import faults
+from bridge.sandbox import catalog, faults
 from bridge.sandbox.values import parse_date
 
 # Billing event tuple layout (immutable, so replies can be serialised outside the state lock).
@@ -36,6 +37,8 @@ class Store:
         self.subs_of: dict[int, list[int]] = {}
         self.stbs: dict[str, dict] = {}
         self.subnets: dict[int, dict] = {}
+        # The offer: the catalog's packages, some renamed by the setPackageName control.
+        self.packages: dict[int, catalog.Package] = dict(catalog.BY_ID)
         self.messages: dict[int, dict] = {}
         self.events_by_date: dict[str, list[tuple]] = {}
         self.event_dates: list[str] = []
@@ -115,6 +118,8 @@ class Store:
             "events": [e for day in self.event_dates for e in self.events_by_date[day]],
             "payment_info": {"upload_date": self.payment_info["upload_date"],
                              "payment_info": dict(self.payment_info["payment_info"])},
+            "package_names": {str(pid): p.name for pid, p in self.packages.items()
+                              if p.name != catalog.BY_ID[pid].name},
         }
 
     def restore(self, data: dict) -> None:
@@ -135,6 +140,14 @@ class Store:
         for e in data["events"]:
             self.add_event(tuple(e))
         self.payment_info = data["payment_info"]
+        for pid, name in data.get("package_names", {}).items():
+            self.rename_package(int(pid), name)
+
+    def rename_package(self, package_id: int, name: str) -> None:
+        p = self.packages.get(package_id)
+        if p is None:
+            raise faults.unknown_package(package_id)
+        self.packages[package_id] = replace(p, name=name)
 
     def index_customer(self, c: dict) -> None:
         self.customers[c["cust_number"]] = c

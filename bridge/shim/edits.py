@@ -122,7 +122,7 @@ EDITS: tuple[Edit, ...] = (
              "$access['table'][40]['privilege']\t= 'tv_full_access';\n"
              "$access['table'][41]['name']\t\t= 'TV — tylko odczyt';\n"
              "$access['table'][41]['allow_reg']\t= "
-             "'^tv(customers|packageslist|stblist|subnetlist|billingevents|messages|quicksearch)$';\n"
+             "'^tv(customers|packageslist|stblist|subnetlist|billingevents|messages|quicksearch|reconcile)$';\n"
              "$access['table'][41]['privilege']\t= 'tv_read_only';\n\n",
         comment=PHP),
     Edit(

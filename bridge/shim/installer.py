@@ -4,10 +4,16 @@ Everything is planned and checked before the first byte is written, so a refusal
 1.11.x, an anchor missing, a block changed by hand) leaves the tree untouched.  State lives in
 ``<lms>/.lmstv-shim/``: ``manifest.json`` (what was copied/edited, with checksums) and
 ``backup/`` (every LMS file as it was before we changed or replaced it).
+
+Smarty recompiles a template only when its source is newer, by whole seconds, than the compiled
+copy, so install and uninstall also delete the compiled copies (in LMS's ``templates_c``) of the
+templates they write or delete: the shim's own and the LMS templates it edits.  Nothing else in
+``templates_c`` is touched.
 """
 
 from __future__ import annotations
 
+import configparser
 import hashlib
 import json
 import os
@@ -25,6 +31,8 @@ SHIM_DIR = Path(__file__).resolve().parent.parent.parent / "php-shim"
 # Parts of php-shim/ that are not dropped into LMS.
 NOT_COPIED = ("patches/", "README")
 SUPPORTED = re.compile(r"1\.11(?:[.-]|$)")
+# The lms.ini LMS 1.11.17's index.php reads when it exists (else the one in its directory).
+ETC_LMS_INI = Path("/etc/lms/lms.ini")
 
 
 class ShimError(Exception):
@@ -42,10 +50,12 @@ class Plan:
     manifest: dict | None = None
     remove_state: bool = False
     notes: list[str] = field(default_factory=list)
+    compiled: list[Path] = field(default_factory=list)          # stale compiled templates
 
     def describe(self) -> list[str]:
         lines = [f"write  {p}" for p in sorted(self.writes)]
         lines += [f"delete {p}" for p in sorted(self.deletes)]
+        lines += [f"clear  {p} (compiled template)" for p in sorted(self.compiled)]
         lines += [f"backup {p}" for p in sorted(self.backups)]
         return lines + self.notes
 
@@ -97,6 +107,36 @@ def load_manifest(lms_dir: Path) -> dict | None:
 
 def _backup(lms_dir: Path, rel: str) -> bytes | None:
     return _read(lms_dir / STATE_DIR / "backup", rel)
+
+
+def compile_dirs(lms_dir: Path) -> list[Path]:
+    """Where LMS keeps compiled templates: ``<lms>/templates_c`` and ``[directories]
+    smarty_compile_dir`` of the lms.ini LMS reads, when that is set."""
+    ini = ETC_LMS_INI if ETC_LMS_INI.is_file() else lms_dir / "lms.ini"
+    parser = configparser.RawConfigParser(strict=False, inline_comment_prefixes=(";",))
+    try:
+        parser.read(ini, encoding="utf-8")
+        configured = parser.get("directories", "smarty_compile_dir", fallback="").strip(" '\"")
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        configured = ""
+    dirs = [lms_dir / "templates_c"]
+    if configured and Path(configured).resolve() not in [d.resolve() for d in dirs]:
+        dirs.append(Path(configured))
+    return [d for d in dirs if d.is_dir()]
+
+
+def stale_compiled(lms_dir: Path, templates: list[str]) -> list[Path]:
+    """The compiled copies (Smarty names them ``<hash>_<n>.file.<name>.php``) of the given
+    template paths; compiled copies of any other template are not listed."""
+    names = {Path(rel).name for rel in templates if rel.endswith(".html")}
+    found: list[Path] = []
+    for directory in compile_dirs(lms_dir):
+        for path in sorted(directory.iterdir()):
+            head, sep, tail = path.name.partition(".file.")
+            if sep and head and path.is_file() and tail.endswith(".php") \
+                    and tail[:-len(".php")] in names:
+                found.append(path)
+    return found
 
 
 def plan_install(lms_dir: Path, shim_dir: Path = SHIM_DIR) -> Plan:
@@ -151,6 +191,7 @@ def plan_install(lms_dir: Path, shim_dir: Path = SHIM_DIR) -> Plan:
     if errors:
         raise ShimError("refusing to install, nothing was changed:\n  " + "\n  ".join(errors))
     plan.manifest = manifest
+    plan.compiled = stale_compiled(lms_dir, [*manifest["files"], *plan.writes, *plan.deletes])
     return plan
 
 
@@ -198,6 +239,8 @@ def plan_uninstall(lms_dir: Path) -> Plan:
             plan.writes[rel] = restored
     if errors:
         raise ShimError("refusing to uninstall, nothing was changed:\n  " + "\n  ".join(errors))
+    plan.compiled = stale_compiled(lms_dir, [*manifest.get("files", {}), *plan.writes,
+                                             *plan.deletes])
     return plan
 
 
@@ -229,6 +272,8 @@ def run(plan: Plan) -> None:
         path = plan.lms_dir / rel
         path.unlink(missing_ok=True)
         _prune_empty_dirs(path.parent, plan.lms_dir)
+    for path in plan.compiled:  # after the sources changed, so no page recompiles the old ones
+        path.unlink(missing_ok=True)
     if plan.manifest is not None:
         _write_atomic(state / MANIFEST,
                       json.dumps(plan.manifest, indent=1, sort_keys=True).encode() + b"\n")

@@ -13,13 +13,15 @@ $tvback = '?m=tvreconcile';
 $tverror = null;
 $tvaction = LMSTV::post_('tvaction');
 
-if ($tvaction === 'link' || $tvaction === 'lock' || $tvaction === 'unlink_stb') {
+if (in_array($tvaction, array('link', 'lock', 'unlink_stb', 'invoice'), true)) {
 	$tvcid = intval(LMSTV::post_('customer_id'));
 	$tvaccounts = array_filter(array_map('intval', explode(',', LMSTV::post_('account_ids'))));
 	$tvmac = LMSTV::post_('stb_mac');
 	$tverror = LMSTV::perform(function ($tv) use ($tvaction, $tvcid, $tvaccounts, $tvmac) {
 		if ($tvaction === 'link')
 			return $tv->post(LMSTV::customerPath($tvcid, '/export'));
+		if ($tvaction === 'invoice')
+			return $tv->post(LMSTV::customerPath($tvcid, '/billing/invoice'));
 		if ($tvaction === 'lock') {
 			foreach ($tvaccounts as $acc)
 				$tv->post(LMSTV::accountPath($tvcid, $acc, '/lock'));
@@ -27,6 +29,15 @@ if ($tvaction === 'link' || $tvaction === 'lock' || $tvaction === 'unlink_stb') 
 		}
 		return $tv->delete(LMSTV::accountPath($tvcid, reset($tvaccounts), '/stb/' . rawurlencode($tvmac)));
 	}, function ($r) use ($tvaction) {
+		if ($tvaction === 'invoice') {
+			if (empty($r['events_invoiced']))
+				return 'Nie było zdarzeń do zafakturowania.';
+			$numbers = array();
+			foreach ($r['invoices'] as $inv)
+				$numbers[] = $inv['number'];
+			return 'Zafakturowano zdarzenia: ' . intval($r['events_invoiced']) . ', kwota '
+				. $r['total'] . ' zł, faktura ' . implode(', ', $numbers) . '.';
+		}
 		$done = array('link' => 'Powiązano klienta z SMS.', 'lock' => 'Zablokowano konta TV.',
 			'unlink_stb' => 'Zwrócono dekoder na magazyn.');
 		return $done[$tvaction];

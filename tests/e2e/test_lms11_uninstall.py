@@ -1,10 +1,12 @@
 """Flow 9: `lmstv shim uninstall` leaves every LMS file byte-identical to the tarball (the TV menu
-and box disappear from the running LMS); `install` brings them back."""
+and box disappear from the running LMS); `install` brings them back.  Both clear lmstv's compiled
+templates (and those of the LMS templates it edits) from templates_c, so LMS never renders a stale
+compiled copy, even when the page was viewed within the same second (Smarty compares mtimes by
+whole seconds); LMS's other compiled templates stay."""
 
 from __future__ import annotations
 
 import hashlib
-import time
 
 from selenium.webdriver.common.by import By
 
@@ -21,12 +23,26 @@ def changed_files(lms) -> list[str]:
     return out
 
 
+def compiled(lms) -> set[str]:
+    """The template names templates_c holds compiled copies of."""
+    return {p.name.partition(".file.")[2].removesuffix(".php")
+            for p in (lms.lms / "templates_c").glob("*.file.*.php")}
+
+
 def test_uninstall_restores_lms_byte_for_byte_and_install_again(browser, lms) -> None:
     installed = changed_files(lms)
     assert "lib/menu.php" in installed and "index.php" in installed   # the manual's edits
-    time.sleep(1.1)                 # see the note on Smarty's compile check below
+    login(browser, lms, "admin")
+    open_module(browser, lms, "m=customerinfo&id=259")
+    open_module(browser, lms, "m=tvcustomers")
+    before = compiled(lms)
+    assert {"customertvinfobox.html", "tvcustomers.html", "customerinfo.html",
+            "welcome.html"} <= before
     lms.lmstv("shim", "uninstall", "--lms-dir", str(lms.lms))
     try:
+        after = compiled(lms)
+        assert not any(n.startswith(("tv", "customertv")) for n in after), after
+        assert "customerinfo.html" not in after and "welcome.html" in after
         assert changed_files(lms) == []
         assert not (lms.lms / "lib" / "LMSTV.class.php").exists()
         login(browser, lms, "admin")
@@ -34,9 +50,6 @@ def test_uninstall_restores_lms_byte_for_byte_and_install_again(browser, lms) ->
         assert "Komputery klienta" in page and "Konta TV" not in page
         assert browser.find_elements(By.CSS_SELECTOR, "a[href='?m=tvcustomers']") == []
     finally:
-        # Smarty recompiles a template only when its file is newer, by whole seconds, than the
-        # compiled copy: an install within the second of the last page view would go unseen.
-        time.sleep(1.1)
         lms.lmstv("shim", "install", "--lms-dir", str(lms.lms))
     assert sorted(changed_files(lms)) == sorted(installed)
     page = open_module(browser, lms, "m=customerinfo&id=259")

@@ -19,7 +19,18 @@ def test_demo_data_has_each_kind(billing_db, sandbox):
         plant_disagreements(billing_db)
         import_events(billing_db, sms, today - timedelta(days=70), today)
         report = reconcile(billing_db, sms)
-    summary = report.summary()
+        summary = report.summary()
+        # 53's events came while its link was wrong; once corrected they wait for "Zafakturuj"
+        assert summary["unbilled_linked"]["count"] == 0
+        number = next(f.cust_number for f in report.findings
+                      if f.kind == "unbilled_unknown" and f.customer_id == 53)
+        billing_db.execute("UPDATE customers SET tv_cust_number = %s WHERE id = 53", [number])
+        linked = reconcile(billing_db, sms, only=["unbilled_linked", "unbilled_unknown"])
+        billing_db.execute("UPDATE customers SET tv_cust_number = '999999901' WHERE id = 53")
+    assert [(f.customer_id, f.cust_number, f.fix["action"]) for f in linked.findings
+            if f.kind == "unbilled_linked"] == [(53, number, "invoice")]
+    assert all(f.customer_id != 53 for f in linked.findings if f.kind == "unbilled_unknown")
+    summary.pop("unbilled_linked")
     assert {k: s["count"] for k, s in summary.items() if not s["count"]} == {}, summary
     deleted = {f.customer_id for f in report.findings if f.kind == "deleted_with_services"}
     assert deleted <= {5, 17} and deleted
@@ -28,4 +39,4 @@ def test_demo_data_has_each_kind(billing_db, sandbox):
                for f in report.findings if f.kind == "sms_not_linked")
     assert any("external id 53 names LMS customer already linked to 999999901" in f.problem
                for f in report.findings if f.kind == "sms_not_linked")
-    assert set(summary) == set(KINDS)
+    assert set(summary) | {"unbilled_linked"} == set(KINDS)

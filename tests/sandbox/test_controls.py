@@ -193,3 +193,62 @@ def test_latency_does_not_serialise_callers(sandbox, sms):
     elapsed = time.perf_counter() - start
     assert results == [[]] * 8
     assert elapsed < 8 * 0.4 * 0.75  # serialised callers would need 3.2 s
+
+
+HOSTILE = '<img src=x onerror="alert(1)">"><script>alert(2)</script>'
+
+
+def test_rename_package_stb_serial_and_subnet(sms):
+    c = sms.control
+    sub = sms.active_subscription(101)
+    assert c.setPackageName(101, HOSTILE) == HOSTILE
+    offer = [p for g in sms.packageGetAll() for p in g["packages"]]
+    assert [p["pkg_name"] for p in offer if p["package_id"] == 101] == [HOSTILE]
+    assert sum(p["pkg_name"] == HOSTILE for p in offer) == 1  # only that package
+    subs = sms.custGetSubscriptions(sub["number"])[0]["subscriptions"]
+    assert subs[0]["pkg_name"] == HOSTILE
+    avail = [p for g in sms.packageGetAvail(sms.account()[1]) for p in g["packages"]]
+    assert HOSTILE in [p["pkg_name"] for p in avail]
+    # fee events raised after the rename carry the new name
+    c.setToday("2026-05-10")
+    events = sms.billingEventsGet("2026-04-01", "2026-05-31")
+    assert any(e["be_desc"].startswith(HOSTILE) for e in events)
+
+    [mac] = c.addSgtStbs([{"stb_mac": "00:11:22:33:44:55", "stb_serial": "SN1",
+                           "stb_model": "VIP1960"}])
+    sms.stbRegister("00:11:22:33:44:66", "SN2", "VIP1960")
+    assert c.setStbSerial(mac, HOSTILE) == HOSTILE
+    serials = {s["stb_mac"]: s["stb_serial"] for s in sms.stbGetRegistered("")}
+    assert serials == {mac: HOSTILE, "00:11:22:33:44:66": "SN2"}
+
+    subnet = sms.subnetList()[0]
+    assert c.setSubnetName(subnet["subnet_id"], HOSTILE) == HOSTILE
+    names = [n["subnet_name"] for n in sms.subnetList()]
+    assert names[0] == HOSTILE and names.count(HOSTILE) == 1
+
+    # refusals change nothing
+    assert fault_of(c.setPackageName, 999, "x").faultCode == 4001
+    assert fault_of(c.setPackageName, 102, "  ").faultCode == 9001
+    assert fault_of(c.setStbSerial, "00:11:22:33:44:66", HOSTILE).faultCode == 9001
+    assert fault_of(c.setStbSerial, "00:00:00:00:00:01", "x").faultCode == 5003
+    assert fault_of(c.setSubnetName, "1", "x").faultCode == 9001
+    assert fault_of(c.setSubnetName, 999, "x").faultCode == 6001
+    assert fault_of(c.setSubnetName, subnet["subnet_id"], "x" * 1001).faultCode == 9001
+    assert sms.stbGetRegistered("stock")[-1]["stb_serial"] == "SN2"
+
+    # reset brings the catalog's names back
+    c.reset("empty")
+    offer = [p for g in sms.packageGetAll() for p in g["packages"]]
+    assert HOSTILE not in [p["pkg_name"] for p in offer]
+    assert HOSTILE not in [n["subnet_name"] for n in sms.subnetList()]
+
+
+def test_renamed_package_survives_a_state_file(tmp_path):
+    from bridge.sandbox.state import SmsState
+
+    st = SmsState()
+    st.rename_package(102, HOSTILE)
+    again = SmsState()
+    again.restore(st.snapshot())
+    assert again.packages[102].name == HOSTILE and again.packages[101].name != HOSTILE
+    assert again.packageGetAll()[0]["packages"][1]["pkg_name"] == HOSTILE

@@ -300,3 +300,53 @@ def test_created_shim_file_gets_the_documented_owner_and_mode(tmp_path: Path) ->
     assert len(warnings) == 1 and "chown no-such-user-lmstv:www-data" in warnings[0]
     with pytest.raises(FileExistsError):
         shimini.create(shimini.ShimIniPlan(plan.path, False, secret="x" * 20))
+
+
+def _compiled(directory: Path, *names: str) -> dict[str, Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for n, name in enumerate(names):
+        path = directory / f"{n:040x}_0.file.{name}.php"
+        path.write_text("<?php /* compiled */\n", encoding="utf-8")
+        out[name] = path
+    return out
+
+
+def test_install_and_uninstall_clear_only_lmstv_compiled_templates(
+        lms_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(installer, "ETC_LMS_INI", tmp_path / "no-etc-lms.ini")
+    own = tmp_path / "compiled-elsewhere"
+    (lms_tree / "lms.ini").write_text(
+        f"[database]\ntype = postgres\n\n[directories]\nsmarty_compile_dir = {own}\n", "utf-8")
+    ours = ("tvcustomers.html", "tvreconcile.html", "customertvinfobox.html",
+            "customerinfo.html")  # the last is LMS's, but installing edits it
+    lms_own = ("welcome.html", "welcome_links.html", "customernodesbox.html")
+    default = _compiled(lms_tree / "templates_c", *ours, *lms_own)
+    (lms_tree / "templates_c" / "README").write_text("not a compiled template\n", "utf-8")
+    elsewhere = _compiled(own, "tvstblist.html", "login.html")
+
+    dry = installer.install(lms_tree, dry_run=True)
+    assert all(p.exists() for p in [*default.values(), *elsewhere.values()])
+    assert sorted(dry.compiled) == sorted([*(default[n] for n in ours),
+                                           elsewhere["tvstblist.html"]])
+    assert any(line.startswith("clear  ") for line in dry.describe())
+
+    installer.install(lms_tree)
+    assert [n for n in ours if default[n].exists()] == []
+    assert not elsewhere["tvstblist.html"].exists()
+    assert all(default[n].exists() for n in lms_own) and elsewhere["login.html"].exists()
+    assert (lms_tree / "templates_c" / "README").exists()
+
+    # pages viewed after the install compile the templates again; uninstall clears them too
+    default = {**default, **_compiled(lms_tree / "templates_c", *ours)}
+    lms_copy = {n: default[n].read_bytes() for n in lms_own}
+    installer.uninstall(lms_tree)
+    assert [n for n in ours if default[n].exists()] == []
+    assert {n: default[n].read_bytes() for n in lms_own} == lms_copy
+    assert elsewhere["login.html"].exists()
+
+
+def test_a_tree_without_templates_c_installs(lms_tree: Path, monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr(installer, "ETC_LMS_INI", tmp_path / "no-etc-lms.ini")
+    assert installer.install(lms_tree).compiled == []
+    assert installer.uninstall(lms_tree).compiled == []
