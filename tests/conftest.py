@@ -8,6 +8,7 @@ loaded from LMS's 1.11.17 schema (tests/templates.py says how).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tarfile
@@ -112,9 +113,21 @@ def dialect(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def lms_db_config(dialect: str, request: pytest.FixtureRequest) -> DatabaseConfig:
-    """Connection settings of a fresh LMS 1.11.17 database (runs once per dialect)."""
-    return make_lms_database(dialect, request,
+def lms_flavour() -> str:
+    """The LMS version of ``lms_db_config``'s database: LMS 1.11.17 unless $LMSTV_TEST_LMS says
+    ``lms28``.  A test module runs on both with
+    ``pytestmark = pytest.mark.parametrize("lms_flavour", FLAVOURS)``."""
+    value = os.environ.get("LMSTV_TEST_LMS", "lms1117").strip() or "lms1117"
+    if value not in FLAVOURS:
+        raise pytest.UsageError(f"LMSTV_TEST_LMS={value}: use one of {', '.join(FLAVOURS)}")
+    return value
+
+
+@pytest.fixture
+def lms_db_config(dialect: str, lms_flavour: str,
+                  request: pytest.FixtureRequest) -> DatabaseConfig:
+    """Connection settings of a fresh LMS database (runs once per dialect and LMS version)."""
+    return make_lms_database(dialect, request, flavour=lms_flavour,
                              migrated=bool(MIGRATED_FIXTURES & set(request.fixturenames)))
 
 

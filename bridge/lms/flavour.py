@@ -73,3 +73,100 @@ def detect(db: Any) -> Flavour:
     except AttributeError:  # objects with __slots__: detect again next time
         pass
     return found
+
+
+# -- customer addresses and contacts -------------------------------------------------------------
+
+# The address fields lmstv reads for a customer, under the names LMS 1.11.17 gives them.
+ADDRESS_FIELDS = ("address", "zip", "city", "countryid", "post_name", "post_address", "post_zip",
+                  "post_city", "email")
+# Structured parts current LMS keeps (1.11.17 only has the one-line address to split).
+PART_FIELDS = ("street", "house", "flat", "post_street", "post_house", "post_flat")
+
+
+def customer_address_sql(db: Any, alias: str = "c") -> tuple[str, str]:
+    """``(select list, joins)`` giving ``ADDRESS_FIELDS`` (and on LMS 28 ``PART_FIELDS``) of the
+    customer row aliased ``alias``.
+
+    LMS 28 keeps the main (billing) address and the postal address in ``addresses`` linked by
+    ``customer_addresses``; its own view ``vaddresses`` formats the one-line ``address`` exactly
+    as LMS prints it, so lmstv reads that view (it never defines it).
+    """
+    if detect(db).address_columns:
+        return ", ".join(f"{alias}.{f}" for f in ADDRESS_FIELDS), ""
+    joins = (f" LEFT JOIN customer_addresses lmstv_ca1 ON lmstv_ca1.customer_id = {alias}.id"
+             f" AND lmstv_ca1.type = {BILLING_ADDRESS}"
+             " LEFT JOIN vaddresses lmstv_a1 ON lmstv_a1.id = lmstv_ca1.address_id"
+             f" LEFT JOIN customer_addresses lmstv_ca2 ON lmstv_ca2.customer_id = {alias}.id"
+             f" AND lmstv_ca2.type = {POSTAL_ADDRESS}"
+             " LEFT JOIN vaddresses lmstv_a2 ON lmstv_a2.id = lmstv_ca2.address_id")
+    email = (f"(SELECT MIN(cc.contact) FROM customercontacts cc WHERE cc.customerid = {alias}.id"
+             f" AND (cc.type & {CONTACT_EMAIL}) <> 0)")
+    select = ", ".join([
+        "lmstv_a1.address AS address", "lmstv_a1.zip AS zip", "lmstv_a1.city AS city",
+        "lmstv_a1.country_id AS countryid", "lmstv_a2.name AS post_name",
+        "lmstv_a2.address AS post_address", "lmstv_a2.zip AS post_zip",
+        "lmstv_a2.city AS post_city", f"{email} AS email",
+        "lmstv_a1.street AS street", "lmstv_a1.house AS house", "lmstv_a1.flat AS flat",
+        "lmstv_a2.street AS post_street", "lmstv_a2.house AS post_house",
+        "lmstv_a2.flat AS post_flat"])
+    return select, joins
+
+
+# LMS 1.11.17: CONTACT_MOBILE = 1, CONTACT_FAX = 2, NULL = landline, the number in ``phone``.
+# LMS 28: the same bits plus CONTACT_LANDLINE = 4 and CONTACT_EMAIL = 8 etc., the value in
+# ``contact`` (one table for phones, e-mails, IMs...).
+CONTACT_MOBILE = 1
+CONTACT_FAX = 2
+CONTACT_LANDLINE = 4
+
+
+def phone_contacts_sql(db: Any) -> tuple[str, list[int]]:
+    """``SELECT <number> AS phone ...`` of one customer's phone numbers (not fax), in the order
+    entered; the first parameter is the customer id."""
+    if detect(db).address_columns:
+        return ("SELECT phone FROM customercontacts WHERE customerid = %s AND phone <> '' "
+                "AND (type IS NULL OR (type & %s) = 0) ORDER BY id", [CONTACT_FAX])
+    return ("SELECT contact AS phone FROM customercontacts WHERE customerid = %s "
+            "AND contact <> '' AND (type & %s) <> 0 AND (type & %s) = 0 ORDER BY id",
+            [CONTACT_MOBILE | CONTACT_LANDLINE, CONTACT_FAX])
+
+
+def divisions_sql(db: Any, columns: tuple[str, ...]) -> str:
+    """``SELECT`` of ``columns`` from every division; ``address``, ``city``, ``zip`` and
+    ``countryid`` come from the division's address on LMS 28 (as LMS's vdivisions has them)."""
+    moved = {"address": "a.address", "city": "a.city", "zip": "a.zip",
+             "countryid": "a.country_id"}
+    if detect(db).address_columns:
+        return "SELECT " + ", ".join(f"d.{c}" for c in columns) + " FROM divisions d ORDER BY d.id"
+    cols = [f"{moved[c]} AS {c}" if c in moved else f"d.{c}" for c in columns]
+    return ("SELECT " + ", ".join(cols) + " FROM divisions d "
+            "LEFT JOIN vaddresses a ON a.id = d.address_id ORDER BY d.id")
+
+
+# -- what a new invoice and its cash rows carry -------------------------------------------------
+
+# LMS 28 stores a currency on documents and cash rows; lms-payments fills the customer's (PLN for
+# a Polish LMS).  lmstv bills in PLN only, as SGT does.
+CURRENCY = "PLN"
+# LMS 28 guards these document columns with foreign keys, where LMS 1.11.17 wrote 0 for "none".
+_DOCUMENT_REFERENCES = ("numberplanid", "countryid", "divisionid", "userid", "div_countryid")
+
+
+def document_header(db: Any, header: dict[str, Any]) -> dict[str, Any]:
+    """An invoice header in the form this LMS version stores it: on LMS 28 "none" is NULL in its
+    foreign-key columns, and the currency is set as lms-payments sets it."""
+    if not detect(db).servicetype_columns:
+        return header
+    out = {k: (None if k in _DOCUMENT_REFERENCES and not v else v) for k, v in header.items()}
+    out.update(currency=CURRENCY, currencyvalue=1)
+    return out
+
+
+def cash_columns(db: Any) -> tuple[tuple[str, ...], list[Any], Any]:
+    """``(extra columns, their values, userid)`` of a TV cash debit: on LMS 28 the service type
+    TV (what LMS's income report by service type groups by) and the currency, and a NULL user
+    (a foreign key there) where LMS 1.11.17 takes 0."""
+    if not detect(db).servicetype_columns:
+        return (), [], 0
+    return ("servicetype", "currency", "currencyvalue"), [SERVICE_TV, CURRENCY, 1], None
