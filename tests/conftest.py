@@ -115,8 +115,8 @@ def dialect(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def lms_flavour() -> str:
     """The LMS version of ``lms_db_config``'s database: LMS 1.11.17 unless $LMSTV_TEST_LMS says
-    ``lms28``.  A test module runs on both with
-    ``pytestmark = pytest.mark.parametrize("lms_flavour", FLAVOURS)``."""
+    ``lms28``.  A test module runs on both by overriding this fixture with
+    ``@pytest.fixture(params=FLAVOURS)``."""
     value = os.environ.get("LMSTV_TEST_LMS", "lms1117").strip() or "lms1117"
     if value not in FLAVOURS:
         raise pytest.UsageError(f"LMSTV_TEST_LMS={value}: use one of {', '.join(FLAVOURS)}")

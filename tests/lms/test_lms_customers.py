@@ -12,7 +12,11 @@ from tests.lmsrows import insert_phone
 
 from .test_lms_migrate import add_customer
 
-pytestmark = pytest.mark.parametrize("lms_flavour", FLAVOURS)
+
+@pytest.fixture(params=FLAVOURS)
+def lms_flavour(request) -> str:
+    """Every database test here runs on LMS 1.11.17 and on LMS 28."""
+    return request.param
 
 
 def add_contact(db, customerid, phone, ctype=None, name=""):
