@@ -6,6 +6,15 @@ import re
 
 import pytest
 
+from tests.conftest import FLAVOURS
+
+
+@pytest.fixture(params=FLAVOURS)
+def lms_flavour(request) -> str:
+    """Every database test here runs on LMS 1.11.17 and on LMS 28."""
+    return request.param
+
+
 ADDRESS = {"cust_i_street": "Polna", "cust_i_home_nr": "12", "cust_i_flat": "3",
            "cust_i_postal_code": "30-001", "cust_i_city": "Kraków"}
 
