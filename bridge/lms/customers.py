@@ -290,7 +290,7 @@ def customer_groups(db: Database) -> list[dict[str, Any]]:
     """All LMS customer groups: id, name, description, customers (member count)."""
     rows = db.query(
         "SELECT g.id, g.name, g.description, COUNT(a.id) AS customers FROM customergroups g "
-        "LEFT JOIN customerassignments a ON a.customergroupid = g.id "
+        f"LEFT JOIN {flavour.group_memberships(db)} a ON a.customergroupid = g.id "
         "GROUP BY g.id, g.name, g.description ORDER BY g.name")
     return [{**r, "id": int(r["id"]), "customers": int(r["customers"])} for r in rows]
 
@@ -302,7 +302,7 @@ def customer_ids_in_groups(db: Database, names: Iterable[str]) -> set[int]:
     if not wanted:
         return set()
     rows = db.query(
-        "SELECT DISTINCT a.customerid FROM customerassignments a "
+        f"SELECT DISTINCT a.customerid FROM {flavour.group_memberships(db)} a "
         "JOIN customergroups g ON g.id = a.customergroupid "
         f"WHERE LOWER(g.name) IN ({_marks(len(wanted))})", wanted)
     return {int(r["customerid"]) for r in rows}

@@ -170,3 +170,16 @@ def cash_columns(db: Any) -> tuple[tuple[str, ...], list[Any], Any]:
     if not detect(db).servicetype_columns:
         return (), [], 0
     return ("servicetype", "currency", "currencyvalue"), [SERVICE_TV, CURRENCY, 1], None
+
+
+# -- customer groups -----------------------------------------------------------------------------
+
+
+def group_memberships(db: Any) -> str:
+    """The relation of current customer-group memberships (customerid, customergroupid).
+
+    LMS 28 keeps ended memberships in ``customerassignments`` (``startdate``/``enddate``) and
+    reads the current ones through its own view ``vcustomerassignments``; LMS 1.11.17 deletes a
+    membership when it ends.
+    """
+    return "customerassignments" if detect(db).address_columns else "vcustomerassignments"

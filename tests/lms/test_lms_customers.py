@@ -195,3 +195,16 @@ def test_customer_groups(migrated_db):
     assert cu.customer_ids_in_groups(db, ["Pusta", "nie ma"]) == set()
     assert cu.customer_ids_in_groups(db, []) == set()
     assert cu.customer_ids_in_groups(db, ["x') OR 1=1 --"]) == set()
+
+
+@pytest.mark.parametrize("lms_flavour", ["lms28"])  # LMS 1.11.17 deletes ended memberships
+def test_ended_group_memberships_do_not_count_on_lms28(migrated_db):
+    """LMS 28 keeps ended memberships (enddate set); only current ones make a group member."""
+    db = migrated_db
+    a, b = add_customer(db, "A"), add_customer(db, "B")
+    gid = db.insert_id("INSERT INTO customergroups (name, description) VALUES ('TV', '')", [],
+                       "customergroups")
+    db.execute("INSERT INTO customerassignments (customergroupid, customerid, startdate, "
+               "enddate) VALUES (%s, %s, 1, 0), (%s, %s, 1, 2)", [gid, a, gid, b])
+    assert cu.customer_ids_in_groups(db, ["TV"]) == {a}
+    assert [(g["name"], g["customers"]) for g in cu.customer_groups(db)] == [("TV", 1)]
