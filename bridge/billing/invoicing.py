@@ -161,8 +161,10 @@ def day_invoices(db: Any, clock: RunClock) -> dict[int, dict[str, Any]]:
     start, end = day_bounds(clock.today)
     rows = db.query(
         "SELECT d.customerid, MAX(d.id) AS id FROM documents d WHERE d.type = %s "
-        "AND d.cdate >= %s AND d.cdate < %s AND d.closed = 0 AND d.reference = 0 "
-        "AND d.userid = 0 GROUP BY d.customerid", [DOC_INVOICE, start, end])
+        "AND d.cdate >= %s AND d.cdate < %s AND d.closed = 0 "
+        # "none" is 0 on LMS 1.11.17 and NULL under LMS 28's foreign keys
+        "AND COALESCE(d.reference, 0) = 0 AND COALESCE(d.userid, 0) = 0 "
+        "GROUP BY d.customerid", [DOC_INVOICE, start, end])
     return {int(r["customerid"]): {"id": int(r["id"])} for r in rows}
 
 

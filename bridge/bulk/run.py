@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bridge.cutoff.store import forget_lock
+from bridge.lms import flavour
 from bridge.sms.errors import SmsError
 from bridge.validation import BODY_TAGS, TEASER_TAGS, sanitize_html
 
@@ -54,7 +55,7 @@ def group_members(db: Any, group: str) -> list[Member]:
         raise UnknownGroup(f"LMS has no customer group named {group!r}; use a group name "
                            "from LMS (Klienci -> Grupy), exactly as spelled there")
     rows = db.query("SELECT c.id, c.lastname, c.name, c.tv_cust_number FROM customers c "
-                    "JOIN customerassignments a ON a.customerid = c.id "
+                    f"JOIN {flavour.group_memberships(db)} a ON a.customerid = c.id "
                     "WHERE a.customergroupid = %s AND c.deleted = 0 ORDER BY c.id", [gid])
     return [Member(int(r["id"]), f"{r['lastname']} {r['name']}".strip(),
                    str(r["tv_cust_number"]).strip() if r["tv_cust_number"] else None)

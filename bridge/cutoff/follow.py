@@ -25,6 +25,7 @@ from typing import Any
 
 from bridge.cutoff import store
 from bridge.cutoff.settings import CutoffSettings, resolve_groups
+from bridge.lms import flavour
 from bridge.sms.errors import SmsFault, SmsUnavailable
 
 log = logging.getLogger("lmstv.cutoff")
@@ -61,7 +62,8 @@ def plan(db: Any, settings: CutoffSettings, now: int, source: str | None = None)
     only = resolve_groups(db, settings.only_groups, source, "customergroups")
     members: dict[int, set[int]] = {}
     if excluded or only:
-        for r in db.query("SELECT customerid, customergroupid FROM customerassignments"):
+        for r in db.query("SELECT customerid, customergroupid FROM "
+                          + flavour.group_memberships(db)):
             members.setdefault(int(r["customerid"]), set()).add(int(r["customergroupid"]))
     handled = store.handled_customers(db)
     nodes = {int(r["ownerid"]): (int(r["total"]), int(r["opened"] or 0))

@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
+from bridge.lms import flavour
 from bridge.lms.bootstrap import split_mysql_script
 from bridge.lms.db import Database, connect
+from tests.lmsrows import insert_customer, insert_division
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,10 +70,7 @@ class Lms:
                   "address": "ul. Długa 1", "city": "Kraków", "zip": "30-001",
                   "ten": "6750001122", "account": "12345678901234567890123456",
                   "inv_author": "Jan Nowak", "inv_cplace": "Kraków", **kw}
-        cols = ", ".join(values)
-        return self.db.insert_id(f"INSERT INTO divisions ({cols}) VALUES "
-                                 f"({', '.join(['%s'] * len(values))})", list(values.values()),
-                                 "divisions")
+        return insert_division(self.db, values)
 
     def plan(self, template: str = "%N/TV/%m/%Y", period: int = 3, isdefault: int = 1,
              divisions: tuple[int, ...] = ()) -> int:
@@ -83,9 +82,17 @@ class Lms:
                             "(%s, %s)", [pid, d])
         return pid
 
+    def _any_tax(self) -> int | None:
+        """LMS 1.11.17 takes taxid 0 for "none"; LMS 28 guards it with a foreign key."""
+        if flavour.detect(self.db).address_columns:
+            return 0
+        taxid = self.db.scalar("SELECT MIN(id) AS id FROM taxes")
+        return int(taxid) if taxid is not None else self.tax("0.00", "tariff")
+
     def tariff(self, name: str = "TV") -> int:
         return self.db.insert_id("INSERT INTO tariffs (name, type, value, taxid, "
-                                 "description) VALUES (%s, 5, 0, 0, '')", [name], "tariffs")
+                                 "description) VALUES (%s, 5, 0, %s, '')",
+                                 [name, self._any_tax()], "tariffs")
 
     def customer(self, cid: int | None = None, *, lastname: str = "Kowalski", name: str = "Jan",
                  division: int = 0, tv: str | None = None, suspend: int = 0,
@@ -96,18 +103,18 @@ class Lms:
                 "info", "message"]
         vals: list[Any] = [lastname, name, "ul. Krótka 5/2", "31-002", "Kraków", division, tv,
                            suspend, paytime, paytype, deleted, status, "", "80010112345", "", ""]
+        row = dict(zip(cols, vals, strict=True))
         if cid is not None:
-            cols.insert(0, "id")
-            vals.insert(0, cid)
-        sql = (f"INSERT INTO customers ({', '.join(cols)}) VALUES "
-               f"({', '.join(['%s'] * len(cols))})")
-        if cid is not None:
-            self.db.execute(sql, vals)
-            if self.db.dialect == "postgres":
-                self.db.execute("SELECT setval('customers_id_seq', "
-                                "(SELECT MAX(id) FROM customers))")
-            return cid
-        return self.db.insert_id(sql, vals, "customers")
+            row = {"id": cid, **row}
+            if flavour.detect(self.db).address_columns:
+                sql = (f"INSERT INTO customers ({', '.join(row)}) VALUES "
+                       f"({', '.join(['%s'] * len(row))})")
+                self.db.execute(sql, list(row.values()))
+                if self.db.dialect == "postgres":
+                    self.db.execute("SELECT setval('customers_id_seq', "
+                                    "(SELECT MAX(id) FROM customers))")
+                return cid
+        return insert_customer(self.db, row)
 
     def group(self, name: str, members: tuple[int, ...]) -> int:
         gid = self.db.insert_id("INSERT INTO customergroups (name, description) VALUES (%s, '')",
@@ -120,6 +127,15 @@ class Lms:
     def payments_invoice(self, cid: int, cdate: int, number: int, plan: int, value: str = "50.00",
                          taxid: int = 0, userid: int = 0) -> int:
         """An internet invoice as LMS's lms-payments writes it (one line + cash debit)."""
+        no_tariff: int | None = 0
+        if not flavour.detect(self.db).address_columns:
+            # LMS 28's foreign keys: "none" is NULL, and a line needs a real tax
+            taxid = taxid or self._any_tax() or 0
+            userid = userid or None  # type: ignore[assignment]
+            no_tariff = None
+            if userid and self.db.scalar("SELECT id FROM users WHERE id = %s", [userid]) is None:
+                self.db.execute("INSERT INTO users (id, login) VALUES (%s, %s)",
+                                [userid, f"user{userid}"])
         docid = self.db.insert_id(
             "INSERT INTO documents (number, numberplanid, type, customerid, name, address, zip, "
             "city, cdate, sdate, paytime, paytype, userid, fullnumber) VALUES (%s, %s, 1, %s, "
@@ -127,7 +143,8 @@ class Lms:
             [number, plan, cid, cdate, cdate, userid, f"{number}/LMS"], "documents")
         self.db.execute("INSERT INTO invoicecontents (docid, itemid, value, taxid, prodid, "
                         "content, count, description, tariffid) VALUES (%s, 1, %s, %s, '', "
-                        "'szt.', 1, 'Internet', 0)", [docid, Decimal(value), taxid])
+                        "'szt.', 1, 'Internet', %s)",
+                        [docid, Decimal(value), taxid, no_tariff])
         self.db.execute("INSERT INTO cash (time, value, taxid, customerid, comment, docid, "
                         "itemid) VALUES (%s, %s, %s, %s, 'Internet', %s, 1)",
                         [cdate, -Decimal(value), taxid, cid, docid])

@@ -37,5 +37,5 @@ def test_schedule_locks_and_commands_parse():
             found["lms-payments"] = schedule
     assert found == {"billing import": "0 3 * * *", "lms-payments": "0 5 1 * *",
                      "billing invoice": "0 6 1 * *", "billing export-balances": "30 6 * * *",
-                     "accounts follow-cutoff": "*/15 * * * *"}
-    assert len(locks) == 5  # a lock per job
+                     "accounts follow-cutoff": "*/15 * * * *", "uke sync": "30 3 * * *"}
+    assert len(locks) == 6  # a lock per job

@@ -14,10 +14,17 @@ from bridge.billing.importer import import_events
 from bridge.billing.validation import validate_reply
 from bridge.sms.client import SmsClient
 from bridge.sms.errors import SmsFault, SmsUnavailable
+from tests.conftest import FLAVOURS
 
 from .conftest import event, sms_customer
 from .helpers import events_by_beid
 from .test_exactly_once import ROOT
+
+
+@pytest.fixture(params=FLAVOURS)
+def lms_flavour(request) -> str:
+    """Every database test here runs on LMS 1.11.17 and on LMS 28."""
+    return request.param
 
 
 def client(sandbox, **kw) -> SmsClient:

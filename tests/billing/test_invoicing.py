@@ -1,4 +1,4 @@
-"""TV invoicing on real LMS 1.11.17 databases (PostgreSQL and MariaDB)."""
+"""TV invoicing on real LMS 1.11.17 and LMS 28 databases (PostgreSQL and MariaDB)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,16 @@ import pytest
 
 from bridge.billing.dates import RunClock
 from bridge.billing.invoicing import InvoicingError, InvoicingOptions, run_invoicing
+from tests.conftest import FLAVOURS
 
 from .conftest import event, ts
 from .helpers import events_by_beid, invoice_consistency, store
+
+
+@pytest.fixture(params=FLAVOURS)
+def lms_flavour(request) -> str:
+    """Every database test here runs on LMS 1.11.17 and on LMS 28."""
+    return request.param
 
 DAY = date(2024, 4, 1)
 CLOCK = RunClock(today=DAY, now=ts(DAY))

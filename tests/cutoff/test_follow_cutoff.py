@@ -9,9 +9,19 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from bridge.cutoff import store
 from bridge.cutoff.follow import follow_cutoff
 from bridge.cutoff.settings import detect_debt_status
+from tests.conftest import FLAVOURS
+
+
+@pytest.fixture(params=FLAVOURS)
+def lms_flavour(request) -> str:
+    """Every database test here runs on LMS 1.11.17 and on LMS 28."""
+    return request.param
+
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,4 +1,4 @@
-"""bridge.lms.customers on migrated LMS 1.11.17 databases (PostgreSQL and MariaDB)."""
+"""bridge.lms.customers on migrated LMS 1.11.17 and LMS 28 databases (PostgreSQL and MariaDB)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,20 @@ from decimal import Decimal
 import pytest
 
 from bridge.lms import customers as cu
+from tests.conftest import FLAVOURS
+from tests.lmsrows import insert_phone
 
 from .test_lms_migrate import add_customer
 
 
+@pytest.fixture(params=FLAVOURS)
+def lms_flavour(request) -> str:
+    """Every database test here runs on LMS 1.11.17 and on LMS 28."""
+    return request.param
+
+
 def add_contact(db, customerid, phone, ctype=None, name=""):
-    db.execute("INSERT INTO customercontacts (customerid, name, phone, type) "
-               "VALUES (%s, %s, %s, %s)", [customerid, name, phone, ctype])
+    insert_phone(db, customerid, phone, ctype, name)
 
 
 def add_cash(db, customerid, value):
@@ -188,3 +195,16 @@ def test_customer_groups(migrated_db):
     assert cu.customer_ids_in_groups(db, ["Pusta", "nie ma"]) == set()
     assert cu.customer_ids_in_groups(db, []) == set()
     assert cu.customer_ids_in_groups(db, ["x') OR 1=1 --"]) == set()
+
+
+@pytest.mark.parametrize("lms_flavour", ["lms28"])  # LMS 1.11.17 deletes ended memberships
+def test_ended_group_memberships_do_not_count_on_lms28(migrated_db):
+    """LMS 28 keeps ended memberships (enddate set); only current ones make a group member."""
+    db = migrated_db
+    a, b = add_customer(db, "A"), add_customer(db, "B")
+    gid = db.insert_id("INSERT INTO customergroups (name, description) VALUES ('TV', '')", [],
+                       "customergroups")
+    db.execute("INSERT INTO customerassignments (customergroupid, customerid, startdate, "
+               "enddate) VALUES (%s, %s, 1, 0), (%s, %s, 1, 2)", [gid, a, gid, b])
+    assert cu.customer_ids_in_groups(db, ["TV"]) == {a}
+    assert [(g["name"], g["customers"]) for g in cu.customer_groups(db)] == [("TV", 1)]

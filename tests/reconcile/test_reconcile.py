@@ -9,10 +9,20 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from bridge.reconcile import reconcile
 from bridge.sms.client import SmsClient
 from tests.billing.conftest import event
+from tests.conftest import FLAVOURS
 from tests.sandbox.sandbox_helpers import Sms
+
+
+@pytest.fixture(params=FLAVOURS)
+def lms_flavour(request) -> str:
+    """Every database test here runs on LMS 1.11.17 and on LMS 28."""
+    return request.param
+
 
 ROOT = Path(__file__).resolve().parents[2]
 

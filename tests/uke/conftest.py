@@ -1,0 +1,3 @@
+"""UKE fixtures: the billing tests' LMS database (both engines) and the real sandbox."""
+
+from tests.billing.conftest import billing_db, lms  # noqa: F401
