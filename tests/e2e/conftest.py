@@ -1,5 +1,6 @@
-"""Browser end-to-end fixtures: one real LMS 1.11.17 per session (PostgreSQL), one headless
-Chromium reused by every test, and a screenshot + the page's HTML saved when a test fails."""
+"""Browser end-to-end fixtures: one real LMS 1.11.17 and one real current LMS (28-git) per
+session and engine, built on first use; one headless Chromium reused by every test, and a
+screenshot + the page's HTML saved when a test fails."""
 
 from __future__ import annotations
 
@@ -10,18 +11,19 @@ import pytest
 
 from bridge.lms.bootstrap import drop_database
 from tests.e2e import lms11
+from tests.e2e import lms28 as lms28_stack  # the fixture below is named lms28
 from tests.support import server_config, unique_name
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 
 
-def start_lms(tmp_path_factory: pytest.TempPathFactory, dialect: str):
-    work = tmp_path_factory.mktemp(f"lms11-{dialect}")
+def start_lms(tmp_path_factory: pytest.TempPathFactory, dialect: str, version=lms11):
+    work = tmp_path_factory.mktemp(f"{version.__name__.rsplit('.', 1)[-1]}-{dialect}")
     cfg = replace(server_config(dialect), database=unique_name("lmstv_e2e"))
     stack = None
     try:
-        stack = lms11.build(work, cfg)
+        stack = version.build(work, cfg)
         yield stack
     finally:
         if stack is not None:
@@ -33,6 +35,20 @@ def start_lms(tmp_path_factory: pytest.TempPathFactory, dialect: str):
 def lms(tmp_path_factory):
     """LMS 1.11.17 on PostgreSQL with the shim installed, the sandbox and the bridge running."""
     yield from start_lms(tmp_path_factory, "postgres")
+
+
+@pytest.fixture(scope="session")
+def lms28(tmp_path_factory):
+    """Current LMS (28-git) on PostgreSQL, users admin/tvfull/tvro/notv (lms28.USERS), the
+    sandbox and the bridge running; the TV plugin is not installed (test_lms28_install does
+    that itself; screen tests use `lms28_plugin`)."""
+    yield from start_lms(tmp_path_factory, "postgres", lms28_stack)
+
+
+@pytest.fixture(scope="session")
+def lms28_mysql(tmp_path_factory):
+    """The same current LMS on MariaDB, for the core-flow test on the other engine."""
+    yield from start_lms(tmp_path_factory, "mysql", lms28_stack)
 
 
 class Sms:

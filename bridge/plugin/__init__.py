@@ -1,0 +1,1 @@
+"""`lmstv plugin`: the TV plugin for current LMS (28-git): install, uninstall, status."""

@@ -1,0 +1,31 @@
+"""The current-LMS fixture itself: LMS 28 built from the tarball serves its main page to a
+logged-in administrator in Chromium, with its JS libraries (from npm) loaded."""
+
+from __future__ import annotations
+
+from selenium.webdriver.common.by import By
+
+from tests.e2e import ui
+
+
+def test_admin_sees_main_page(browser, lms28):
+    ui.login(browser, lms28, "admin")
+    page = ui.text(browser)
+    assert "LMS 28-git" in browser.title + page or "LMS" in browser.title
+    # The main menu is LMS's own (Klienci = Customers), so the classmap autoloader, Smarty 4
+    # and the database all work.
+    assert "Klienci" in page
+    # jQuery came from the npm assets linked as vendor/components/jquery.
+    assert browser.execute_script("return typeof window.jQuery") == "function"
+    assert browser.find_elements(By.CSS_SELECTOR, "#lms-ui-main-menu, .lms-ui-main-menu, "
+                                                  "#lms-ui-menu-panel, nav")
+
+
+def test_users_without_full_access_log_in(browser, lms28):
+    for user in ("tvfull", "tvro", "notv"):
+        ui.login(browser, lms28, user)
+
+
+def test_mariadb_variant_serves_main_page(browser, lms28_mysql):
+    ui.login(browser, lms28_mysql, "admin")
+    assert "Klienci" in ui.text(browser)
