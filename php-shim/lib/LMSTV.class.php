@@ -419,15 +419,20 @@ class LMSTV
 		return $out;
 	}
 
+	/** Privilege names of the two TV rights: LMS 1.11.17's access table; the current-LMS plugin
+	 * sets its own permission names. */
+	public static $rightFull = 'tv_full_access';
+	public static $rightRead = 'tv_read_only';
+
 	/** LMS rights "TV — pełny dostęp" / "TV — tylko odczyt" (lib/accesstable.php 40/41). */
 	public static function canChange()
 	{
-		return class_exists('ConfigHelper') && ConfigHelper::checkPrivilege('tv_full_access');
+		return class_exists('ConfigHelper') && ConfigHelper::checkPrivilege(self::$rightFull);
 	}
 
 	public static function canView()
 	{
-		return self::canChange() || (class_exists('ConfigHelper') && ConfigHelper::checkPrivilege('tv_read_only'));
+		return self::canChange() || (class_exists('ConfigHelper') && ConfigHelper::checkPrivilege(self::$rightRead));
 	}
 
 	/** Per-session token embedded in every TV form. */

@@ -55,6 +55,13 @@ abstract class LMSPlugin
 	public function __construct() { $this->registerHandlers(); }
 	abstract public function registerHandlers();
 	public function handlers() { return $this->handlers; }
+	public static function insertDefaultTemplateDir(Smarty $smarty)
+	{
+		$reflector = new ReflectionClass(static::class);
+		$dirs = $smarty->getTemplateDir();
+		array_unshift($dirs, dirname($reflector->getFileName()) . DIRECTORY_SEPARATOR . 'templates');
+		$smarty->setTemplateDir($dirs);
+	}
 }
 
 require_once($spec['lms28_dir'] . '/lib/LMSPermissions/Permission.class.php');

@@ -46,7 +46,7 @@ def run_plugin(tmp_path: Path, bridge_url: str, lms28_dir: Path):
     compile_dir.mkdir()
 
     def run(run: str, *, module: str = "", method: str = "GET", get: dict | None = None,
-            post: dict | None = None, rights: tuple[str, ...] = ("tv_full_access",),
+            post: dict | None = None, rights: tuple[str, ...] = ("tv_full",),
             session: dict | None = None, url: str | None = None, **vars: Any) -> dict:
         spec = {"run": run, "module": module or run, "method": method, "get": get or {},
                 "post": post or {}, "rights": list(rights), "session": session or {},
@@ -80,13 +80,13 @@ def act(run_plugin, cid: int, action: str, **post: Any) -> dict:
 
 
 def test_rights_and_menu_as_lms_applies_them(run_plugin) -> None:
-    full = run_plugin("menu", rights=("tv_full_access",))
+    full = run_plugin("menu", rights=("tv_full",))
     assert full["problems"] == []
     assert list(full["menu"]["tv"]["submenu"]) == list(TV_MODULES)
     assert full["menu"]["tv"]["css"] == "lms-ui-icon-tv"
     assert all(full["allowed"][m] for m in TV_MODULES)
 
-    ro = run_plugin("menu", rights=("tv_read_only",))
+    ro = run_plugin("menu", rights=("tv_readonly",))
     assert list(ro["menu"]["tv"]["submenu"]) == list(READ_ONLY_MODULES)
     assert all(ro["allowed"][m] for m in READ_ONLY_MODULES)
     assert not any(ro["allowed"][m] for m in ("tvmessagessend", "tvcleancache", "tvbulk",
@@ -148,10 +148,10 @@ def test_customer_edit_page_box_and_export_form(run_plugin, lms_db_config) -> No
 
 def test_read_only_and_forged_posts_change_nothing(run_plugin, bridge, lms_db_config) -> None:
     cid = add_lms_customer(lms_db_config)
-    ro = customer_page(run_plugin, cid, rights=("tv_read_only",))
+    ro = customer_page(run_plugin, cid, rights=("tv_readonly",))
     assert 'id="tvaccountbox"' in ro["html"] and "Eksport do SMS" not in ro["html"]
     assert "<form" not in ro["html"].lower().replace('<form id="customeredit"', "")
-    out = customer_page(run_plugin, cid, rights=("tv_read_only",), method="POST",
+    out = customer_page(run_plugin, cid, rights=("tv_readonly",), method="POST",
                         post={"lmstv_token": TOKEN, "tvaction": "export"})
     assert out["redirect"] is None and "TV — pełny dostęp" in out["html"]
     forged = customer_page(run_plugin, cid, method="POST",
@@ -175,7 +175,7 @@ def test_screens_refuse_users_without_the_right(run_plugin) -> None:
     # LMS's generic read-only right matches *list modules: the screen itself still refuses
     out = run_plugin("module", module="tvstblist", rights=("read_only",), session=SESSION)
     assert "Access denied!" in out["html"] and "STB" not in text(out["html"])
-    out = run_plugin("module", module="tvcleancache", rights=("tv_read_only",), session=SESSION,
+    out = run_plugin("module", module="tvcleancache", rights=("tv_readonly",), session=SESSION,
                      method="POST", post={"lmstv_token": TOKEN})
     assert "Access denied!" in out["html"]
 

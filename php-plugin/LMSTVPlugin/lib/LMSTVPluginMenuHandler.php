@@ -1,0 +1,30 @@
+<?php
+
+/*
+ * menu_initialized: the "Telewizja" menu — the shared TV screens (LMSTV::menuEntries(), the
+ * same list the 1.11.17 shim's menu shows). What a user sees of it is filtered by LMS itself
+ * (AccessRights::applyMenuPermissions) with the menu items the TV permissions allow.
+ */
+
+class LMSTVPluginMenuHandler
+{
+    public function menuInitialized(array $menu)
+    {
+        $submenu = array();
+        foreach (LMSTV::menuEntries() as $module => $entry) {
+            unset($entry['readonly']);
+            $submenu[$module] = $entry;
+        }
+        $menu[LMSTVPlugin::MENU_KEY] = array(
+            'name' => 'Telewizja',
+            'css' => 'lms-ui-icon-tv',
+            'link' => '?m=tvcustomers',
+            'tip' => 'Usługi telewizji JAMBOX',
+            'accesskey' => 'j',
+            // Right after LMS's "Klienci" (customers, prio 5): TV work starts from a customer.
+            'prio' => 6,
+            'submenu' => $submenu,
+        );
+        return $menu;
+    }
+}
