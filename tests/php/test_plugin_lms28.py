@@ -19,7 +19,8 @@ from tests.php.test_shim_modules import SESSION, TOKEN, add_lms_customer, text
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 TARBALL = ROOT.parent / "shared" / "lms-src" / "lms-28-git-d85aeab5.tar.gz"
-LMS28_FILES = ("lib/LMSPermissions/Permission.class.php", "lib/LMSPermissions/AccessRights.class.php",
+LMS28_FILES = ("lib/LMSPermissions/Permission.class.php",
+               "lib/LMSPermissions/AccessRights.class.php",
                "lib/SmartyPlugins/resource.extendsall.php")
 TV_MODULES = ("tvcustomers", "tvpackageslist", "tvstblist", "tvsubnetlist", "tvbillingevents",
               "tvmessages", "tvmessagessend", "tvreconcile", "tvbulk", "tvcleancache")
@@ -28,7 +29,7 @@ READ_ONLY_MODULES = TV_MODULES[:6]
 
 @pytest.fixture(scope="session")
 def lms28_dir(tmp_path_factory) -> Path:
-    """The LMS 28 classes the plugin builds on, out of the real LMS 28 tarball (missing: a failure)."""
+    """The LMS 28 classes the plugin builds on, from the real LMS 28 tarball (missing: a failure)."""
     assert TARBALL.is_file(), f"{TARBALL} is missing"
     out = tmp_path_factory.mktemp("lms28src")
     with tarfile.open(TARBALL) as tar:
@@ -200,7 +201,8 @@ def test_quick_search_stb(run_plugin, bridge, sandbox, lms_db_config) -> None:
 
     field = run_plugin("quicksearchcontents")
     assert 'data-mode="tvstb"' in field["html"] and 'name="qs[tvstb]"' in field["html"]
-    assert 'data-mode="tvstb"' not in run_plugin("quicksearchcontents", rights=("read_only",))["html"]
+    no_tv = run_plugin("quicksearchcontents", rights=("read_only",))
+    assert 'data-mode="tvstb"' not in no_tv["html"]
 
     # AutoSuggest (ajax=1): LMS's JSON rows, HTML-escaped, pointing at the customer
     sug = run_plugin("quicksearch", module="quicksearch", get={"ajax": "1"}, mode="tvstb",
