@@ -29,7 +29,7 @@ READ_ONLY_MODULES = TV_MODULES[:6]
 
 @pytest.fixture(scope="session")
 def lms28_dir(tmp_path_factory) -> Path:
-    """The LMS 28 classes the plugin builds on, from the real LMS 28 tarball (missing: a failure)."""
+    """LMS 28 classes the plugin builds on, from the real LMS 28 tarball (missing: a failure)."""
     assert TARBALL.is_file(), f"{TARBALL} is missing"
     out = tmp_path_factory.mktemp("lms28src")
     with tarfile.open(TARBALL) as tar:
