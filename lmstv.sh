@@ -138,6 +138,11 @@ PY
 
 ensure_php() {
   apt_install php-cli php-curl php-mbstring php-xml php-pgsql php-mysql phpunit smarty3
+  # Current LMS (28-git) for tests/e2e/lms28.py and tests/plugin: the PHP extensions its
+  # composer.json requires, and Debian's copies of the libraries Composer would fetch
+  # (tests/e2e/compat28/autoload.php loads them from /usr/share/php).
+  apt_install php-gd php-intl php-bcmath php-soap php-zip php-gmp smarty4 libphp-phpmailer \
+    php-htmlpurifier php-parsedown php-ramsey-uuid php-guzzlehttp-guzzle php-phpseclib3 php-tcpdf
 }
 
 ensure_browser() {  # the e2e tests drive a real LMS in headless Chromium
@@ -145,6 +150,14 @@ ensure_browser() {  # the e2e tests drive a real LMS in headless Chromium
   # npm runs the PHP-version parser; Node.js from another source brings its own npm, and
   # Debian's npm would conflict with it.
   command -v npm >/dev/null || apt_install nodejs npm
+}
+
+# LMS 28's JS/CSS (jquery, jquery-ui, datatables, tinymce, font-awesome, …) from the npm
+# registry, once per tests/e2e/compat28/package.json into ~/.cache/lmstv/lms28-assets/ (the
+# fixture would fetch them too; doing it here makes a registry problem fail before pytest).
+ensure_lms28_assets() {
+  "$VENV/bin/python" -c 'from tests.e2e.lms28 import npm_assets; npm_assets()' \
+    || { echo "lmstv.sh: could not install LMS 28's JS/CSS from the npm registry" >&2; exit 1; }
 }
 
 [[ "${BASH_SOURCE[0]}" != "$0" ]] && return 0  # sourced (by the tests): functions only
@@ -160,6 +173,7 @@ case "$cmd" in
     check_lms_schema
     ensure_php
     ensure_browser
+    ensure_lms28_assets
     ensure_postgres
     ensure_mariadb
     say "ruff"

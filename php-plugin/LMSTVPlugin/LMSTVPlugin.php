@@ -5,13 +5,15 @@
  *
  * Installed by `lmstv plugin install --lms-dir DIR` into DIR/plugins/LMSTVPlugin/ and enabled
  * in uiconfig phpui.plugins; never by editing LMS's own files. Screens only: every TV read and
- * write goes to the lmstv bridge through the shared client LMSTV (php-shim/lib/LMSTV.class.php).
- * That client already owns the name "LMSTV", hence this class's name.
+ * write goes to the lmstv bridge through the shared client LMSTV (php-shim/lib/LMSTV.class.php,
+ * which the installer copies to lib/LMSTV.class.php here, so LMS's classmap loads it like any
+ * plugin class). That client already owns the name "LMSTV", hence this class's name.
  *
- * The screens are the LMS 1.11.17 shim's own: the plugin's modules/ run the shim's modules, the
- * customer page hooks its customer.tv.inc.php, and its templates are the shim's (shimDir()); the
- * plugin adds only what differs on current LMS: hooks instead of edits of LMS's files, Permission
- * objects instead of access table levels, {block … append} instead of template patches.
+ * The TV screens are the LMS 1.11.17 shim's own: the plugin's modules/ run the shim's modules,
+ * the customer page hooks its customer.tv.inc.php, its templates are the shim's (the installer
+ * copies php-shim's modules, templates and lib/lmstv.stbsearch.php to shim/ here; shimDir()).
+ * The plugin adds only what differs on current LMS: hooks instead of edits of LMS's files,
+ * Permission objects instead of access table levels, {block … append} instead of patches.
  *
  * Permissions (lib/LMSTVPluginAccessHandler.php), for Administracja → Użytkownicy:
  *   tv_full     "TV — pełny dostęp"  every TV module (?m=tv…), reads and changes;

@@ -51,6 +51,14 @@ def lms28_mysql(tmp_path_factory):
     yield from start_lms(tmp_path_factory, "mysql", lms28_stack)
 
 
+@pytest.fixture(scope="session")
+def lms28_plugin(lms28):
+    """lms28 with the TV plugin installed and enabled (`lmstv plugin install`), for the plugin's
+    screen tests; the stack is the same object as lms28's."""
+    lms28.plugin("install")
+    return lms28
+
+
 class Sms:
     """The sandbox over XML-RPC: SMS methods with the operator's auth filled in, and controls."""
 

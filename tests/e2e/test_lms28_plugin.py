@@ -1,49 +1,30 @@
 """The TV plugin in a real current LMS (28-git) in Chromium: the TV menu and its screens, rights
 as LMS applies them, the quick search "STB (MAC)" field, no PHP warnings from lmstv files.
 
-Until `lmstv plugin install` lands (helper lms28fix), `installed` below puts the plugin in place
-the way that command is to: php-plugin/LMSTVPlugin as plugins/LMSTVPlugin with the shared shim
-code in its shim/, LMS's classmap regenerated, LMSTVPlugin in uiconfig phpui.plugins.
+The plugin is installed by `lmstv plugin install` (fixture lms28_plugin).
 """
 
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
 
-from bridge.lms.db import connect
-from bridge.plugin import classmap
+from bridge.plugin import installer
 from tests.e2e.ui import log_length, login, open_module, php_problems, refresh_cache
-
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 @pytest.fixture(scope="module")
-def installed(lms28):
-    target = lms28.lms / "plugins" / "LMSTVPlugin"
-    shutil.copytree(ROOT / "php-plugin" / "LMSTVPlugin", target)
-    shutil.copytree(ROOT / "php-shim", target / "shim",
-                    ignore=shutil.ignore_patterns("patches", "img"))
-    shutil.copy(lms28.ini, lms28.lms / "lmstv.ini")
-    classmap.generate(lms28.lms)
-    db = connect(lms28.db)
-    try:
-        db.execute("INSERT INTO uiconfig (section, var, value, description, disabled) "
-                   "VALUES ('phpui', 'plugins', 'LMSTVPlugin', '', 0)")
-    finally:
-        db.close()
-    yield lms28
-    db = connect(lms28.db)
-    try:
-        db.execute("DELETE FROM uiconfig WHERE section = 'phpui' AND var = 'plugins'")
-    finally:
-        db.close()
-    shutil.rmtree(target)
-    (lms28.lms / "lmstv.ini").unlink()
-    classmap.generate(lms28.lms)
+def installed(lms28_plugin):
+    """The plugin installed by `lmstv plugin install`; the shared client finds the bridge
+    through lmstv.ini in LMS's directory (SYS_DIR), as on LMS 1.11.17."""
+    ini = lms28_plugin.lms / "lmstv.ini"
+    if not ini.exists():
+        shutil.copy(lms28_plugin.ini, ini)
+    if installer.load_state(lms28_plugin.lms) is None:
+        lms28_plugin.plugin("install")
+    return lms28_plugin
 
 
 def tv_menu_links(browser) -> set[str]:

@@ -53,7 +53,7 @@ def run_plugin(tmp_path: Path, bridge_url: str, lms28_dir: Path):
                 "post": post or {}, "rights": list(rights), "session": session or {},
                 "vars": vars, "compile_dir": str(compile_dir), "lms28_dir": str(lms28_dir),
                 "check_modules": [*TV_MODULES, "tvquicksearch", "tvstbadd", "tvstbremove",
-                                  "customerinfo"],
+                                  "tv_info", "customerinfo"],
                 "bridge": {"url": url or bridge_url, "secret": SECRET, "timeout": 20}}
         path = tmp_path / "spec28.json"
         path.write_text(json.dumps(spec))
@@ -83,13 +83,14 @@ def act(run_plugin, cid: int, action: str, **post: Any) -> dict:
 def test_rights_and_menu_as_lms_applies_them(run_plugin) -> None:
     full = run_plugin("menu", rights=("tv_full",))
     assert full["problems"] == []
-    assert list(full["menu"]["tv"]["submenu"]) == list(TV_MODULES)
+    assert list(full["menu"]["tv"]["submenu"]) == [*TV_MODULES, "tv_info"]
     assert full["menu"]["tv"]["css"] == "lms-ui-icon-tv"
-    assert all(full["allowed"][m] for m in TV_MODULES)
+    assert all(full["allowed"][m] for m in (*TV_MODULES, "tv_info"))
+    assert not full["allowed"]["customerinfo"]
 
     ro = run_plugin("menu", rights=("tv_readonly",))
-    assert list(ro["menu"]["tv"]["submenu"]) == list(READ_ONLY_MODULES)
-    assert all(ro["allowed"][m] for m in READ_ONLY_MODULES)
+    assert list(ro["menu"]["tv"]["submenu"]) == [*READ_ONLY_MODULES, "tv_info"]
+    assert all(ro["allowed"][m] for m in (*READ_ONLY_MODULES, "tvquicksearch", "tv_info"))
     assert not any(ro["allowed"][m] for m in ("tvmessagessend", "tvcleancache", "tvbulk",
                                               "tvreconcile", "tvstbadd", "tvstbremove"))
 
