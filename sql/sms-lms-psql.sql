@@ -1,4 +1,6 @@
 -- lmstv fresh install of the JAMBOX TV schema on an LMS 1.11.17 database (PostgreSQL).
+-- LMS 1.11.17 only: it recreates LMS 1.11.17's customersview and contractorview.  On current
+-- LMS (28) use `lmstv migrate`, which leaves LMS's own views alone.
 -- Apply by hand to a database without the original JAMBOX module, e.g.
 --   psql -U lms -d lms -f sms-lms-psql.sql
 -- or simply run `lmstv migrate`, which does the same and also adopts the original module's

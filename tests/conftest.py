@@ -8,8 +8,10 @@ loaded from LMS's 1.11.17 schema (tests/templates.py says how).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tarfile
 import xmlrpc.client
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -38,18 +40,39 @@ def lms_schema_files() -> dict[str, Path]:
         pytest.exit(str(exc), returncode=2)
 
 
+# Current LMS (28-git): its schema is read from the source tarball at test time, never copied
+# into the project.
+LMS28_TARBALL = ROOT.parent / "shared" / "lms-src" / "lms-28-git-d85aeab5.tar.gz"
+LMS28_MEMBERS = {"postgres": "lms-28-git/doc/lms.pgsql", "mysql": "lms-28-git/doc/lms.mysql"}
+FLAVOURS = ("lms1117", "lms28")
+
+
+@pytest.fixture(scope="session")
+def lms28_schema_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    if not LMS28_TARBALL.is_file():
+        pytest.fail(f"{LMS28_TARBALL} not found (LMS 28-git sources live in ../shared/lms-src)")
+    out = tmp_path_factory.mktemp("lms28-schema")
+    with tarfile.open(LMS28_TARBALL) as tar:
+        for member in LMS28_MEMBERS.values():
+            tar.extract(tar.getmember(member), out, filter="data")
+    return {d: out / m for d, m in LMS28_MEMBERS.items()}
+
+
 # Fixtures whose tests want lmstv's schema applied: their database is cloned from the migrated
 # template, so the migrate they still run finds nothing to do.
 MIGRATED_FIXTURES = frozenset({"migrated_db", "billing_db", "migrated_config", "bridge_url"})
 
 
-def _template(request: pytest.FixtureRequest, dialect: str, migrated: bool) -> Template:
-    """Session-wide template database of a dialect, built on first use, dropped at the end."""
+def _template(request: pytest.FixtureRequest, dialect: str, migrated: bool,
+              flavour: str = "lms1117") -> Template:
+    """Session-wide template database of a dialect and LMS version, built on first use, dropped
+    at the end."""
     cache = request.config.stash.setdefault(_TEMPLATES, {})
-    key = (dialect, migrated)
+    key = (dialect, migrated, flavour)
     if key not in cache:
-        schema = request.getfixturevalue("lms_schema_files")[dialect]
-        source = _template(request, dialect, False) if migrated else None
+        files = "lms28_schema_files" if flavour == "lms28" else "lms_schema_files"
+        schema = request.getfixturevalue(files)[dialect]
+        source = _template(request, dialect, False, flavour) if migrated else None
         cfg = replace(server_config(dialect), database=unique_name("lmstv_tpl"))
         cache[key] = build_template(cfg, schema, source=source, migrated=migrated)
     return cache[key]
@@ -70,14 +93,16 @@ def _pg_template(request: pytest.FixtureRequest) -> DatabaseConfig:
 
 
 def make_lms_database(dialect: str, request: pytest.FixtureRequest,
-                      *, empty: bool = False, migrated: bool = False) -> DatabaseConfig:
-    """A fresh database with LMS 1.11.17's schema (or empty, or with lmstv's schema applied),
-    cloned from the session's template and dropped after the test."""
+                      *, empty: bool = False, migrated: bool = False,
+                      flavour: str = "lms1117") -> DatabaseConfig:
+    """A fresh database with LMS 1.11.17's schema (``flavour="lms28"``: LMS 28-git's; or empty,
+    or with lmstv's schema applied), cloned from the session's template and dropped after the
+    test."""
     cfg = replace(server_config(dialect), database=unique_name("lmstv_t"))
     if empty:
         create_database(cfg)
     else:
-        clone(_template(request, dialect, migrated), cfg)
+        clone(_template(request, dialect, migrated, flavour), cfg)
     request.addfinalizer(lambda: drop_database(cfg))
     return cfg
 
@@ -88,9 +113,21 @@ def dialect(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def lms_db_config(dialect: str, request: pytest.FixtureRequest) -> DatabaseConfig:
-    """Connection settings of a fresh LMS 1.11.17 database (runs once per dialect)."""
-    return make_lms_database(dialect, request,
+def lms_flavour() -> str:
+    """The LMS version of ``lms_db_config``'s database: LMS 1.11.17 unless $LMSTV_TEST_LMS says
+    ``lms28``.  A test module runs on both with
+    ``pytestmark = pytest.mark.parametrize("lms_flavour", FLAVOURS)``."""
+    value = os.environ.get("LMSTV_TEST_LMS", "lms1117").strip() or "lms1117"
+    if value not in FLAVOURS:
+        raise pytest.UsageError(f"LMSTV_TEST_LMS={value}: use one of {', '.join(FLAVOURS)}")
+    return value
+
+
+@pytest.fixture
+def lms_db_config(dialect: str, lms_flavour: str,
+                  request: pytest.FixtureRequest) -> DatabaseConfig:
+    """Connection settings of a fresh LMS database (runs once per dialect and LMS version)."""
+    return make_lms_database(dialect, request, flavour=lms_flavour,
                              migrated=bool(MIGRATED_FIXTURES & set(request.fixturenames)))
 
 

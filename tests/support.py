@@ -35,6 +35,6 @@ def add_lms_customer(db: Database, **fields: Any) -> int:
            "ssn": "85010112345", "regon": "", "rbe": "", "icn": "ABC123456", "info": "",
            "notes": "", "message": "", "deleted": 0}
     row.update(fields)
-    cols, marks = ", ".join(row), ", ".join(["%s"] * len(row))
-    return db.insert_id(f"INSERT INTO customers ({cols}) VALUES ({marks})", list(row.values()),
-                        "customers")
+    from tests.lmsrows import insert_customer  # LMS-version aware
+
+    return insert_customer(db, row)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from bridge.billing.numbering import DEFAULT_NUMBER_TEMPLATE, DOC_INVOICE, YEARLY
+from bridge.lms import flavour
 from bridge.lms.finance import pick_tax
 
 DEFAULT_PAYTIME = 14  # lms-payments' payments.deadline default
@@ -43,10 +44,10 @@ class LmsBillingData:
             # division; a default plan assigned to no division serves division 0.
             if int(row["isdefault"] or 0):
                 self.default_plan_by_division.setdefault(int(row["divid"]), plan.id)
-        self.divisions = {int(r["id"]): r for r in db.query(
-            "SELECT id, name, shortname, address, city, zip, countryid, ten, regon, account, "
-            "inv_header, inv_footer, inv_author, inv_cplace, inv_paytime, inv_paytype "
-            "FROM divisions")}
+        self.divisions = {int(r["id"]): r for r in db.query(flavour.divisions_sql(db, (
+            "id", "name", "shortname", "address", "city", "zip", "countryid", "ten", "regon",
+            "account", "inv_header", "inv_footer", "inv_author", "inv_cplace", "inv_paytime",
+            "inv_paytype")))}
         self.taxes = db.query("SELECT id, value, taxed, validfrom, validto FROM taxes "
                               "ORDER BY id")
         conf = {(r["section"], r["var"]): r["value"] for r in db.query(
@@ -107,10 +108,11 @@ def load_customers(db: Any, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     for start in range(0, len(wanted), 1000):
         chunk = wanted[start:start + 1000]
         marks = ", ".join(["%s"] * len(chunk))
+        fields, joins = flavour.customer_address_sql(db, "c")
         for row in db.query(
-                "SELECT id, lastname, name, address, zip, city, countryid, ten, ssn, divisionid, "
-                "paytime, paytype, deleted, tv_cust_number, tv_suspend_billing "
-                f"FROM customers WHERE id IN ({marks})", chunk):
+                "SELECT c.id, c.lastname, c.name, c.ten, c.ssn, c.divisionid, c.paytime, "
+                f"c.paytype, c.deleted, c.tv_cust_number, c.tv_suspend_billing, {fields} "
+                f"FROM customers c{joins} WHERE c.id IN ({marks})", chunk):
             out[int(row["id"])] = row
     return out
 

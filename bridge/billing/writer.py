@@ -20,7 +20,7 @@ from bridge.billing.linkage import NO_TAX
 from bridge.billing.lmsdata import LmsBillingData, NumberPlan
 from bridge.billing.numberer import Numberer
 from bridge.billing.numbering import DOC_INVOICE, format_number
-from bridge.lms import dialect
+from bridge.lms import dialect, flavour
 
 LINE_UNIT = "usł."
 
@@ -230,9 +230,10 @@ def _insert_documents(db: Any, plans: list[_Plan], top_before: int) -> int | Non
     if not plans:
         return None
     assert plans[0].header is not None
-    cols = list(plans[0].header)
+    headers = [flavour.document_header(db, p.header or {}) for p in plans]
+    cols = list(headers[0])
     row = f"({_marks(len(cols))})"
-    params = [p.header[c] for p in plans for c in cols]  # type: ignore[index]
+    params = [h[c] for h in headers for c in cols]
     sql = (f"INSERT INTO documents ({', '.join(cols)}) VALUES "
            + ", ".join([row] * len(plans)))
     customers = [p.job.customerid for p in plans]
@@ -275,6 +276,7 @@ def _write_lines(db: Any, plans: list[_Plan], tariff_id: int,
     doc_of: list[Any] = []
     ids: list[int] = []
     totals: dict[int, Decimal] = {}
+    extra_cols, extra_values, userid = flavour.cash_columns(db)
     for p in plans:
         total = Decimal("0.00")
         for offset, (ev, taxid) in enumerate(p.lines):
@@ -283,8 +285,8 @@ def _write_lines(db: Any, plans: list[_Plan], tariff_id: int,
             total += gross
             contents += [p.docid, itemid, gross, taxid, "", LINE_UNIT, 1, ev["be_desc"],
                          tariff_id, 0, 0]
-            cash += [p.cdate, 0, 0, -gross, taxid, p.job.customerid, ev["be_desc"], p.docid,
-                     itemid]
+            cash += [p.cdate, 0, userid, -gross, taxid, p.job.customerid, ev["be_desc"], p.docid,
+                     itemid, *extra_values]
             event_id = int(ev["id"])
             ids.append(event_id)
             item_of += [event_id, itemid]
@@ -294,8 +296,10 @@ def _write_lines(db: Any, plans: list[_Plan], tariff_id: int,
     db.execute("INSERT INTO invoicecontents (docid, itemid, value, taxid, prodid, content, "
                "count, description, tariffid, pdiscount, vdiscount) VALUES "
                + ", ".join([f"({_marks(11)})"] * n), contents)
-    db.execute("INSERT INTO cash (time, type, userid, value, taxid, customerid, comment, docid, "
-               "itemid) VALUES " + ", ".join([f"({_marks(9)})"] * n), cash)
+    cash_cols = ("time", "type", "userid", "value", "taxid", "customerid", "comment", "docid",
+                 "itemid", *extra_cols)
+    db.execute(f"INSERT INTO cash ({', '.join(cash_cols)}) VALUES "
+               + ", ".join([f"({_marks(len(cash_cols))})"] * n), cash)
     if hook:
         hook("lines")
     # One invoice per customer: the docid CASE needs a branch per customer, not per event.

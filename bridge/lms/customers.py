@@ -1,9 +1,10 @@
 """LMS customers as lmstv needs them: reads for screens and SMS export, and the TV link columns.
 
-Mapped from the LMS 1.11.17 schema: one-line ``address`` + ``zip`` + ``city``, ``post_*``
-correspondence address, ``email`` on the customer row, phones in ``customercontacts.phone``
-with LMS 1.11.17's contact type bits (1 = mobile, 2 = fax, NULL = landline).  The TV columns
-``tv_cust_number`` and ``tv_suspend_billing`` come from lmstv's own migration.
+Rows carry LMS 1.11.17's field names: one-line ``address`` + ``zip`` + ``city``, ``post_*``
+correspondence address, ``email``.  On LMS 1.11.17 these are columns of ``customers``; on
+current LMS (28) they come from its ``addresses`` and ``customercontacts`` (plus the street,
+house and flat as LMS keeps them) -- :mod:`bridge.lms.flavour` holds that difference.  The TV
+columns ``tv_cust_number`` and ``tv_suspend_billing`` come from lmstv's own migration.
 """
 
 from __future__ import annotations
@@ -13,24 +14,29 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from bridge.lms.address import MISSING, split_address
+from bridge.lms import flavour
+from bridge.lms.address import MISSING, AddressParts, split_address
 from bridge.lms.db import Database
 
-# LMS 1.11.17 lib/definitions.php: CONTACT_MOBILE = 1, CONTACT_FAX = 2 (a bit mask).
-CONTACT_FAX = 2
 MAX_PHONES = 2
 TV_NUMBER_MAX = 20
 _TV_NUMBER = re.compile(r"^[0-9A-Za-z_-]{1,20}$")
 _CHUNK = 1000
 ZERO = Decimal("0.00")
 
-CUSTOMER_COLUMNS = (
+# Columns of customers itself on every LMS version; the address fields come from
+# flavour.customer_address_sql.
+_OWN_COLUMNS = (
     "id", "name", "lastname", "status", "deleted", "type", "divisionid", "tv_cust_number",
-    "tv_suspend_billing", "address", "zip", "city", "post_name", "post_address", "post_zip",
-    "post_city", "countryid", "email", "ssn", "icn", "ten", "paytime", "paytype",
+    "tv_suspend_billing", "ssn", "icn", "ten", "paytime", "paytype",
 )
-_SELECT_CUSTOMER = "SELECT " + ", ".join(f"c.{col}" for col in CUSTOMER_COLUMNS) + \
-    " FROM customers c"
+CUSTOMER_COLUMNS = _OWN_COLUMNS + flavour.ADDRESS_FIELDS
+
+
+def _select_customer(db: Database) -> str:
+    fields, joins = flavour.customer_address_sql(db, "c")
+    return ("SELECT " + ", ".join(f"c.{col}" for col in _OWN_COLUMNS) + ", " + fields
+            + " FROM customers c" + joins)
 
 
 class CustomerNotFound(LookupError):
@@ -87,7 +93,7 @@ def check_tv_number(cust_number: object) -> str:
 
 def get_customer(db: Database, customer_id: int) -> dict[str, Any] | None:
     """The LMS customer row (fields of ``CUSTOMER_COLUMNS``), or None."""
-    row = db.one(_SELECT_CUSTOMER + " WHERE c.id = %s", [int(customer_id)])
+    row = db.one(_select_customer(db) + " WHERE c.id = %s", [int(customer_id)])
     return _normalise(row) if row else None
 
 
@@ -96,15 +102,14 @@ def get_customer_by_tv_number(db: Database, cust_number: str) -> dict[str, Any] 
     text = str(cust_number or "").strip()
     if not text:
         return None
-    row = db.one(_SELECT_CUSTOMER + " WHERE c.tv_cust_number = %s", [text])
+    row = db.one(_select_customer(db) + " WHERE c.tv_cust_number = %s", [text])
     return _normalise(row) if row else None
 
 
 def customer_phones(db: Database, customer_id: int, limit: int = MAX_PHONES) -> list[str]:
     """Up to ``limit`` non-fax phone numbers in the order they were entered."""
-    rows = db.query(
-        "SELECT phone FROM customercontacts WHERE customerid = %s AND phone <> '' "
-        "AND (type IS NULL OR (type & %s) = 0) ORDER BY id", [int(customer_id), CONTACT_FAX])
+    sql, params = flavour.phone_contacts_sql(db)
+    rows = db.query(sql, [int(customer_id), *params])
     return [str(r["phone"]).strip() for r in rows if str(r["phone"]).strip()][:limit]
 
 
@@ -124,9 +129,9 @@ def sms_customer_data(db: Database, customer_id: int) -> dict[str, Any]:
     cust = get_customer(db, customer_id)
     if cust is None:
         raise CustomerNotFound(int(customer_id))
-    main = split_address(cust["address"])
+    main = address_parts(cust)
     post_line = (cust.get("post_address") or "").strip()
-    post = split_address(post_line) if post_line else main
+    post = address_parts(cust, "post_") if post_line else main
     phones = customer_phones(db, cust["id"]) + ["", ""]
 
     def text(value: object) -> str:
@@ -154,6 +159,17 @@ def sms_customer_data(db: Database, customer_id: int) -> dict[str, Any]:
     }
 
 
+def address_parts(cust: dict[str, Any], prefix: str = "") -> AddressParts:
+    """Street, house and flat of the customer's main (or, with ``prefix="post_"``, postal)
+    address: as LMS 28 keeps them, else split from LMS 1.11.17's one-line address."""
+    street = str(cust.get(f"{prefix}street") or "").strip()
+    if street or cust.get(f"{prefix}house"):
+        return AddressParts(street or str(cust.get(f"{prefix}city") or "").strip() or MISSING,
+                            str(cust.get(f"{prefix}house") or "").strip() or MISSING,
+                            str(cust.get(f"{prefix}flat") or "").strip() or MISSING)
+    return split_address(cust.get(f"{prefix}address"))
+
+
 # -- many customers (list screens) -------------------------------------------------------------
 
 
@@ -164,9 +180,10 @@ def customers_by_ids(db: Database, ids: Iterable[int]) -> dict[int, dict[str, An
     out: dict[int, dict[str, Any]] = {}
     for part in _chunks(wanted):
         marks = _marks(len(part))
+        fields, joins = flavour.customer_address_sql(db, "c")
         rows = db.query(
-            "SELECT c.id, c.name, c.lastname, c.status, c.deleted, c.address, c.zip, c.city, "
-            "c.tv_cust_number, COALESCE(b.balance, 0) AS balance FROM customers c "
+            "SELECT c.id, c.name, c.lastname, c.status, c.deleted, c.tv_cust_number, "
+            f"{fields}, COALESCE(b.balance, 0) AS balance FROM customers c{joins} "
             "LEFT JOIN (SELECT customerid, SUM(value) AS balance FROM cash "
             f"WHERE customerid IN ({marks}) GROUP BY customerid) b ON b.customerid = c.id "
             f"WHERE c.id IN ({marks})", [*part, *part])
@@ -182,7 +199,8 @@ def customers_by_tv_numbers(db: Database, numbers: Iterable[str]) -> dict[str, d
     wanted = sorted({str(n).strip() for n in numbers if n is not None and str(n).strip()})
     out: dict[str, dict[str, Any]] = {}
     for part in _chunks(wanted):
-        rows = db.query(_SELECT_CUSTOMER + f" WHERE c.tv_cust_number IN ({_marks(len(part))})",
+        rows = db.query(_select_customer(db)
+                        + f" WHERE c.tv_cust_number IN ({_marks(len(part))})",
                         list(part))
         for row in rows:
             out[str(row["tv_cust_number"])] = _normalise(row)

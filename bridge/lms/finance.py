@@ -1,4 +1,4 @@
-"""LMS 1.11.17 finance master data read by TV invoicing: divisions, number plans with their
+"""LMS finance master data read by TV invoicing: divisions, number plans with their
 division assignments, taxes valid on a day, and the documents of a day.
 
 LMS stores times as unix integers in local time; a "day" here is local midnight to the next
@@ -12,6 +12,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
+from bridge.lms import flavour
 from bridge.lms.db import Database
 
 DOC_INVOICE = 1  # LMS lib/definitions.php DOC_INVOICE
@@ -33,7 +34,7 @@ def day_bounds(day: dt.date) -> tuple[int, int]:
 
 def divisions(db: Database) -> dict[int, dict[str, Any]]:
     """All divisions keyed by id (the invoice's seller data comes from here)."""
-    rows = db.query("SELECT " + ", ".join(DIVISION_COLUMNS) + " FROM divisions ORDER BY id")
+    rows = db.query(flavour.divisions_sql(db, DIVISION_COLUMNS))
     return {int(r["id"]): {**r, "id": int(r["id"])} for r in rows}
 
 

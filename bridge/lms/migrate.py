@@ -7,7 +7,9 @@ re-runnable, because MySQL cannot roll DDL back when a step is interrupted:
 
 * ``skip-if <check>`` / ``only-if <check>``: run the statement only when the check is false /
   true.  Checks: ``table T``, ``view V``, ``column T.C``, ``index T.I``, ``wide T.C N`` (the
-  column exists and holds at least N characters).
+  column exists and holds at least N characters), ``lms F`` (the LMS schema is flavour F of
+  :mod:`bridge.lms.flavour`: ``lms1117`` or ``lms28``) -- so a statement that touches LMS's own
+  views runs only on the LMS version whose views it reproduces.
 * ``expect-no-rows <message>``: the statement is a SELECT that must return nothing; otherwise
   the migration stops with the message and the offending rows.
 
@@ -25,13 +27,15 @@ from pathlib import Path
 from typing import Any
 
 from bridge.lms import dialect
+from bridge.lms import flavour as lms_flavour
 from bridge.lms.db import Database
 
 VERSION_KEY = "dbversion_lmstv"
-LMS_MIN_DBVERSION = "2015042700"  # LMS 1.11.17's schema version
-# LMS schema versions the steps in sql/ are written for.  Any other (newer) LMS defines its views
-# differently, and a step must never replace or add a view LMS defines otherwise: refuse instead.
-KNOWN_LMS_DBVERSIONS = frozenset({LMS_MIN_DBVERSION})
+LMS_MIN_DBVERSION = lms_flavour.LMS1117_DBVERSION  # LMS 1.11.17's schema version
+# LMS schema versions the steps in sql/ are written for (LMS 1.11.17 and current LMS 28-git).
+# Any other LMS may define its views differently, and a step must never replace or add a view
+# LMS defines otherwise: refuse instead.
+KNOWN_LMS_DBVERSIONS = frozenset(lms_flavour.BY_DBVERSION)
 ENV_SQL_DIR = "LMSTV_SQL_DIR"
 LOCK_NAME = "migrate"
 DIALECT_DIRS = {"postgres": "postgres", "mysql": "mysql"}
@@ -39,7 +43,7 @@ FRESH_INSTALL_FILES = {"postgres": "sms-lms-psql.sql", "mysql": "sms-lms.sql"}
 
 _STEP_FILE = re.compile(r"^(?P<version>\d{10})-(?P<name>[a-z0-9-]+)\.sql$")
 _DIRECTIVE = re.compile(r"^--\s*lmstv:\s*(?P<body>.+?)\s*$")
-_CHECK_KINDS = {"table": 1, "view": 1, "column": 1, "index": 1, "wide": 2}
+_CHECK_KINDS = {"table": 1, "view": 1, "column": 1, "index": 1, "wide": 2, "lms": 1}
 
 
 class MigrationError(Exception):
@@ -114,6 +118,8 @@ def _parse_directive(body: str, path: Path, lineno: int) -> tuple[str, Any]:
         parts = rest.split()
         if not parts or parts[0] not in _CHECK_KINDS or len(parts) - 1 != _CHECK_KINDS[parts[0]]:
             raise MigrationError(f"{path}:{lineno}: bad condition {body!r}")
+        if parts[0] == "lms" and parts[1] not in lms_flavour.BY_NAME:
+            raise MigrationError(f"{path}:{lineno}: unknown LMS flavour in {body!r}")
         return "guard", Guard(word == "skip-if", parts[0], tuple(parts[1:]))
     raise MigrationError(f"{path}:{lineno}: unknown lmstv directive {body!r}")
 
@@ -166,8 +172,8 @@ def load_steps(db_dialect: str, directory: Path | None = None) -> list[Step]:
 
 
 def check_lms(db: Database) -> str:
-    """Refuse anything but an LMS database of a schema version lmstv knows (LMS 1.11.17);
-    return its dbversion."""
+    """Refuse anything but an LMS database of a schema version lmstv knows (LMS 1.11.17 or
+    LMS 28-git); return its dbversion."""
     where = db.cfg.describe()
     if not (dialect.table_exists(db, "dbinfo") and dialect.table_exists(db, "customers")):
         raise MigrationRefused(f"{where} is not an LMS database (it has no dbinfo and customers "
@@ -182,9 +188,9 @@ def check_lms(db: Database) -> str:
                                f"1.11.17 ({LMS_MIN_DBVERSION}); upgrade LMS first, then run "
                                "`lmstv migrate` again")
     if version not in KNOWN_LMS_DBVERSIONS:
+        known = ", ".join(f"{f.label} ({f.dbversion})" for f in lms_flavour.BY_NAME.values())
         raise MigrationRefused(f"{where} holds LMS schema version {version}, which lmstv does "
-                               f"not know: it supports LMS 1.11.17 ({LMS_MIN_DBVERSION}) only, "
-                               "current LMS is not supported yet; nothing was changed")
+                               f"not know (it supports {known}); nothing was changed")
     return version
 
 
@@ -207,6 +213,8 @@ def pending_steps(db: Database, steps: list[Step] | None = None) -> list[Step]:
 
 def _check(db: Database, guard: Guard) -> bool:
     kind, args = guard.kind, guard.args
+    if kind == "lms":
+        return lms_flavour.detect(db).name == args[0]
     if kind == "table":
         return dialect.table_exists(db, args[0])
     if kind == "view":

@@ -4,7 +4,9 @@
 
 -- Views selecting c.* freeze their column list when created, so both are dropped here and
 -- recreated at the end with LMS 1.11.17's own definitions.
+-- lmstv: only-if lms lms1117
 DROP VIEW IF EXISTS customersview;
+-- lmstv: only-if lms lms1117
 DROP VIEW IF EXISTS contractorview;
 
 -- lmstv: skip-if column customers.tv_cust_number
@@ -33,6 +35,7 @@ CREATE UNIQUE INDEX customers_tv_cust_number_key ON customers (tv_cust_number);
 -- lmstv: skip-if column customers.tv_suspend_billing
 ALTER TABLE customers ADD COLUMN tv_suspend_billing smallint NOT NULL DEFAULT 0;
 
+-- lmstv: only-if lms lms1117
 CREATE VIEW customersview AS
     SELECT c.* FROM customers c
     WHERE NOT EXISTS (
@@ -41,6 +44,7 @@ CREATE VIEW customersview AS
         WHERE e.userid = lms_current_user() AND a.customerid = c.id)
     AND c.type < 2;
 
+-- lmstv: only-if lms lms1117
 CREATE VIEW contractorview AS
     SELECT c.* FROM customers c
     WHERE c.type = '2';

@@ -5,11 +5,21 @@
 -- Views selecting c.* freeze their column list when created, and PostgreSQL refuses to change
 -- the type of a column a view uses, so both are dropped here and recreated at the end with
 -- LMS 1.11.17's own definitions.
+-- lmstv: only-if lms lms1117
 DROP VIEW IF EXISTS customersview;
+-- lmstv: only-if lms lms1117
 DROP VIEW IF EXISTS contractorview;
 
 -- lmstv: skip-if column customers.tv_cust_number
 ALTER TABLE customers ADD COLUMN tv_cust_number varchar(20) NULL;
+
+-- On current LMS (28) LMS's own views select c.*, and PostgreSQL cannot widen a column a
+-- view uses; lmstv never replaces LMS's views, so it stops there instead.
+-- lmstv: only-if lms lms28
+-- lmstv: only-if column customers.tv_cust_number
+-- lmstv: skip-if wide customers.tv_cust_number 20
+-- lmstv: expect-no-rows customers.tv_cust_number (left by the original module) is narrower than 20 characters and LMS's views use it; widen it to varchar(20) with LMS's views dropped and recreated by LMS, then run `lmstv migrate` again
+SELECT 'varchar(20)' AS tv_cust_number_needs;
 
 -- The original module left 9 or 12 characters; SMS numbers get up to 20.
 -- lmstv: skip-if wide customers.tv_cust_number 20
@@ -35,6 +45,7 @@ CREATE UNIQUE INDEX customers_tv_cust_number_key ON customers (tv_cust_number)
 -- lmstv: skip-if column customers.tv_suspend_billing
 ALTER TABLE customers ADD COLUMN tv_suspend_billing smallint NOT NULL DEFAULT 0;
 
+-- lmstv: only-if lms lms1117
 CREATE VIEW customersview AS
 SELECT c.* FROM customers c
     WHERE NOT EXISTS (
@@ -43,6 +54,7 @@ SELECT c.* FROM customers c
         WHERE e.userid = lms_current_user() AND a.customerid = c.id)
     AND c.type < 2;
 
+-- lmstv: only-if lms lms1117
 CREATE VIEW contractorview AS
 SELECT c.* FROM customers c
     WHERE c.type = '2';

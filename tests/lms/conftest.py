@@ -62,5 +62,6 @@ def new_lms_database(request):
     for plugin in request.config.pluginmanager.get_plugins():
         if getattr(plugin, "__file__", None) and Path(plugin.__file__).resolve() == ROOT_CONFTEST:
             maker = plugin.make_lms_database
-            return lambda dialect, empty=False: maker(dialect, request, empty=empty)
+            return lambda dialect, empty=False, migrated=False, flavour="lms1117": maker(
+                dialect, request, empty=empty, migrated=migrated, flavour=flavour)
     raise RuntimeError("root conftest not loaded")

@@ -1,4 +1,4 @@
-"""bridge.lms.customers on migrated LMS 1.11.17 databases (PostgreSQL and MariaDB)."""
+"""bridge.lms.customers on migrated LMS 1.11.17 and LMS 28 databases (PostgreSQL and MariaDB)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ from decimal import Decimal
 import pytest
 
 from bridge.lms import customers as cu
+from tests.conftest import FLAVOURS
+from tests.lmsrows import insert_phone
 
 from .test_lms_migrate import add_customer
 
+pytestmark = pytest.mark.parametrize("lms_flavour", FLAVOURS)
+
 
 def add_contact(db, customerid, phone, ctype=None, name=""):
-    db.execute("INSERT INTO customercontacts (customerid, name, phone, type) "
-               "VALUES (%s, %s, %s, %s)", [customerid, name, phone, ctype])
+    insert_phone(db, customerid, phone, ctype, name)
 
 
 def add_cash(db, customerid, value):

@@ -20,6 +20,7 @@ from bridge.lms.migrate import (
     pending_steps,
     sql_dir,
 )
+from tests.lmsrows import insert_customer
 
 from .conftest import create_original_table
 
@@ -38,11 +39,7 @@ def set_lms_user(db) -> None:
 
 
 def add_customer(db, lastname="Kowalski", name="Jan", **extra) -> int:
-    cols = {"lastname": lastname, "name": name, "info": "", "notes": "", "message": "", **extra}
-    names = ", ".join(cols)
-    marks = ", ".join(["%s"] * len(cols))
-    return db.insert_id(f"INSERT INTO customers ({names}) VALUES ({marks})", list(cols.values()),
-                        "customers")
+    return insert_customer(db, {"lastname": lastname, "name": name, **extra})
 
 
 def schema_snapshot(db) -> dict:
