@@ -80,6 +80,12 @@ def sms(lms) -> Sms:
     return Sms(lms.sandbox_url)
 
 
+@pytest.fixture
+def sms28(lms28) -> Sms:
+    """The current-LMS stack's sandbox (lms28's own, not lms11's)."""
+    return Sms(lms28.sandbox_url)
+
+
 @pytest.fixture(scope="session")
 def _chrome(tmp_path_factory):
     from selenium import webdriver

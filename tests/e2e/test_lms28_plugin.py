@@ -32,7 +32,7 @@ def tv_menu_links(browser) -> set[str]:
             for a in browser.find_elements(By.CSS_SELECTOR, "a[href*='?m=tv']")}
 
 
-def test_full_right_sees_the_menu_and_every_screen(browser, installed, sms) -> None:
+def test_full_right_sees_the_menu_and_every_screen(browser, installed, sms28) -> None:
     since = log_length(installed)
     login(browser, installed, "tvfull")
     links = tv_menu_links(browser)
@@ -41,10 +41,10 @@ def test_full_right_sees_the_menu_and_every_screen(browser, installed, sms) -> N
 
     page = open_module(browser, installed, "m=tvpackageslist")
     assert "Pakiety aktualnie w sprzedaży" in page
-    for group in sms.packageGetAll():
+    for group in sms28.packageGetAll():
         assert group["pkgt_name"] in page
     page = open_module(browser, installed, "m=tvsubnetlist")
-    assert all(s["subnet_name"] in page for s in sms.subnetList())
+    assert all(s["subnet_name"] in page for s in sms28.subnetList())
     # the cache refresh posts its form with the session token and LMS shows the bridge's notice
     page = refresh_cache(browser, installed)
     assert "Odśwież dane" in page and "niepoprawny token" not in page
