@@ -4,6 +4,7 @@ screenshot + the page's HTML saved when a test fails."""
 
 from __future__ import annotations
 
+import shutil
 import xmlrpc.client
 from dataclasses import replace
 
@@ -78,6 +79,17 @@ class Sms:
 @pytest.fixture(scope="session")
 def sms(lms) -> Sms:
     return Sms(lms.sandbox_url)
+
+
+@pytest.fixture(scope="session")
+def tv28(lms28_plugin):
+    """lms28_plugin ready for the TV screens: lmstv's tables migrated (lmstv migrate on LMS 28)
+    and the bridge's address in lmstv.ini in LMS's directory, where the shared client looks."""
+    ini = lms28_plugin.lms / "lmstv.ini"
+    if not ini.exists():
+        shutil.copy(lms28_plugin.ini, ini)
+    lms28_plugin.lmstv("migrate")
+    return lms28_plugin
 
 
 @pytest.fixture

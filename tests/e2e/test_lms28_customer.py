@@ -5,14 +5,10 @@ in SMS afterwards."""
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from bridge.lms.db import connect
-from bridge.plugin import installer
 from tests.e2e.ui import (
     log_length,
     login,
@@ -28,18 +24,6 @@ from tests.e2e.ui import (
 from tests.lmsrows import insert_customer
 
 BASE_PACKAGE = 101  # sandbox package allowing VIP1960, activatable at once
-
-
-@pytest.fixture(scope="module")
-def tv28(lms28_plugin):
-    """LMS 28 with the plugin, lmstv's tables migrated, the bridge's address in lmstv.ini."""
-    ini = lms28_plugin.lms / "lmstv.ini"
-    if not ini.exists():
-        shutil.copy(lms28_plugin.ini, ini)
-    if installer.load_state(lms28_plugin.lms) is None:
-        lms28_plugin.plugin("install")
-    lms28_plugin.lmstv("migrate")
-    return lms28_plugin
 
 
 def new_customer(tv28, **fields) -> int:
