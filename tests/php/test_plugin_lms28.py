@@ -113,6 +113,8 @@ def test_customer_page_box_and_every_kind_of_action(run_plugin, bridge, sandbox,
     assert html.index('id="lms-edit"') < html.index("Eksport do SMS") < html.index("LMS VoIP")
     assert "Klient nie jest jeszcze w SMS" in html
     assert first["hook"] == ["customerinfo", "smarty"]
+    # current LMS's own font icons, not LMS 1.11.17's images (which current LMS lacks)
+    assert '<i class="lms-ui-icon-tv"></i>' in html and 'src="img/' not in html
 
     out = act(run_plugin, cid, "export")
     assert out["redirect"] == f"?m=customerinfo&id={cid}#tvaccountbox"

@@ -28,6 +28,8 @@ class LMSTVPluginInitHandler
         $shared = LMSTVPlugin::shimDir() . DIRECTORY_SEPARATOR . 'templates';
         $smarty->addTemplateDir(array($shared . DIRECTORY_SEPARATOR . 'default', $shared));
         $smarty->assign('lmstv_plugin_version', LMSTVPlugin::PLUGIN_SOFTWARE_VERSION);
+        // the shared templates draw LMS's own font icons here (tvicon.html), not 1.11.17's images
+        $smarty->assign('lmstv_icons', true);
         return $smarty;
     }
 
