@@ -34,6 +34,7 @@ TARBALL = lms11.SHARED / "lms-src" / "lms-28-git-d85aeab5.tar.gz"
 TOP = "lms-28-git"
 CACHE = Path(os.environ.get("LMSTV_CACHE", Path.home() / ".cache" / "lmstv"))
 PASSWORD = lms11.PASSWORD
+DIVISION = "E2E"   # shortname of the division every test user belongs to
 # login -> LMS 28 permission names (users.rights is a comma list of them). tv_full and
 # tv_readonly are the plugin's own (php-plugin/LMSTVPlugin/lib/LMSTVPluginAccessHandler.php).
 USERS = {
@@ -69,6 +70,9 @@ WRITABLE = ("templates_c", "backups", "documents", "cache", "js/xajax_js/deferre
 
 
 def unpack(dest: Path) -> Path:
+    if not TARBALL.is_file():   # a missing prerequisite fails the tests, never skips them
+        raise RuntimeError(f"{TARBALL} not found: the LMS sources live in ../shared/lms-src "
+                           "(or set $LMSTV_SHARED)")
     with tarfile.open(TARBALL) as tar:
         tar.extractall(dest, filter="data")
     return dest / TOP
@@ -143,9 +147,18 @@ def add_division_and_users(db_cfg: DatabaseConfig) -> None:
     db = connect(db_cfg)
     try:
         with db.transaction():
+            # LMS lists divisions through the view vdivisions, which joins the address: a
+            # division without one is invisible and customerlist dies on it.
+            address = db.insert_id(
+                "INSERT INTO addresses (name, city, street, zip, house) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                ["E2E Telewizja Sp. z o.o.", "Kraków", "ul. Długa", "30-001", "1"], "addresses")
             division = db.insert_id(
-                "INSERT INTO divisions (shortname, name, status) VALUES (%s, %s, %s)",
-                ["E2E", "E2E Telewizja Sp. z o.o.", 0], "divisions")
+                "INSERT INTO divisions (shortname, name, status, address_id, ten, account, "
+                "inv_header, inv_footer, inv_author, inv_cplace, description) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [DIVISION, "E2E Telewizja Sp. z o.o.", 0, address, "", "", "", "", "", "", ""],
+                "divisions")
             for login, rights in USERS.items():
                 uid = db.insert_id(
                     # LMS shows "lastname firstname": "E2E admin", what ui.login looks for.
@@ -159,19 +172,58 @@ def add_division_and_users(db_cfg: DatabaseConfig) -> None:
         db.close()
 
 
+def add_customer(db_cfg: DatabaseConfig, lastname: str, name: str, *, city: str = "Kraków",
+                 street: str = "ul. Polna", house: str = "12", zip_code: str = "30-001",
+                 **fields: object) -> int:
+    """An LMS 28 customer as LMS's own screens need it: the row plus a billing address
+    (customer_addresses type 1; LMS's customer views join it, a customer without one does not
+    exist for customerinfo or the search). Returns the customer's id."""
+    row: dict[str, object] = {"lastname": lastname, "name": name, "status": 3, "type": 0,
+                              "info": "", "message": "", "creationdate": int(time.time())}
+    row.update(fields)
+    db = connect(db_cfg)
+    try:
+        with db.transaction():
+            # The users belong to division E2E only, and LMS hides other divisions' customers.
+            row.setdefault("divisionid", db.scalar(
+                "SELECT id FROM divisions WHERE shortname = %s", [DIVISION]))
+            cols, marks = ", ".join(row), ", ".join(["%s"] * len(row))
+            cid = db.insert_id(f"INSERT INTO customers ({cols}) VALUES ({marks})",
+                               list(row.values()), "customers")
+            address = db.insert_id(
+                "INSERT INTO addresses (name, city, street, zip, house) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                [f"{name} {lastname}", city, street, zip_code, house], "addresses")
+            db.execute("INSERT INTO customer_addresses (customer_id, address_id, type) "
+                       "VALUES (%s, %s, 1)", [cid, address])
+    finally:
+        db.close()
+    return cid
+
+
 @dataclass
 class LmsStack28(lms11.LmsStack):
     """Current LMS under `php -S`, the sandbox and the bridge (gunicorn), all on loopback."""
 
     build_seconds: float = 0.0
 
+    @property
+    def shim_ini(self) -> Path:
+        """What the web server may read (bridge address and secret, no SMS password), given
+        to PHP as $LMSTV_SHIM_CONFIG: the plugin's client finds it without a file in LMS's
+        tree, so install/uninstall comparisons see only the plugin's own files."""
+        return self.work / "lmstv-shim.ini"
+
     def start_php(self) -> None:
         port = self.ports.setdefault("lms", free_port())
+        self.shim_ini.write_text(f"[bridge]\nbind = 127.0.0.1:{self.ports['bridge']}\n"
+                                 f"secret = {lms11.SECRET}\n\n[shim]\ntimeout = 10\n")
         proc = subprocess.Popen(
             ["php", "-d", "log_errors=1", "-d", f"error_log={self.php_log}",
              "-d", "display_errors=0", "-d", "error_reporting=E_ALL",
              "-S", f"127.0.0.1:{port}", "-t", str(self.lms)],
-            cwd=self.lms, env={**os.environ, "PHP_CLI_SERVER_WORKERS": "2"},
+            cwd=self.lms, env={**os.environ, "PHP_CLI_SERVER_WORKERS": "2",
+                               "LMSTV_SHIM_CONFIG": str(self.shim_ini)},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.procs["php"] = proc
         wait_for_port(port, timeout=30, proc=proc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from selenium.webdriver.common.by import By
 
+from tests.e2e import lms28 as lms28_stack
 from tests.e2e import ui
 
 
@@ -26,6 +27,16 @@ def test_users_without_full_access_log_in(browser, lms28):
         ui.login(browser, lms28, user)
 
 
-def test_mariadb_variant_serves_main_page(browser, lms28_mysql):
+def test_mariadb_variant_serves_main_page_and_a_customer(browser, lms28_mysql):
+    cid = lms28_stack.add_customer(lms28_mysql.db, "Mariowa", "Ola")
     ui.login(browser, lms28_mysql, "admin")
     assert "Klienci" in ui.text(browser)
+    assert "MARIOWA Ola" in ui.open_module(browser, lms28_mysql, f"m=customerinfo&id={cid}")
+
+
+def test_customer_helper_gives_a_customer_lms_shows(browser, lms28):
+    cid = lms28_stack.add_customer(lms28.db, "Fixturowa", "Ewa")
+    ui.login(browser, lms28, "admin")
+    page = ui.open_module(browser, lms28, f"m=customerinfo&id={cid}")
+    assert "FIXTUROWA Ewa" in page
+    assert "Polna" in page

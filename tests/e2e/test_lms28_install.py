@@ -4,6 +4,8 @@ others; after uninstall it is gone and LMS's tree and uiconfig are as before."""
 
 from __future__ import annotations
 
+from selenium.webdriver.common.by import By
+
 from bridge.lms.db import connect
 from bridge.plugin import installer
 from tests.e2e import lms28 as lms28_stack
@@ -33,19 +35,21 @@ def test_install_shows_tv_menu_and_uninstall_restores_lms(browser, lms28):
         assert status.returncode == 0, status.stdout
         assert "enabled in phpui.plugins: yes" in status.stdout
 
-        ui.login(browser, lms28, "admin")
-        assert "Telewizja" in ui.text(browser)
-        page = ui.open_module(browser, lms28, "m=tv_info")
-        assert "Telewizja — o module" in page and "zainstalowany" in page
-
-        for user in ("tvfull", "tvro"):
+        # The shared client reaches the bridge (address and secret from $LMSTV_SHIM_CONFIG) and
+        # reads each user's TV right from the plugin's permissions.
+        for user, right in (("admin", "pełny dostęp"), ("tvfull", "pełny dostęp"),
+                            ("tvro", "tylko odczyt")):
             ui.login(browser, lms28, user)
             assert "Telewizja" in ui.text(browser), user
-            assert "zainstalowany" in ui.open_module(browser, lms28, "m=tv_info"), user
+            page = ui.open_module(browser, lms28, "m=tv_info")
+            assert "Telewizja — o module" in page, user
+            assert info_cell(browser, "right") == right, user
+            assert info_cell(browser, "bridge") == "działa", user
 
         ui.login(browser, lms28, "notv")
         assert "Telewizja" not in ui.text(browser)
-        assert "zainstalowany" not in ui.open_module(browser, lms28, "m=tv_info")
+        ui.open_module(browser, lms28, "m=tv_info")
+        assert not browser.find_elements(By.ID, "lmstv-info")
 
         assert not ui.php_problems(lms28, log_start) and not plugin_errors(lms28, log_start)
 
@@ -60,6 +64,10 @@ def test_install_shows_tv_menu_and_uninstall_restores_lms(browser, lms28):
     finally:
         if was_installed:
             lms28.plugin("install")
+
+
+def info_cell(browser, name: str) -> str:
+    return browser.find_element(By.ID, f"lmstv-info-{name}").text.strip()
 
 
 def plugin_errors(stack, since: int) -> list[str]:
