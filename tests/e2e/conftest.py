@@ -4,7 +4,6 @@ screenshot + the page's HTML saved when a test fails."""
 
 from __future__ import annotations
 
-import shutil
 import xmlrpc.client
 from dataclasses import replace
 
@@ -83,11 +82,8 @@ def sms(lms) -> Sms:
 
 @pytest.fixture(scope="session")
 def tv28(lms28_plugin):
-    """lms28_plugin ready for the TV screens: lmstv's tables migrated (lmstv migrate on LMS 28)
-    and the bridge's address in lmstv.ini in LMS's directory, where the shared client looks."""
-    ini = lms28_plugin.lms / "lmstv.ini"
-    if not ini.exists():
-        shutil.copy(lms28_plugin.ini, ini)
+    """lms28_plugin ready for the TV screens: lmstv's tables migrated (`lmstv migrate` on LMS 28;
+    idempotent, so harmless where the fixture already ran it)."""
     lms28_plugin.lmstv("migrate")
     return lms28_plugin
 
