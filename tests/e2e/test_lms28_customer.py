@@ -9,6 +9,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from bridge.lms.db import connect
+from bridge.plugin import installer
+from tests.e2e import lms28 as lms28_stack
 from tests.e2e.ui import (
     log_length,
     login,
@@ -181,3 +183,29 @@ def test_bridge_down_banner(browser, tv28) -> None:
         assert "Informacje o kliencie" in page or "Kowalska" in page
     finally:
         tv28.start_bridge()
+
+
+def test_mariadb_core_flow(browser, lms28_mysql) -> None:
+    """The same plugin on current LMS over MariaDB: install, migrate, the customer page's box,
+    export and a new account, in the page and in SMS."""
+    from tests.e2e.conftest import Sms
+
+    if installer.load_state(lms28_mysql.lms) is None:
+        lms28_mysql.plugin("install")
+    lms28_mysql.lmstv("migrate")
+    sms = Sms(lms28_mysql.sandbox_url)
+    since = log_length(lms28_mysql)
+    cid = lms28_stack.add_customer(lms28_mysql.db, "Mariowa", "Ola", id=90500)
+    login(browser, lms28_mysql, "tvfull")
+    page = open_module(browser, lms28_mysql, f"m=customerinfo&id={cid}")
+    assert "MARIOWA Ola" in page and "Klient nie jest jeszcze w SMS" in page
+    page = submit_tv_form(browser, "export")
+    assert "Dodano klienta do SMS" in page
+    number = page.split("numer klienta: ", 1)[1].split(")", 1)[0]
+    page = submit_tv_form(browser, "account_add", {
+        "cust_i_street": "Polna", "cust_i_home_nr": "12", "cust_i_flat": "",
+        "cust_i_postal_code": "30-001", "cust_i_city": "Kraków"})
+    assert "Dodano konto TV." in page
+    acc = sms.custGetSubscriptions(number)[0]["account_id"]
+    assert f"{number}/{acc}" in page
+    assert php_problems(lms28_mysql, since) == []
