@@ -61,6 +61,16 @@ def test_stb_register_then_remove(browser, tv28, sms28) -> None:
     login(browser, tv28, "tvro")
     open_module(browser, tv28, "m=tvstblist")
     assert tv_form(browser, "stb_register") is None
+    # ... and a hand-made POST of a registration with its session's token changes nothing
+    page = post(browser, tv28, "m=tvstbadd", {"lmstv_token": token(browser) or "x" * 32,
+                                              "tvaction": "stb_register", "stb_mac": mac,
+                                              "stb_serial": serial, "stb_model": model})
+    assert f"Dodano STB {mac}" not in page
+    page = post(browser, tv28, "m=tvstblist", {"lmstv_token": token(browser) or "x" * 32,
+                                               "tvaction": "stb_register", "stb_mac": mac,
+                                               "stb_serial": serial, "stb_model": model})
+    assert f"Dodano STB {mac}" not in page
+    assert [s for s in sms28.stbGetRegistered("") if s["stb_mac"] == mac] == []
 
 
 def customer_with_stb(browser, tv28, sms28) -> tuple[int, str, str]:
