@@ -24,6 +24,12 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 PLUGIN_SRC = ROOT / "php-plugin" / PLUGIN
 CLIENT_SRC = ROOT / "php-shim" / "lib" / "LMSTV.class.php"
 CLIENT_DEST = "lib/LMSTV.class.php"
+# The shim's screens the plugin runs (its modules, templates and their helper), copied to shim/:
+# one source for both LMS versions. The client itself goes to lib/ only (one class LMSTV in
+# LMS's classmap).
+SHIM_SRC = ROOT / "php-shim"
+SHARED = ("modules", "templates", "lib/lmstv.stbsearch.php")
+SHARED_DEST = "shim"
 STATE = ".lmstv-install.json"
 
 
@@ -62,13 +68,18 @@ def _sha(data: bytes) -> str:
 
 
 def plugin_files() -> dict[str, bytes]:
-    """relpath inside the plugin directory -> content, the shared client included."""
+    """relpath inside the plugin directory -> content, the shared client and screens included."""
     if not (PLUGIN_SRC / f"{PLUGIN}.php").is_file() or not CLIENT_SRC.is_file():
         raise PluginError(f"{PLUGIN_SRC} or {CLIENT_SRC} is missing: run lmstv from its "
                           "source tree (the PHP files are not in the Python package)")
     files = {p.relative_to(PLUGIN_SRC).as_posix(): p.read_bytes()
              for p in sorted(PLUGIN_SRC.rglob("*")) if p.is_file()}
     files[CLIENT_DEST] = CLIENT_SRC.read_bytes()
+    for rel in SHARED:
+        src = SHIM_SRC / rel
+        for path in sorted(src.rglob("*")) if src.is_dir() else [src]:
+            if path.is_file():
+                files[f"{SHARED_DEST}/{path.relative_to(SHIM_SRC).as_posix()}"] = path.read_bytes()
     return files
 
 

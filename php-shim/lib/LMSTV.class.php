@@ -395,15 +395,44 @@ class LMSTV
 
 	// ---------------------------------------------------------------- LMS-side helpers
 
+	/**
+	 * The TV menu's screens (module => name, tip, order), shared by the 1.11.17 menu (lib/lmstv.menu.php)
+	 * and the current-LMS plugin; read-only marks what "TV — tylko odczyt" may open.
+	 */
+	public static function menuEntries()
+	{
+		$entries = array(
+			array('tvcustomers', 'Lista klientów', 'Klienci zarejestrowani w SMS', 10, true),
+			array('tvpackageslist', 'Lista dostępnych pakietów', 'Pakiety aktualnie w sprzedaży', 20, true),
+			array('tvstblist', 'Lista STB', 'Dekodery: magazyn i klienci', 30, true),
+			array('tvsubnetlist', 'Podziel podsieć', 'Lista i podział podsieci', 40, true),
+			array('tvbillingevents', 'Lista zdarzeń bilingowych', 'Zdarzenia bilingowe pobrane z SGT', 50, true),
+			array('tvmessages', 'Lista wiadomości', 'Wiadomości wysłane na TV', 60, true),
+			array('tvmessagessend', 'Nowa wiadomość', 'Wiadomość do wszystkich aktywnych klientów', 61, false),
+			array('tvreconcile', 'Zgodność LMS–SMS', 'Gdzie LMS i SMS się nie zgadzają', 65, false),
+			array('tvbulk', 'Akcje grupowe', 'Akcja TV dla grupy klientów LMS', 66, false),
+			array('tvcleancache', 'Odśwież dane', 'Wyczyść bufor danych z SMS', 71, false),
+		);
+		$out = array();
+		foreach ($entries as $e)
+			$out[$e[0]] = array('name' => $e[1], 'link' => '?m=' . $e[0], 'tip' => $e[2], 'prio' => $e[3], 'readonly' => $e[4]);
+		return $out;
+	}
+
+	/** Privilege names of the two TV rights: LMS 1.11.17's access table; the current-LMS plugin
+	 * sets its own permission names. */
+	public static $rightFull = 'tv_full_access';
+	public static $rightRead = 'tv_read_only';
+
 	/** LMS rights "TV — pełny dostęp" / "TV — tylko odczyt" (lib/accesstable.php 40/41). */
 	public static function canChange()
 	{
-		return class_exists('ConfigHelper') && ConfigHelper::checkPrivilege('tv_full_access');
+		return class_exists('ConfigHelper') && ConfigHelper::checkPrivilege(self::$rightFull);
 	}
 
 	public static function canView()
 	{
-		return self::canChange() || (class_exists('ConfigHelper') && ConfigHelper::checkPrivilege('tv_read_only'));
+		return self::canChange() || (class_exists('ConfigHelper') && ConfigHelper::checkPrivilege(self::$rightRead));
 	}
 
 	/** Per-session token embedded in every TV form. */

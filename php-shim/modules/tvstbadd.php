@@ -5,4 +5,4 @@
  */
 
 $tvstb_operation = 'stb_register';
-include(MODULES_DIR . DIRECTORY_SEPARATOR . 'tvstblist.php');
+include(__DIR__ . DIRECTORY_SEPARATOR . 'tvstblist.php');

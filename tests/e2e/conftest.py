@@ -81,6 +81,20 @@ def sms(lms) -> Sms:
 
 
 @pytest.fixture(scope="session")
+def tv28(lms28_plugin):
+    """lms28_plugin ready for the TV screens: lmstv's tables migrated (`lmstv migrate` on LMS 28;
+    idempotent, so harmless where the fixture already ran it)."""
+    lms28_plugin.lmstv("migrate")
+    return lms28_plugin
+
+
+@pytest.fixture
+def sms28(lms28) -> Sms:
+    """The current-LMS stack's sandbox (lms28's own, not lms11's)."""
+    return Sms(lms28.sandbox_url)
+
+
+@pytest.fixture(scope="session")
 def _chrome(tmp_path_factory):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service

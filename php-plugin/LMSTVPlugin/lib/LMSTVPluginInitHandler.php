@@ -1,8 +1,9 @@
 <?php
 
 /*
- * modules_dir_initialized and smarty_initialized: LMS finds the plugin's modules (?m=tv_…) and
- * templates. Core modules stay first, so a TV module can never shadow one of LMS's.
+ * modules_dir_initialized, smarty_initialized and lms_initialized: LMS finds the plugin's
+ * modules (?m=tv…) and templates, and the bridge client acts as the logged-in user. Core modules
+ * stay first, so a TV module can never shadow one of LMS's.
  */
 
 class LMSTVPluginInitHandler
@@ -21,9 +22,22 @@ class LMSTVPluginInitHandler
     public function smartyInitialized($smarty)
     {
         // First in the list, so the plugin's same-named templates extend LMS's through the
-        // extendsall resource ({block name=… append}) instead of replacing them.
+        // extendsall resource ({block name=… append}) instead of replacing them; the shared
+        // screen templates last, so LMS's own win any name they share.
         LMSTVPlugin::insertDefaultTemplateDir($smarty);
+        $shared = LMSTVPlugin::shimDir() . DIRECTORY_SEPARATOR . 'templates';
+        $smarty->addTemplateDir(array($shared . DIRECTORY_SEPARATOR . 'default', $shared));
         $smarty->assign('lmstv_plugin_version', LMSTVPlugin::PLUGIN_SOFTWARE_VERSION);
+        // the shared templates draw LMS's own font icons here (tvicon.html), not 1.11.17's images
+        $smarty->assign('lmstv_icons', true);
         return $smarty;
+    }
+
+    public function lmsInitialized($lms)
+    {
+        global $AUTH, $SESSION;
+        LMSTVPlugin::loadClient();
+        LMSTV::forLms(isset($AUTH) ? $AUTH : null, isset($SESSION) ? $SESSION : null);
+        return $lms;
     }
 }

@@ -1,14 +1,15 @@
 <?php
 
 /*
- * menu_initialized: the "Telewizja" menu. Its entries are the plugin's screens; what a user
- * sees of it is filtered by LMS itself (AccessRights::applyMenuPermissions) with the menu items
- * the TV permissions allow.
+ * menu_initialized: the "Telewizja" menu — the shared TV screens (LMSTV::menuEntries(), the
+ * same list the 1.11.17 shim's menu shows), then the plugin's own. What a user sees of it is
+ * filtered by LMS itself (AccessRights::applyMenuPermissions) with the menu items the TV
+ * permissions allow.
  */
 
 class LMSTVPluginMenuHandler
 {
-    /** TV menu entries: key => [name, module, tip, prio]; screens add theirs here. */
+    /** The plugin's own screens: key => [name, module, tip, prio]. */
     const ENTRIES = array(
         'tv_info' => array('O module TV', 'tv_info', 'Wersja modułu TV i jego połączenie z LMS', 90),
     );
@@ -16,6 +17,10 @@ class LMSTVPluginMenuHandler
     public function menuInitialized(array $menu)
     {
         $submenu = array();
+        foreach (LMSTV::menuEntries() as $module => $entry) {
+            unset($entry['readonly']);
+            $submenu[$module] = $entry;
+        }
         foreach (self::ENTRIES as $key => $entry) {
             $submenu[$key] = array(
                 'name' => $entry[0],
@@ -27,7 +32,7 @@ class LMSTVPluginMenuHandler
         $menu[LMSTVPlugin::MENU_KEY] = array(
             'name' => 'Telewizja',
             'css' => 'lms-ui-icon-tv',
-            'link' => '?m=' . self::ENTRIES[array_key_first(self::ENTRIES)][1],
+            'link' => '?m=tvcustomers',
             'tip' => 'Usługi telewizji JAMBOX',
             'accesskey' => 'j',
             // Right after LMS's "Klienci" (customers, prio 5): TV work starts from a customer.
