@@ -62,6 +62,7 @@ class Context:
     fresh: bool = False
     oldest: float | None = None
     any_hit: bool = False
+    _epoch: int | None = field(default=None, repr=False)
     _db: Any = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -81,9 +82,17 @@ class Context:
 
     def read(self, key: str, tags: Iterable[str], call: Callable[[], Any]) -> Any:
         """A cached SMS read; remembers the oldest data served for the response's ``meta``."""
-        got = self.cache.get_or_call(key, tags, call, fresh=self.fresh)
+        got = self.cache.get_or_call(key, tags, call, fresh=self.fresh, epoch=self.epoch())
         self.note(got)
         return got.value
+
+    def epoch(self) -> int:
+        """The cache's change counter, read once per request: every part of a page checks its
+        entry against the same reading (one cache read instead of several per part)."""
+        with self._lock:
+            if self._epoch is None:
+                self._epoch = self.cache.epoch()
+            return self._epoch
 
     def note(self, got: Cached) -> None:
         with self._lock:  # the customer page reads from several threads
