@@ -57,6 +57,8 @@ class Cached:
 # Items (list elements, struct members of the top level) the per-process memo may hold: SMS
 # structs decode to roughly 1.5 KB of Python objects each, so 150,000 items stay near 200 MB.
 MEMO_ITEMS = 150_000
+# Derived values (blocks of 500 sorted customers) kept per process: 16 blocks, 8,000 rows.
+DERIVED_MEMO = 16
 
 
 def memo_weight(value: Any) -> int:
@@ -74,14 +76,17 @@ class SmsCache:
         self.lifetime = lifetime
         os.makedirs(directory, mode=0o700, exist_ok=True)
         os.chmod(directory, 0o700)
+        # Values up to 1 MB stay inside SQLite: a block of 500 sorted customers (~150 KB) as a
+        # file of its own cost a mkdir and an open each, more than pickling it.
         self._store = diskcache.Cache(directory, timeout=5, eviction_policy="least-recently-stored",
-                                      size_limit=2**30)
+                                      size_limit=2**30, disk_min_file_size=1 << 20)
         self._memo: OrderedDict[str, tuple[str, Any]] = OrderedDict()
         self._memo_size = memo_size
         self._memo_items = memo_items
         self._memo_weight = 0
         # key -> (epoch, tags, token, stored_at): the entry was found valid at that epoch.
         self._checked: dict[str, tuple[int, tuple[str, ...], str, float]] = {}
+        self._derived: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -131,14 +136,20 @@ class SmsCache:
         with self._lock:
             self._memo.clear()
             self._checked.clear()
+            self._derived.clear()
 
     # -- entries -------------------------------------------------------------------------------
 
     def get_or_call(self, key: str, tags: Iterable[str], call: Callable[[], Any], *,
-                    fresh: bool = False, epoch: int | None = None) -> Cached:
+                    fresh: bool = False, epoch: int | None = None,
+                    pack: Callable[[str, Any], Any] | None = None,
+                    unpack: Callable[[str, Any], Any] | None = None) -> Cached:
         """The cached value of ``key`` if still valid, else ``call()``'s result (then cached).
 
         ``epoch``: :meth:`epoch` as the request read it (read here when not given).
+        ``pack(token, value)`` / ``unpack(token, packed)``: how the value is stored when it is
+        not simply pickled whole (the customer list is stored as sorted blocks the other
+        processes page from); ``unpack`` returning None makes the entry a miss.
         Exceptions from ``call`` propagate and nothing is stored.
         """
         if not self.enabled or self.lifetime <= 0:
@@ -147,7 +158,7 @@ class SmsCache:
         if epoch is None:
             epoch = self.epoch()
         if not fresh:
-            hit = self._read(key, tags, epoch)
+            hit = self._read(key, tags, epoch, unpack)
             if hit is not None:
                 return hit
         gens = self._generations(tags)
@@ -156,7 +167,8 @@ class SmsCache:
         token = uuid.uuid4().hex
         # The value carries its token: value and meta are two writes, and another reader's
         # value landing between them must not pass for this meta's (fresher) one.
-        self._store.set(_VAL + key, (token, value), expire=self.lifetime)
+        stored = value if pack is None else pack(token, value)
+        self._store.set(_VAL + key, (token, stored), expire=self.lifetime)
         self._store.set(_META + key, (token, now, gens), expire=self.lifetime)
         self._remember(key, token, value)
         with self._lock:
@@ -195,7 +207,8 @@ class SmsCache:
             self._checked[key] = (epoch, tags, token, stored_at)
         return token, stored_at
 
-    def _read(self, key: str, tags: tuple[str, ...], epoch: int) -> Cached | None:
+    def _read(self, key: str, tags: tuple[str, ...], epoch: int,
+              unpack: Callable[[str, Any], Any] | None = None) -> Cached | None:
         checked = self._check(key, tags, epoch)
         if checked is None:
             return None
@@ -210,7 +223,9 @@ class SmsCache:
             with self._lock:
                 self._checked.pop(key, None)
             return None  # gone, or written by another read than this meta's
-        value = stored[1]
+        value = stored[1] if unpack is None else unpack(token, stored[1])
+        if value is None and unpack is not None:
+            return None  # a part of it is gone (culled): fetch again
         self._remember(key, token, value)
         return Cached(value, stored_at, True, token)
 
@@ -223,10 +238,22 @@ class SmsCache:
             self._store.set(_DERIVED + key, value, expire=self.lifetime)
 
     def get_derived(self, key: str) -> Any:
-        """What :meth:`put_derived` stored under ``key``, or None."""
+        """What :meth:`put_derived` stored under ``key``, or None.  The last few are kept in
+        this process (a derived value never changes: its key holds its entry's token)."""
         if not self.enabled or self.lifetime <= 0:
             return None
-        return self._store.get(_DERIVED + key)
+        with self._lock:
+            value = self._derived.get(key)
+            if value is not None:
+                self._derived.move_to_end(key)
+                return value
+        value = self._store.get(_DERIVED + key)
+        if value is not None:
+            with self._lock:
+                self._derived[key] = value
+                while len(self._derived) > DERIVED_MEMO:
+                    self._derived.popitem(last=False)
+        return value
 
     def _remember(self, key: str, token: str, value: Any) -> None:
         # Bounded by size as well as by count: 64 entries of whole customer lists would pin

@@ -158,6 +158,9 @@ def _install_hooks(app: Flask) -> None:
         resp.headers["Cache-Control"] = "no-store"
         started = g.get("started")
         ms = (time.perf_counter() - started) * 1000 if started else 0.0
+        # The bridge's own share of a request, for the benchmarks and for operators comparing
+        # it with what the PHP side sees (W3C Server-Timing).
+        resp.headers["Server-Timing"] = f"app;dur={ms:.2f}"
         endpoint = request.url_rule.rule if request.url_rule else request.path
         log.info("request id=%s user=%s %s %s status=%s %.1fms", g.get("request_id"),
                  g.get("lms_user") or "-", request.method, endpoint, resp.status_code, ms)

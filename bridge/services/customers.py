@@ -7,6 +7,7 @@ import logging
 import math
 import secrets
 import threading
+from array import array
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -15,7 +16,7 @@ from bridge import cache as tags
 from bridge import validation as v
 from bridge.lms import customers as lms
 from bridge.services.context import Conflict, Context, NotFound, NotLinked
-from bridge.services.paging import paginate, sort_items
+from bridge.services.paging import paginate, sort_items, sort_positions
 
 log = logging.getLogger("lmstv.services")
 
@@ -280,15 +281,25 @@ def customer_list(ctx: Context, *, q: str, sort: str, order: str, page: int,
 def _sorted_page(ctx: Context, q: str, sort: str, order: str, page: int, per_page: int | None
                  ) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
     """The page from the whole list (fetched or cached), sorted here."""
+    packed_as = (sort, order) if sort not in _LMS_SORTS else (_SMS_ORDER, "asc")
+    fetched: dict[str, list[dict[str, Any]]] = {}
+
+    def pack(token: str, raw: Any) -> Any:
+        return _pack_list(ctx, token, as_list(raw), packed_as, fetched)
+
     got = ctx.cache.get_or_call("CustomerList", [tags.TAG_CUSTOMERS],
                                 lambda: ctx.sms.custList(""), fresh=ctx.fresh,
-                                epoch=ctx.epoch())
+                                epoch=ctx.epoch(), pack=pack,
+                                unpack=lambda token, packed: _unpack_list(ctx, token, packed))
     ctx.note(got)
     memo_key = (got.token, q, sort, order)
     rows = None
     if got.token and sort not in _LMS_SORTS:
         with _memo_lock:
             rows = _sorted_memo.get(memo_key)
+    if rows is None and not q and "sorted" in fetched and packed_as == (sort, order):
+        rows = fetched["sorted"]  # this request's fetch, sorted while it was stored
+        _remember_sorted(memo_key, rows)
     lms_rows: dict[int, dict[str, Any]] = {}
     if rows is None:
         # Filter and sort the raw SMS rows (sort keys straight from them); only the page's
@@ -303,14 +314,60 @@ def _sorted_page(ctx: Context, q: str, sort: str, order: str, page: int, per_pag
             rows = sort_items(rows, sort, order, key=lambda c: (
                 lms_rows.get(_field(c, "lms_id")) or {}).get(sort))
         else:
-            normalised = sort in ("cust_number", "cust_external_id")
-            rows = sort_items(rows, sort, order,
-                              key=(lambda c: _field(c, sort)) if normalised else None)
+            rows = _sorted(rows, sort, order)
             if got.token:
                 _remember_sorted(memo_key, rows)
-    if got.token and sort not in _LMS_SORTS:
-        _share_blocks(ctx, memo_key, rows, page, per_page)
+        if got.token and sort not in _LMS_SORTS:
+            _share_blocks(ctx, memo_key, rows, page, per_page)
     return paginate(rows, page, per_page), lms_rows
+
+
+_SMS_ORDER = "sms"  # blocks in SMS's own order (the list was first asked with an LMS sort)
+
+
+def _positions(rows: list[dict[str, Any]], sort: str, order: str) -> list[int]:
+    if sort == _SMS_ORDER:
+        return list(range(len(rows)))
+    normalised = sort in ("cust_number", "cust_external_id")
+    return sort_positions(rows, sort, order,
+                          key=(lambda c: _field(c, sort)) if normalised else None)
+
+
+def _sorted(rows: list[dict[str, Any]], sort: str, order: str) -> list[dict[str, Any]]:
+    return [rows[i] for i in _positions(rows, sort, order)]
+
+
+def _pack_list(ctx: Context, token: str, raw: list[dict[str, Any]], packed_as: tuple[str, str],
+               fetched: dict[str, list[dict[str, Any]]]) -> tuple[str, str, int, bytes]:
+    """Store a fetched list as the blocks of the sort it was asked with (what every process
+    pages from at once, no extra pickling: this replaces pickling the list whole) plus where
+    each row stood in SMS's order (to rebuild the list for another sort)."""
+    sort, order = packed_as
+    positions = _positions(raw, sort, order)
+    rows = [raw[i] for i in positions]
+    fetched["sorted"] = rows
+    for block in range(max(1, -(-len(rows) // BLOCK_ROWS))):
+        part = rows[block * BLOCK_ROWS:(block + 1) * BLOCK_ROWS]
+        ctx.cache.put_derived(_block_key(token, "", sort, order, block), (len(rows), part))
+    with _memo_lock:
+        _written.add((token, "", sort, order))
+    return sort, order, len(rows), array("I", positions).tobytes()
+
+
+def _unpack_list(ctx: Context, token: str, packed: Any) -> list[dict[str, Any]] | None:
+    """The list in SMS's order again from :func:`_pack_list`'s blocks (None if one is gone)."""
+    sort, order, count, where = packed
+    positions = array("I")
+    positions.frombytes(where)
+    out: list[Any] = [None] * count
+    for block in range(max(1, -(-count // BLOCK_ROWS))):
+        got = ctx.cache.get_derived(_block_key(token, "", sort, order, block))
+        if got is None:
+            return None
+        base = block * BLOCK_ROWS
+        for n, row in enumerate(got[1]):
+            out[positions[base + n]] = row
+    return out
 
 
 def _with_lms(item: dict[str, Any], rows: dict[int, dict[str, Any]]) -> dict[str, Any]:
