@@ -79,11 +79,11 @@ def p99(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
-_TIMING = re.compile(rb"Server-Timing: app;dur=([0-9.]+)", re.I)
+_TIMING = re.compile(rb"Server-Timing: app;dur=([0-9.]+), cpu;dur=([0-9.]+)", re.I)
 
 
-def fresh_connection_get(port: int, path: str) -> tuple[float, float]:
-    """One GET on a new connection with a minimal client: (round trip ms, bridge ms)."""
+def fresh_connection_get(port: int, path: str) -> tuple[float, float, float]:
+    """One GET on a new connection with a minimal client: (round trip, bridge, bridge CPU) ms."""
     if path.startswith("http"):
         path = "/" + path.split("/", 3)[3]
     req = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
@@ -99,15 +99,38 @@ def fresh_connection_get(port: int, path: str) -> tuple[float, float]:
     if not head.startswith(b"HTTP/1.1 200"):
         raise RuntimeError(f"{path}: {head[:200]!r}")
     m = _TIMING.search(head)
-    return took, float(m.group(1)) if m else float("nan")
+    if m is None:
+        return took, float("nan"), float("nan")
+    return took, float(m.group(1)), float(m.group(2))
 
 
-def hammer(port: int, path: str, seconds: float) -> list[tuple[float, float]]:
+def hammer(port: int, path: str, seconds: float) -> list[tuple[float, float, float]]:
     out = []
     stop = time.monotonic() + seconds
     while time.monotonic() < stop:
         out.append(fresh_connection_get(port, path))
     return out
+
+
+def server_cpu(header: str) -> float:
+    m = re.search(r"cpu;dur=([0-9.]+)", header)
+    return float(m.group(1)) if m else float("nan")
+
+
+def workers_cpu(master: int) -> float:
+    """CPU seconds (user + system) used so far by the gunicorn master's children."""
+    total = 0.0
+    try:
+        kids = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    except OSError:
+        return total
+    for pid in kids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
 
 
 def worker_rss(master: int) -> list[float]:
@@ -225,46 +248,59 @@ database = {dbc.database}
         # One sample is at the mercy of whatever else the box is doing: empty the cache
         # ("Odśwież dane") and ask again a few times for a steadier cold figure; right after
         # each, the warm list on new connections (every worker) for pages not asked yet.
-        again, after_purge = [], []
+        again, again_cpu, after_purge = [], [], []
         for n in range(4):
             s.post(f"{base}/api/v1/system/cache/purge", timeout=30).raise_for_status()
-            again.append(timed(lambda: get(listing)))
+            t0 = time.perf_counter()
+            r = s.get(listing, timeout=60)
+            again.append((time.perf_counter() - t0) * 1000)
+            again_cpu.append(server_cpu(r.headers.get("Server-Timing", "")))
             for p in range(40):
                 url = f"{base}/api/v1/customers?sort=cust_surname&page={(n * 40 + p) % 60 + 4}"
-                after_purge.append(fresh_connection_get(br_port, url)[0])
+                after_purge.append(fresh_connection_get(br_port, url))
         warm_list = [timed(lambda: get(listing)) for _ in range(50)]
         t_list = scale.TARGETS_MS
+        fresh_t = t_list["list_fresh"][args.scale]
+        warm_t = t_list["list_warm_p99"][args.scale]
         rows += [("customer page (2 acc x 3 services), cold", cold_page, 250.0,
                   scale.ORIGINAL_MS["page_cold"]),
                  ("customer page, warm, one client (median)", statistics.median(warm_page), 5.0,
                   scale.ORIGINAL_MS["page_warm"]),
-                 (f"customer list {customers:,}, page of 25, first fetch", cold_list,
-                  t_list["list_fresh"][args.scale], scale.ORIGINAL_MS["list_fresh"]),
-                 ("customer list, fresh after a cache purge (median of 4)",
-                  statistics.median(again), t_list["list_fresh"][args.scale],
+                 (f"customer list {customers:,}, page of 25, first fetch", cold_list, fresh_t,
                   scale.ORIGINAL_MS["list_fresh"]),
+                 ("customer list, fresh after a cache purge (median of 4)",
+                  statistics.median(again), fresh_t, scale.ORIGINAL_MS["list_fresh"]),
+                 ("  same, bridge CPU (request thread, median of 4)",
+                  statistics.median(again_cpu), None, None),
                  ("customer list, warm, keep-alive (median)", statistics.median(warm_list),
                   None, scale.ORIGINAL_MS["list_warm"]),
                  ("customer list, warm right after purge, all workers, p99",
-                  p99(after_purge), t_list["list_warm_p99"][args.scale],
-                  scale.ORIGINAL_MS["list_warm"]),
-                 ("customer list, warm right after purge, all workers, max",
-                  max(after_purge), None, None)]
+                  p99([a for a, _, _ in after_purge]), warm_t, scale.ORIGINAL_MS["list_warm"]),
+                 ("  same, bridge part p99", p99([b for _, b, _ in after_purge]), warm_t, None),
+                 ("  same, bridge CPU p99", p99([c for _, _, c in after_purge]), warm_t, None)]
 
         # 8 concurrent clients, each request on a new connection (as PHP's curl makes them),
         # in separate processes so the client's own GIL does not cap the figure.
+        cpu_before = workers_cpu(gunicorn.pid)
         with multiprocessing.Pool(8) as pool:
             results = pool.starmap(hammer, [(br_port, page.removeprefix(base), 5.0)] * 8)
+        cpu_used = workers_cpu(gunicorn.pid) - cpu_before
         total = [r for res in results for r in res]
         rps = len(total) / 5.0
-        bridge_ms = [b for _, b in total]
-        client_ms = [c for c, _ in total]
+        per_request = cpu_used * 1000 / max(1, len(total))
         rows += [("warm page, 8 clients, new connections: bridge part median",
-                  statistics.median(bridge_ms), 2.0, None),
-                 ("warm page, 8 clients, new connections: bridge part p99", p99(bridge_ms),
+                  statistics.median([b for _, b, _ in total]), 2.0, None),
+                 ("warm page, 8 clients, new connections: bridge part p99",
+                  p99([b for _, b, _ in total]), 10.0, None),
+                 ("  same, bridge CPU (request thread) median",
+                  statistics.median([c for _, _, c in total]), 2.0, None),
+                 ("  same, bridge CPU (request thread) p99", p99([c for _, _, c in total]),
                   10.0, None),
+                 ("  same, all workers' CPU per request (gunicorn included)", per_request,
+                  None, None),
                  ("warm page, 8 clients, new connections: round trip median",
-                  statistics.median(client_ms), None, scale.ORIGINAL_MS["page_warm"])]
+                  statistics.median([a for a, _, _ in total]), None,
+                  scale.ORIGINAL_MS["page_warm"])]
         rss = worker_rss(gunicorn.pid)
 
         print(f"lmstv bridge benchmark (SMS latency 50 ms, {customers:,} SMS customers, "
@@ -276,8 +312,11 @@ database = {dbc.database}
                   f"{(f'{original:g} ms' if original else '—'):>9} {scale.ratio(ms, original):>7}")
         print(f"{'warm page, 8 clients, new connections, requests/s':60} {rps:8.0f}/s "
               f"{'>= 600/s':>10}")
+        print(f"{'  same, 2 cores / workers CPU per request (bridge capacity)':60} "
+              f"{2000 / per_request if per_request else 0:8.0f}/s {'>= 600/s':>10}")
         print(f"{'worker RSS, largest of ' + str(len(rss)):60} {max(rss or [0]):8.0f}MB "
               f"{'<= 300 MB':>10}")
+        print(f"(finished with {scale.load()})")
         return 0
     finally:
         for p in reversed(procs):

@@ -178,6 +178,12 @@ class SmsCache:
             self._bump_epoch()
         return Cached(value, now, False, token)
 
+    def get_cached(self, key: str, tags: Iterable[str], epoch: int) -> Cached | None:
+        """The valid cached value of ``key``, or None (SMS is not asked)."""
+        if not self.enabled or self.lifetime <= 0:
+            return None
+        return self._read(key, tuple(tags) + ("*",), epoch)
+
     def peek(self, key: str, tags: Iterable[str], epoch: int) -> Cached | None:
         """The entry's token and time if it is valid, without its value (``value`` is None)."""
         if not self.enabled or self.lifetime <= 0:
