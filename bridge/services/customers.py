@@ -203,6 +203,10 @@ def _shared_page(ctx: Context, token: str, q: str, sort: str, order: str, page: 
     start = (page - 1) * per_page
     first = start // BLOCK_ROWS
     got = ctx.cache.get_derived(_block_key(token, q, sort, order, first))
+    if got is None and first > 0:  # past the end of the list? Block 0 knows its length
+        head = ctx.cache.get_derived(_block_key(token, q, sort, order, 0))
+        if head is not None and start >= head[0]:
+            return head[0], []
     if got is None:
         return None
     total, rows = got
