@@ -210,6 +210,7 @@ serwer = {sms_url}
 [opcje]
 cache = 1
 cache_lifetime = 3600
+http_timeout = 60
 [bridge]
 bind = 127.0.0.1:{br_port}
 secret = {SECRET}

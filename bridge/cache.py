@@ -203,10 +203,13 @@ class SmsCache:
             return known[2], known[3]
         meta = self._store.get(_META + key)
         if meta is None:
+            self._forget(key, None)
             return None
         token, stored_at, gens = meta
         if set(gens) != set(tags) or self._generations(tags) != gens:
+            self._forget(key, None)
             return None
+        self._forget(key, token)
         with self._lock:
             if len(self._checked) >= self._memo_size * 4:
                 self._checked.clear()  # a bound, not an LRU: they are cheap to check again
@@ -260,6 +263,16 @@ class SmsCache:
                 while len(self._derived) > DERIVED_MEMO:
                     self._derived.popitem(last=False)
         return value
+
+    def _forget(self, key: str, keep: str | None) -> None:
+        """Drop this process's copy of ``key`` unless it is of token ``keep``: a stale copy
+        (another worker fetched the list again) would otherwise pin its memory until this
+        process next reads the same key, which with shared pages may be never."""
+        with self._lock:
+            old = self._memo.get(key)
+            if old is not None and old[0] != keep:
+                del self._memo[key]
+                self._memo_weight -= memo_weight(old[1])
 
     def _remember(self, key: str, token: str, value: Any) -> None:
         # Bounded by size as well as by count: 64 entries of whole customer lists would pin

@@ -287,6 +287,11 @@ def _sorted_page(ctx: Context, q: str, sort: str, order: str, page: int, per_pag
     """The page from the whole list (fetched or cached), sorted here."""
     packed_as = (sort, order) if sort not in _LMS_SORTS else (_SMS_ORDER, "asc")
     fetched: dict[str, list[dict[str, Any]]] = {}
+    if ctx.fresh or ctx.cache.peek("CustomerList", [tags.TAG_CUSTOMERS], ctx.epoch()) is None:
+        # About to fetch: the sorted lists held are all of an older fetch, and keeping them
+        # through the fetch would hold two whole lists (100,000 customers: 2 x 150 MB).
+        with _memo_lock:
+            _sorted_memo.clear()
 
     def pack(token: str, raw: Any) -> Any:
         return _pack_list(ctx, token, as_list(raw), packed_as, fetched)

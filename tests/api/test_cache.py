@@ -286,3 +286,24 @@ def test_packed_entries_and_derived_values(cache):
         assert cache.peek("k", ["t"], cache.epoch()) is None
     finally:
         other.close()
+
+
+def test_a_worker_drops_its_stale_copy_when_another_fetched_again(tmp_path):
+    """Another worker's fresh read replaces the entry: this one's copy of the old value goes
+    as soon as it checks the entry, even when it never reads the value again."""
+    here, there = SmsCache(str(tmp_path / "c")), SmsCache(str(tmp_path / "c"))
+    try:
+        here.get_or_call("list", ["t"], lambda: list(range(1000)))
+        assert here.memo_weight == 1000
+        fresh = there.get_or_call("list", ["t"], lambda: [1], fresh=True)
+        assert here.peek("list", ["t"], here.epoch()).token == fresh.token
+        assert "list" not in here._memo and here.memo_weight == 0
+        there.invalidate("t")
+        here.get_or_call("other", ["u"], lambda: [2])
+        here.get_or_call("list", ["t"], lambda: [3, 4])
+        there.invalidate("t")
+        assert here.peek("list", ["t"], here.epoch()) is None
+        assert here.memo_weight == 1  # only "other" is left
+    finally:
+        here.close()
+        there.close()
