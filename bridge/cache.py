@@ -32,6 +32,8 @@ from typing import Any
 
 import diskcache
 
+from bridge.reaper import free_later
+
 _GEN = "gen:"
 _EPOCH = _GEN + "~epoch"  # a generation key: purge() bumps it along with the tags
 KEEP_PREFIX = "health:"  # keys kept by purge()
@@ -134,6 +136,7 @@ class SmsCache:
             self._store.set(_GEN + "*", int(time.time() * 1000))
             self._store.set(_EPOCH, max(gens.get("~epoch", 0) + 1, _epoch_start()))
         with self._lock:
+            free_later(*(value for _, value in self._memo.values()))
             self._memo.clear()
             self._checked.clear()
             self._derived.clear()
@@ -273,6 +276,7 @@ class SmsCache:
             if old is not None and old[0] != keep:
                 del self._memo[key]
                 self._memo_weight -= memo_weight(old[1])
+                free_later(old[1])
 
     def _remember(self, key: str, token: str, value: Any) -> None:
         # Bounded by size as well as by count: 64 entries of whole customer lists would pin
@@ -281,12 +285,14 @@ class SmsCache:
             old = self._memo.pop(key, None)
             if old is not None:
                 self._memo_weight -= memo_weight(old[1])
+                free_later(old[1])
             self._memo[key] = (token, value)
             self._memo_weight += memo_weight(value)
             while len(self._memo) > 1 and (len(self._memo) > self._memo_size
                                            or self._memo_weight > self._memo_items):
                 _, (_, dropped) = self._memo.popitem(last=False)
                 self._memo_weight -= memo_weight(dropped)
+                free_later(dropped)
 
     @property
     def memo_weight(self) -> int:

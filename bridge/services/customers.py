@@ -15,6 +15,7 @@ from typing import Any
 from bridge import cache as tags
 from bridge import validation as v
 from bridge.lms import customers as lms
+from bridge.reaper import free_later
 from bridge.services.context import Conflict, Context, NotFound, NotLinked
 from bridge.services.paging import paginate, sort_items, sort_positions
 
@@ -138,11 +139,12 @@ def _remember_sorted(key: tuple, rows: list[dict[str, Any]]) -> None:
     and 32 of them made a worker grow by a gigabyte under repeated ``?fresh=1`` reads."""
     with _memo_lock:
         for stale in [k for k in _sorted_memo if k[0] != key[0]]:
-            del _sorted_memo[stale]
+            free_later(_sorted_memo.pop(stale))
         _sorted_memo[key] = rows
         held = sum(len(r) for r in _sorted_memo.values())
         while len(_sorted_memo) > 1 and (len(_sorted_memo) > 32 or held > SORTED_MEMO_ROWS):
             _, dropped = _sorted_memo.popitem(last=False)
+            free_later(dropped)
             held -= len(dropped)
 
 
@@ -291,6 +293,7 @@ def _sorted_page(ctx: Context, q: str, sort: str, order: str, page: int, per_pag
         # About to fetch: the sorted lists held are all of an older fetch, and keeping them
         # through the fetch would hold two whole lists (100,000 customers: 2 x 150 MB).
         with _memo_lock:
+            free_later(*_sorted_memo.values())
             _sorted_memo.clear()
 
     def pack(token: str, raw: Any) -> Any:
