@@ -7,18 +7,30 @@ objects, close to a second on a busy box, in whichever thread happens to drop it
 
 from __future__ import annotations
 
+import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lmstv-free")
 
 
-def _drop(values: Any) -> None:
-    """Nothing to do: the pool's thread releases the work item, and with it ``values``."""
+# A value held only by the work item's tuple, the loop variable and getrefcount's argument.
+_ONLY_HERE = 3
+_WAIT_S = 2.0
+
+
+def _drop(values: tuple[Any, ...]) -> None:
+    """Wait until this thread holds the last reference to each value, then let it go: whoever
+    drops the last reference frees the objects, and the caller may still be returning."""
+    deadline = time.monotonic() + _WAIT_S
+    for value in values:
+        while sys.getrefcount(value) > _ONLY_HERE and time.monotonic() < deadline:
+            time.sleep(0.005)
+    # the pool's thread releases the work item, and with it ``values``
 
 
 def free_later(*values: Any) -> None:
-    """Let the background thread drop these values (the caller must hold no other reference
-    for long: whoever drops the last one frees the objects)."""
+    """Let the background thread drop these values (callers drop their own references)."""
     if values:
         _pool.submit(_drop, values)
