@@ -80,7 +80,7 @@ def main() -> int:
           f"{scale.ratio(med, target):>9}")
     print(f"{'wall, best':44} {min(walls):8.0f}ms {target:8.0f}ms "
           f"{scale.ratio(min(walls), target):>9}")
-    print(f"{'client CPU, median (incl. 0 ms of latency)':44} {statistics.median(cpus):8.0f}ms")
+    print(f"{'client CPU (fetch + decode), median':44} {statistics.median(cpus):8.0f}ms")
     print(f"{'client peak RSS':44} {peak:8.0f}MB {300:8.0f}MB")
     return 0
 
