@@ -8,7 +8,7 @@ generic writer.  Strings are always escaped (&, <, >).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 
 HEAD = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<methodResponse><params><param>"
@@ -101,8 +101,32 @@ class Rows:
             yield "".join([render(r) for r in rows[i:i + CHUNK_ROWS]])
 
 
+class Rendered:
+    """A whole methodResponse already rendered (pieces as :func:`response_chunks` made them)."""
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self.chunks = chunks
+
+
+class Recorded:
+    """Rows whose rendering is handed to ``keep`` once it has been sent in full."""
+
+    def __init__(self, rows: Rows, keep: Callable[[list[bytes]], None]) -> None:
+        self.rows, self.keep = rows, keep
+
+
 def response_chunks(value: object) -> Iterator[bytes]:
     """The methodResponse for ``value``, as UTF-8 pieces of bounded size."""
+    if isinstance(value, Rendered):
+        yield from value.chunks
+        return
+    if isinstance(value, Recorded):
+        sent = []
+        for chunk in response_chunks(value.rows):
+            sent.append(chunk)
+            yield chunk
+        value.keep(sent)
+        return
     if isinstance(value, Rows):
         yield (HEAD + "<value><array><data>").encode()
         for chunk in value.chunks():

@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,10 @@ from bridge.cache import Cached, SmsCache
 from bridge.sms.errors import SmsFault, SmsUnavailable
 
 log = logging.getLogger("lmstv.services")
+
+
+class NotCached(Exception):
+    """A read under :meth:`Context.cached_only` whose data is not in the cache."""
 
 
 class ServiceError(Exception):
@@ -62,6 +67,8 @@ class Context:
     fresh: bool = False
     oldest: float | None = None
     any_hit: bool = False
+    _epoch: int | None = field(default=None, repr=False)
+    _only_cached: threading.local = field(default_factory=threading.local, repr=False)
     _db: Any = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -81,9 +88,33 @@ class Context:
 
     def read(self, key: str, tags: Iterable[str], call: Callable[[], Any]) -> Any:
         """A cached SMS read; remembers the oldest data served for the response's ``meta``."""
-        got = self.cache.get_or_call(key, tags, call, fresh=self.fresh)
+        got: Cached | None
+        if getattr(self._only_cached, "on", False):
+            got = self.cache.get_cached(key, tags, self.epoch())
+            if got is None:
+                raise NotCached(key)
+        else:
+            got = self.cache.get_or_call(key, tags, call, fresh=self.fresh, epoch=self.epoch())
         self.note(got)
         return got.value
+
+    @contextmanager
+    def cached_only(self) -> Iterator[None]:
+        """Reads in this block (this thread) raise :class:`NotCached` instead of asking SMS:
+        the customer page takes its warm parts inline and sends only the rest to threads."""
+        self._only_cached.on = True
+        try:
+            yield
+        finally:
+            self._only_cached.on = False
+
+    def epoch(self) -> int:
+        """The cache's change counter, read once per request: every part of a page checks its
+        entry against the same reading (one cache read instead of several per part)."""
+        with self._lock:
+            if self._epoch is None:
+                self._epoch = self.cache.epoch()
+            return self._epoch
 
     def note(self, got: Cached) -> None:
         with self._lock:  # the customer page reads from several threads

@@ -70,12 +70,17 @@ def natural_key(value: Any) -> tuple:
 def sort_items(items: list[dict[str, Any]], sort: str, order: str,
                key: Callable[[dict[str, Any]], Any] | None = None) -> list[dict[str, Any]]:
     """``items`` in natural order of ``key(item)`` (default ``item[sort]``), stable."""
+    return [items[i] for i in sort_positions(items, sort, order, key)]
+
+
+def sort_positions(items: list[dict[str, Any]], sort: str, order: str,
+                   key: Callable[[dict[str, Any]], Any] | None = None) -> list[int]:
+    """The positions of ``items`` in :func:`sort_items`' order."""
     values = [key(it) for it in items] if key else [it.get(sort) for it in items]
     keys = _sort_keys(values)
     # Sorting positions by a list's own __getitem__ keeps the comparisons in C; sorted() is
     # stable in both directions, so ties keep SMS's order and pages never overlap.
-    order_ = sorted(range(len(items)), key=keys.__getitem__, reverse=(order == "desc"))
-    return [items[i] for i in order_]
+    return sorted(range(len(items)), key=keys.__getitem__, reverse=(order == "desc"))
 
 
 def _sort_keys(values: list[Any]) -> list[Any]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import codecs
-import operator
 import re
 import xmlrpc.client
 from collections.abc import Callable
@@ -183,38 +182,71 @@ class _Shape:
         parts.append(esc(text[at:end]))
         self.names = tuple(names)
         self.pattern = "".join(parts)
-        self.match = re.compile(self.pattern).match
+        compiled = re.compile(self.pattern)
+        self.match = compiled.match
+        self.scanner = compiled.scanner
         # Which members' texts are worth sharing is learnt from the first structs: sharing a
         # unique text (a PESEL, an e-mail) only costs a hash and a memo entry.
         self.seen = 0
         self.hits = [0] * len(names)
         self.mode = "all"  # until learnt: share every text; then "all", "none" or "some"
-        self.take: Callable[[tuple[Any, ...]], tuple[Any, ...]] = tuple
-        self.keep: Callable[[tuple[Any, ...]], tuple[Any, ...]] = tuple
-        self.back: Callable[[tuple[Any, ...]], tuple[Any, ...]] = tuple
+        self.run: Callable[..., tuple[re.Match[str] | None, BaseException | None]] = _no_run
 
     def learnt(self) -> None:
         """Decide what to share from the sample (converted and nil members never are)."""
         plain = set(range(len(self.names))) - {i for i, _ in self.converts} - set(self.nils)
-        shared = [i for i in sorted(plain) if self.hits[i] * SHARE_RATIO >= self.seen]
-        others = [i for i in range(len(self.names)) if i not in shared]
-        if not others:
-            self.mode = "all"
-        elif not shared:
-            self.mode = "none"
+        shared = {i for i in plain if self.hits[i] * SHARE_RATIO >= self.seen}
+        self.mode = ("all" if len(shared) == len(self.names) else "some" if shared else "none")
+        self.run = _compile_run(self, shared)
+
+
+def _no_run(*_args: Any) -> tuple[None, BaseException]:
+    raise AssertionError("a shape runs compiled only once it has learnt what to share")
+
+
+# The loop every struct of a big reply goes through, generated per shape so that building a
+# struct is one dict display: no zip, no call per member but the sharing and conversions.
+# Only indexes and fixed identifiers go into the source; the names and converters are bound as
+# closure variables, so nothing from the reply is ever compiled.
+_RUN_SOURCE = """
+def make(K, C):
+    {keys} = K
+    {convs} = C
+    def run(next_match, append, S):
+        last = None
+        try:
+            for m in iter(next_match, None):
+                g = m.groups()
+                append({{{items}}})
+                last = m
+        except Exception as exc:
+            return last, exc
+        return last, None
+    return run
+"""
+
+
+def _compile_run(shape: _Shape, shared: set[int]) -> Callable[..., Any]:
+    """The shape's run loop: (match of the last struct decoded, exception that stopped it)."""
+    order = [i for i, _ in shape.converts]
+    items = []
+    for i in range(len(shape.names)):
+        if i in order:
+            expr = f"None if g[{i}] is None else c{order.index(i)}(g[{i}])"
+        elif i in shape.nils:
+            expr = "None"
+        elif i in shared:
+            expr = f"S(g[{i}], g[{i}])"
         else:
-            self.mode = "some"
-            self.take, self.keep = _getter(shared), _getter(others)
-            where = {i: n for n, i in enumerate(shared + others)}
-            self.back = _getter([where[i] for i in range(len(self.names))])
-
-
-def _getter(indexes: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
-    """itemgetter that always returns a tuple (it returns the bare item for one index)."""
-    if len(indexes) == 1:
-        i = indexes[0]
-        return lambda t: (t[i],)
-    return operator.itemgetter(*indexes)
+            expr = f"g[{i}]"
+        items.append(f"k{i}: {expr}")
+    source = _RUN_SOURCE.format(
+        keys="".join(f"k{i}, " for i in range(len(shape.names))) or "_",
+        convs="".join(f"c{n}, " for n in range(len(order))) or "_",
+        items=", ".join(items))
+    space: dict[str, Any] = {}
+    exec(compile(source, "<fastdecode run>", "exec"), space)  # noqa: S102 - see _RUN_SOURCE
+    return space["make"](shape.names, tuple(convert for _, convert in shape.converts))
 
 
 class FastArrayDecoder:
@@ -340,47 +372,48 @@ class FastArrayDecoder:
     def _run(self, shape: _Shape, text: str, pos: int) -> int:
         """Decode the run of items of this shape at ``pos``; the position after the run.
 
-        The hot loop of a big reply, hence the locals: one match in C, then the texts are
-        shared through the memo by map() (also in C), a few converted, and zipped into a dict.
+        The hot loop of a big reply: once a shape has learnt what to share, its compiled loop
+        (:func:`_compile_run`) takes every struct of the run; until then the sampling loop does.
         """
-        match, names, converts, nils = shape.match, shape.names, shape.converts, shape.nils
-        append = self.items.append
-        memo = self._memo
-        share, look = memo.setdefault, memo.get
-        while True:
-            m = match(text, pos)
+        while shape.seen < SHARE_SAMPLE:
+            m = shape.match(text, pos)
             if m is None:
                 return pos
-            groups = m.groups()
-            # One object per distinct text within the reply: 100k billing events repeat the
-            # same dates and numbers, and a shared list pickles far smaller into the cache.
-            mode = shape.mode
-            if shape.seen < SHARE_SAMPLE:
-                self._sample(shape, groups)
-            if mode == "some":
-                some = shape.take(groups)
-                values = list(shape.back((*map(share if len(memo) < MEMO_LIMIT else look,
-                                               some, some), *shape.keep(groups))))
-            elif mode == "all":
-                values = list(map(share if len(memo) < MEMO_LIMIT else look, groups, groups))
-            else:
-                values = list(groups)
-            if converts:
-                try:
-                    for i, convert in converts:
-                        v = values[i]
-                        if v is not None:
-                            values[i] = convert(v)
-                except Bail:
-                    self._done = pos
-                    raise
-                except Exception as exc:
-                    self._done = pos
-                    raise Bail("bad value") from exc
-            for i in nils:
-                values[i] = None
-            append(dict(zip(names, values)))  # noqa: B905 - one group per name by construction
+            self._sample(shape, m.groups())
+            self._one(shape, m.groups(), pos)
             pos = m.end()
+        memo = self._memo
+        share = memo.setdefault if len(memo) < MEMO_LIMIT else memo.get
+        # scanner().match matches at the end of the previous match only (never searches on),
+        # and iter() over it keeps the stepping in C.
+        last, exc = shape.run(shape.scanner(text, pos).match, self.items.append, share)
+        if last is not None:
+            pos = last.end()
+        if exc is not None:
+            self._done = pos
+            if isinstance(exc, Bail):
+                raise exc
+            raise Bail("bad value") from exc
+        return pos
+
+    def _one(self, shape: _Shape, groups: tuple[Any, ...], pos: int) -> None:
+        """One struct the slow way (while the shape is still sampling its texts)."""
+        memo = self._memo
+        share = memo.setdefault if len(memo) < MEMO_LIMIT else memo.get
+        values = [v if v is None else share(v, v) for v in groups]
+        try:
+            for i, convert in shape.converts:
+                v = groups[i]
+                values[i] = None if v is None else convert(v)
+        except Bail:
+            self._done = pos
+            raise
+        except Exception as exc:
+            self._done = pos
+            raise Bail("bad value") from exc
+        for i in shape.nils:
+            values[i] = None
+        self.items.append(dict(zip(shape.names, values)))  # noqa: B905 - one group per name
 
     def _share(self, value: Any) -> Any:
         if type(value) is str and len(self._memo) < MEMO_LIMIT:

@@ -193,3 +193,117 @@ def test_process_memo_is_bounded_by_size_not_only_count(tmp_path):
     assert cache.get_or_call("big4", ["t"], lambda: []).value[399] == {"n": 399}
     cache.close()
     assert got.value[-1] == 4999
+
+
+class _CountingStore:
+    """The diskcache store of a cache, counting its reads."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+        self.gets = 0
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        self.gets += 1
+        return self._store.get(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+def test_a_warm_request_costs_one_read_and_a_change_elsewhere_is_still_seen(tmp_path):
+    """Two caches on one directory are two gunicorn workers.  Entries checked at the current
+    epoch are served with no read but the epoch's; any change in the other one is seen."""
+    here, there = SmsCache(str(tmp_path / "c")), SmsCache(str(tmp_path / "c"))
+    try:
+        reads = {k: Calls(f"{k}-1", f"{k}-2") for k in ("a", "b", "c")}
+        for k, call in reads.items():
+            here.get_or_call(k, [f"tag-{k}"], call)
+        counting = _CountingStore(here._store)
+        here._store = counting
+        epoch = here.epoch()
+        assert counting.gets == 1
+        for k, call in reads.items():
+            assert here.get_or_call(k, [f"tag-{k}"], call, epoch=epoch).hit
+        assert counting.gets == 1  # the parts of a warm page: nothing but the epoch
+        there.invalidate("tag-b")
+        epoch = here.epoch()
+        got = {k: here.get_or_call(k, [f"tag-{k}"], call, epoch=epoch)
+               for k, call in reads.items()}
+        assert (got["a"].value, got["b"].value, got["c"].value) == ("a-1", "b-2", "c-1")
+        assert [c.count for c in reads.values()] == [1, 2, 1]
+        # a fresh read elsewhere replaces the entry: this worker serves the new value too
+        there.get_or_call("a", ["tag-a"], lambda: "a-fresh", fresh=True)
+        assert here.get_or_call("a", ["tag-a"], reads["a"]).value == "a-fresh"
+        there.purge()
+        assert here.get_or_call("c", ["tag-c"], reads["c"]).value == "c-2"
+    finally:
+        here.close()
+        there.close()
+
+
+def test_a_change_in_the_same_request_is_seen_with_the_epoch_read_before_it(cache):
+    read = Calls("old", "new")
+    epoch = cache.epoch()
+    assert cache.get_or_call("k", ["t"], read, epoch=epoch).value == "old"
+    cache.invalidate("t")
+    assert cache.get_or_call("k", ["t"], read, epoch=epoch).value == "new"
+
+
+def test_packed_entries_and_derived_values(cache):
+    parts: dict[str, Any] = {}
+
+    def pack(token: str, value: list[int]) -> int:
+        cache.put_derived(f"{token}:items", value)
+        parts["token"] = token
+        return len(value)
+
+    def unpacker(worker: SmsCache) -> Any:
+        def unpack(token: str, count: int) -> list[int] | None:
+            items = worker.get_derived(f"{token}:items")
+            return None if items is None or len(items) != count else items
+        return unpack
+
+    unpack = unpacker(cache)
+
+    read = Calls([1, 2, 3], [4])
+    got = cache.get_or_call("k", ["t"], read, pack=pack, unpack=unpack)
+    assert got.value == [1, 2, 3] and got.token == parts["token"]
+    other = SmsCache(cache.directory)  # another worker: it must unpack
+    try:
+        assert other.get_or_call("k", ["t"], read, pack=pack,
+                                 unpack=unpacker(other)).value == [1, 2, 3]
+        assert other.peek("k", ["t"], other.epoch()).token == parts["token"]
+        cache._store.delete("derived:" + parts["token"] + ":items")
+        fresh_worker = SmsCache(cache.directory)
+        try:  # a part gone (culled) is a miss, never a wrong value
+            got = fresh_worker.get_or_call("k", ["t"], read, pack=pack,
+                                           unpack=unpacker(fresh_worker))
+            assert (got.value, got.hit, read.count) == ([4], False, 2)
+        finally:
+            fresh_worker.close()
+        cache.purge()
+        assert cache.get_derived(parts["token"] + ":items") is None
+        assert cache.peek("k", ["t"], cache.epoch()) is None
+    finally:
+        other.close()
+
+
+def test_a_worker_drops_its_stale_copy_when_another_fetched_again(tmp_path):
+    """Another worker's fresh read replaces the entry: this one's copy of the old value goes
+    as soon as it checks the entry, even when it never reads the value again."""
+    here, there = SmsCache(str(tmp_path / "c")), SmsCache(str(tmp_path / "c"))
+    try:
+        here.get_or_call("list", ["t"], lambda: list(range(1000)))
+        assert here.memo_weight == 1000
+        fresh = there.get_or_call("list", ["t"], lambda: [1], fresh=True)
+        assert here.peek("list", ["t"], here.epoch()).token == fresh.token
+        assert "list" not in here._memo and here.memo_weight == 0
+        there.invalidate("t")
+        here.get_or_call("other", ["u"], lambda: [2])
+        here.get_or_call("list", ["t"], lambda: [3, 4])
+        there.invalidate("t")
+        assert here.peek("list", ["t"], here.epoch()) is None
+        assert here.memo_weight == 1  # only "other" is left
+    finally:
+        here.close()
+        there.close()

@@ -109,3 +109,20 @@ def test_unknown_account_and_wrong_types(sms):
     f = fault_of(sms.accountLock, 1, 2)
     assert f.faultCode == 623
     assert fault_of(sms.noSuchMethod).faultCode == 620
+
+
+def test_whole_list_rendering_is_reused_only_while_nothing_changed(sms):
+    """custList("") is rendered once per state version: every change, even a failed call or
+    a control, is seen by the next whole list (the sandbox keeps the last rendering)."""
+    number = sms.customer()
+    first = sms.custList("")
+    assert sms.custList("") == first == sms.proxy.custList(sms.auth)
+    sms.custEdit(number, {"cust_name": "Adam"})
+    assert [c["cust_name"] for c in sms.custList("")] == ["Adam"]
+    fault_of(sms.custEdit, number, {"cust_vod_pin": "12"})
+    assert [c["cust_name"] for c in sms.custList("")] == ["Adam"]
+    sms.control.addCustomers(2)
+    assert len(sms.custList("")) == 3
+    sms.accountAdd(number, INSTALL)
+    assert sms.custList("")[0]["cust_name"] == "Adam"
+    fault_of(sms.proxy.custList, {"user_name": "x", "user_pass": "y"}, "")
