@@ -8,9 +8,14 @@ loaded from LMS's 1.11.17 schema (tests/templates.py says how).
 
 from __future__ import annotations
 
+import contextlib
+import difflib
+import os
 import subprocess
 import sys
+import time
 import xmlrpc.client
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,7 +26,7 @@ from bridge.lms.bootstrap import create_database, drop_database
 from bridge.lms.db import connect
 from bridge.procs import free_port, stop_process, wait_for_port
 from tests.support import server_config, unique_name
-from tests.templates import Template, build_template, clone
+from tests.templates import Template, build_template, clone, dump, reset
 
 ROOT = Path(__file__).resolve().parent.parent
 DIALECTS = ("postgres", "mysql")
@@ -58,9 +63,69 @@ def _template(request: pytest.FixtureRequest, dialect: str, migrated: bool) -> T
 _TEMPLATES = pytest.StashKey[dict]()
 
 
+# Clones whose test has ended, reset to their template's state, by (dialect, migrated).
+_POOL = pytest.StashKey[dict]()
+# Dumps of fresh clones, by (dialect, migrated), when $LMSTV_TEST_CHECK_RESET asks to compare.
+_FRESH_DUMPS = pytest.StashKey[dict]()
+
+
+# What the per-test databases cost: {"clone": [n, seconds], "reset": …, "drop": …}.
+_DB_COSTS = pytest.StashKey[dict]()
+
+
+@contextlib.contextmanager
+def _cost(config: pytest.Config, what: str) -> Iterator[None]:
+    start = time.monotonic()
+    try:
+        yield
+    finally:
+        entry = config.stash.setdefault(_DB_COSTS, {}).setdefault(what, [0, 0.0])
+        entry[0] += 1
+        entry[1] += time.monotonic() - start
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    costs = config.stash.get(_DB_COSTS, {})
+    if costs:
+        terminalreporter.write_line("per-test databases: " + ", ".join(
+            f"{what} {n}× {secs:.1f} s" for what, (n, secs) in sorted(costs.items())))
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    for free in session.config.stash.get(_POOL, {}).values():
+        for cfg in free:
+            drop_database(cfg)
     for tpl in session.config.stash.get(_TEMPLATES, {}).values():
         drop_database(tpl.cfg)
+
+
+def _give_back(request: pytest.FixtureRequest, key: tuple[str, bool], cfg: DatabaseConfig) -> None:
+    """After the test: reset its database for the next test, or drop it when the test changed
+    the schema (tests/templates.py, reset)."""
+    tpl = _template(request, *key)
+    assert tpl.plan is not None
+    with _cost(request.config, "reset"):
+        ok = reset(tpl, tpl.plan, cfg)
+    if not ok:
+        with _cost(request.config, "drop (schema changed)"):
+            drop_database(cfg)
+        return
+    if os.environ.get("LMSTV_TEST_CHECK_RESET"):
+        # Slow self-check of the reuse: the reset database must dump exactly as a fresh clone.
+        fresh = request.config.stash.setdefault(_FRESH_DUMPS, {})
+        if key not in fresh:
+            other = replace(cfg, database=unique_name("lmstv_t"))
+            clone(tpl, other)
+            fresh[key] = dump(other)
+            drop_database(other)
+        got = dump(cfg)
+        if got != fresh[key]:
+            drop_database(cfg)
+            diff = "\n".join(difflib.unified_diff(fresh[key].splitlines(), got.splitlines(),
+                                                   "fresh clone", "reset", lineterm="", n=1))
+            raise AssertionError(f"reset left {cfg.database} unlike a fresh clone:\n"
+                                 f"{diff[:6000]}")
+    request.config.stash.setdefault(_POOL, {}).setdefault(key, []).append(cfg)
 
 
 @pytest.fixture(scope="session")
@@ -71,14 +136,24 @@ def _pg_template(request: pytest.FixtureRequest) -> DatabaseConfig:
 
 def make_lms_database(dialect: str, request: pytest.FixtureRequest,
                       *, empty: bool = False, migrated: bool = False) -> DatabaseConfig:
-    """A fresh database with LMS 1.11.17's schema (or empty, or with lmstv's schema applied),
-    cloned from the session's template and dropped after the test."""
-    cfg = replace(server_config(dialect), database=unique_name("lmstv_t"))
+    """A database of its own for the test with LMS 1.11.17's schema (or empty, or with lmstv's
+    schema applied), in the state of the session's template: a clone of it, or a clone an
+    earlier test used, reset. Dropped or reset after the test."""
     if empty:
+        cfg = replace(server_config(dialect), database=unique_name("lmstv_t"))
         create_database(cfg)
+        request.addfinalizer(lambda: drop_database(cfg))
+        return cfg
+    key = (dialect, migrated)
+    tpl = _template(request, dialect, migrated)
+    free = request.config.stash.setdefault(_POOL, {}).setdefault(key, [])
+    if free:
+        cfg = free.pop()
     else:
-        clone(_template(request, dialect, migrated), cfg)
-    request.addfinalizer(lambda: drop_database(cfg))
+        cfg = replace(server_config(dialect), database=unique_name("lmstv_t"))
+        with _cost(request.config, "clone"):
+            clone(tpl, cfg)
+    request.addfinalizer(lambda: _give_back(request, key, cfg))
     return cfg
 
 
