@@ -13,9 +13,12 @@ import difflib
 import os
 import subprocess
 import sys
+import threading
 import time
 import xmlrpc.client
 from collections.abc import Iterator
+from concurrent import futures
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -63,69 +66,134 @@ def _template(request: pytest.FixtureRequest, dialect: str, migrated: bool) -> T
 _TEMPLATES = pytest.StashKey[dict]()
 
 
-# Clones whose test has ended, reset to their template's state, by (dialect, migrated).
-_POOL = pytest.StashKey[dict]()
 # Dumps of fresh clones, by (dialect, migrated), when $LMSTV_TEST_CHECK_RESET asks to compare.
 _FRESH_DUMPS = pytest.StashKey[dict]()
 
-
-# What the per-test databases cost: {"clone": [n, seconds], "reset": …, "drop": …}.
-_DB_COSTS = pytest.StashKey[dict]()
+Key = tuple[str, bool]  # (dialect, migrated)
 
 
-@contextlib.contextmanager
-def _cost(config: pytest.Config, what: str) -> Iterator[None]:
-    start = time.monotonic()
-    try:
-        yield
-    finally:
-        entry = config.stash.setdefault(_DB_COSTS, {}).setdefault(what, [0, 0.0])
-        entry[0] += 1
-        entry[1] += time.monotonic() - start
+class _Pool:
+    """Databases whose test has ended, reset to their template's state, by (dialect, migrated).
+
+    Resets (and drops of databases whose schema a test changed) run on one background thread,
+    so they overlap the next test, which takes another database of the pool: with up to
+    ``DEPTH`` databases per kind a test rarely waits, and only then for a reset, never for a
+    clone, which costs more."""
+
+    DEPTH = 2
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.free: dict[Key, list[DatabaseConfig]] = {}
+        self.pending: dict[Key, list[Future]] = {}
+        self.alive: dict[Key, int] = {}  # databases of a kind: free, in use or being reset
+        self.costs: dict[str, list] = {}  # {"reset": [n, seconds], …}
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lmstv-db-reset")
+
+    def take(self, key: Key) -> DatabaseConfig | None:
+        """A reset database of the kind, or None: then the caller clones one (counted)."""
+        while True:
+            with self.lock:
+                if self.free.get(key):
+                    return self.free[key].pop()
+                pending = [f for f in self.pending.get(key, []) if not f.done()]
+                self.pending[key] = pending
+                if not pending or self.alive.get(key, 0) < self.DEPTH:
+                    self.alive[key] = self.alive.get(key, 0) + 1
+                    return None
+            futures.wait(pending, return_when=futures.FIRST_COMPLETED)
+
+    def give_back(self, key: Key, tpl: Template, cfg: DatabaseConfig) -> None:
+        future = self.worker.submit(self._reset, key, tpl, cfg)
+        with self.lock:
+            self.pending.setdefault(key, []).append(future)
+
+    def _reset(self, key: Key, tpl: Template, cfg: DatabaseConfig) -> bool:
+        ok = False
+        try:
+            with self._cost("reset (background)"):
+                ok = tpl.plan is not None and reset(tpl, tpl.plan, cfg)
+            if not ok:
+                with self._cost("drop, schema changed (background)"):
+                    drop_database(cfg)
+        except Exception as exc:  # noqa: BLE001 - a failed drop must not stop the worker
+            print(f"lmstv tests: could not reset or drop {cfg.database}: {exc}", file=sys.stderr)
+        with self.lock:
+            if ok:
+                self.free.setdefault(key, []).append(cfg)
+            else:
+                self.alive[key] -= 1
+        return ok
+
+    @contextlib.contextmanager
+    def _cost(self, what: str) -> Iterator[None]:
+        start = time.monotonic()
+        try:
+            yield
+        finally:
+            with self.lock:
+                entry = self.costs.setdefault(what, [0, 0.0])
+                entry[0] += 1
+                entry[1] += time.monotonic() - start
+
+    def close(self) -> None:
+        self.worker.shutdown(wait=True)
+        for free in self.free.values():
+            for cfg in free:
+                drop_database(cfg)
+        self.free.clear()
+
+
+_POOL = pytest.StashKey[_Pool]()
+
+
+def _pool(config: pytest.Config) -> _Pool:
+    if _POOL not in config.stash:
+        config.stash[_POOL] = _Pool()
+    return config.stash[_POOL]
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
-    costs = config.stash.get(_DB_COSTS, {})
-    if costs:
+    if _POOL in config.stash:
+        costs = config.stash[_POOL].costs
         terminalreporter.write_line("per-test databases: " + ", ".join(
             f"{what} {n}× {secs:.1f} s" for what, (n, secs) in sorted(costs.items())))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    for free in session.config.stash.get(_POOL, {}).values():
-        for cfg in free:
-            drop_database(cfg)
+    if _POOL in session.config.stash:
+        session.config.stash[_POOL].close()
     for tpl in session.config.stash.get(_TEMPLATES, {}).values():
         drop_database(tpl.cfg)
 
 
-def _give_back(request: pytest.FixtureRequest, key: tuple[str, bool], cfg: DatabaseConfig) -> None:
-    """After the test: reset its database for the next test, or drop it when the test changed
+def _give_back(request: pytest.FixtureRequest, key: Key, cfg: DatabaseConfig) -> None:
+    """After the test: reset its database for a later test, or drop it when the test changed
     the schema (tests/templates.py, reset)."""
     tpl = _template(request, *key)
-    assert tpl.plan is not None
-    with _cost(request.config, "reset"):
-        ok = reset(tpl, tpl.plan, cfg)
-    if not ok:
-        with _cost(request.config, "drop (schema changed)"):
-            drop_database(cfg)
+    pool = _pool(request.config)
+    if not os.environ.get("LMSTV_TEST_CHECK_RESET"):
+        pool.give_back(key, tpl, cfg)
         return
-    if os.environ.get("LMSTV_TEST_CHECK_RESET"):
-        # Slow self-check of the reuse: the reset database must dump exactly as a fresh clone.
-        fresh = request.config.stash.setdefault(_FRESH_DUMPS, {})
-        if key not in fresh:
-            other = replace(cfg, database=unique_name("lmstv_t"))
-            clone(tpl, other)
-            fresh[key] = dump(other)
-            drop_database(other)
-        got = dump(cfg)
-        if got != fresh[key]:
-            drop_database(cfg)
-            diff = "\n".join(difflib.unified_diff(fresh[key].splitlines(), got.splitlines(),
-                                                   "fresh clone", "reset", lineterm="", n=1))
-            raise AssertionError(f"reset left {cfg.database} unlike a fresh clone:\n"
-                                 f"{diff[:6000]}")
-    request.config.stash.setdefault(_POOL, {}).setdefault(key, []).append(cfg)
+    # Slow self-check of the reuse, in the test's own teardown so a difference fails it: the
+    # reset database must dump exactly as a fresh clone.
+    if not pool._reset(key, tpl, cfg):
+        return
+    fresh = request.config.stash.setdefault(_FRESH_DUMPS, {})
+    if key not in fresh:
+        other = replace(cfg, database=unique_name("lmstv_t"))
+        clone(tpl, other)
+        fresh[key] = dump(other)
+        drop_database(other)
+    got = dump(cfg)
+    if got != fresh[key]:
+        with pool.lock:
+            pool.free[key].remove(cfg)
+            pool.alive[key] -= 1
+        drop_database(cfg)
+        diff = "\n".join(difflib.unified_diff(fresh[key].splitlines(), got.splitlines(),
+                                               "fresh clone", "reset", lineterm="", n=1))
+        raise AssertionError(f"reset left {cfg.database} unlike a fresh clone:\n{diff[:6000]}")
 
 
 @pytest.fixture(scope="session")
@@ -146,13 +214,17 @@ def make_lms_database(dialect: str, request: pytest.FixtureRequest,
         return cfg
     key = (dialect, migrated)
     tpl = _template(request, dialect, migrated)
-    free = request.config.stash.setdefault(_POOL, {}).setdefault(key, [])
-    if free:
-        cfg = free.pop()
-    else:
+    pool = _pool(request.config)
+    cfg = pool.take(key)
+    if cfg is None:
         cfg = replace(server_config(dialect), database=unique_name("lmstv_t"))
-        with _cost(request.config, "clone"):
-            clone(tpl, cfg)
+        try:
+            with pool._cost("clone"):
+                clone(tpl, cfg)
+        except BaseException:
+            with pool.lock:
+                pool.alive[key] -= 1
+            raise
     request.addfinalizer(lambda: _give_back(request, key, cfg))
     return cfg
 
