@@ -76,9 +76,9 @@ class _Pool:
     """Databases whose test has ended, reset to their template's state, by (dialect, migrated).
 
     Resets (and drops of databases whose schema a test changed) run on one background thread,
-    so they overlap the next test, which takes another database of the pool: with up to
-    ``DEPTH`` databases per kind a test rarely waits, and only then for a reset, never for a
-    clone, which costs more."""
+    so they overlap the next test, which takes another database of the pool. Once a kind has
+    ``DEPTH`` databases and none is free, a test waits for a reset rather than cloning another
+    (a clone costs more)."""
 
     DEPTH = 2
 
