@@ -8,11 +8,18 @@ loaded from LMS's 1.11.17 schema (tests/templates.py says how).
 
 from __future__ import annotations
 
+import contextlib
+import difflib
 import os
 import subprocess
 import sys
 import tarfile
+import threading
+import time
 import xmlrpc.client
+from collections.abc import Iterator
+from concurrent import futures
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,7 +30,7 @@ from bridge.lms.bootstrap import create_database, drop_database
 from bridge.lms.db import connect
 from bridge.procs import free_port, stop_process, wait_for_port
 from tests.support import server_config, unique_name
-from tests.templates import Template, build_template, clone
+from tests.templates import Template, build_template, clone, dump, reset
 
 ROOT = Path(__file__).resolve().parent.parent
 DIALECTS = ("postgres", "mysql")
@@ -81,9 +88,134 @@ def _template(request: pytest.FixtureRequest, dialect: str, migrated: bool,
 _TEMPLATES = pytest.StashKey[dict]()
 
 
+# Dumps of fresh clones by pool key, when $LMSTV_TEST_CHECK_RESET asks to compare.
+_FRESH_DUMPS = pytest.StashKey[dict]()
+
+Key = tuple[str, bool, str]  # (dialect, migrated, LMS flavour)
+
+
+class _Pool:
+    """Databases whose test has ended, reset to their template's state, by pool key.
+
+    Resets (and drops of databases whose schema a test changed) run on one background thread,
+    so they overlap the next test, which takes another database of the pool. Once a kind has
+    ``DEPTH`` databases and none is free, a test waits for a reset rather than cloning another
+    (a clone costs more)."""
+
+    DEPTH = 2
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.free: dict[Key, list[DatabaseConfig]] = {}
+        self.pending: dict[Key, list[Future]] = {}
+        self.alive: dict[Key, int] = {}  # databases of a kind: free, in use or being reset
+        self.costs: dict[str, list] = {}  # {"reset": [n, seconds], …}
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lmstv-db-reset")
+
+    def take(self, key: Key) -> DatabaseConfig | None:
+        """A reset database of the kind, or None: then the caller clones one (counted)."""
+        while True:
+            with self.lock:
+                if self.free.get(key):
+                    return self.free[key].pop()
+                pending = [f for f in self.pending.get(key, []) if not f.done()]
+                self.pending[key] = pending
+                if not pending or self.alive.get(key, 0) < self.DEPTH:
+                    self.alive[key] = self.alive.get(key, 0) + 1
+                    return None
+            futures.wait(pending, return_when=futures.FIRST_COMPLETED)
+
+    def give_back(self, key: Key, tpl: Template, cfg: DatabaseConfig) -> None:
+        future = self.worker.submit(self._reset, key, tpl, cfg)
+        with self.lock:
+            self.pending.setdefault(key, []).append(future)
+
+    def _reset(self, key: Key, tpl: Template, cfg: DatabaseConfig) -> bool:
+        ok = False
+        try:
+            with self._cost("reset (background)"):
+                ok = tpl.plan is not None and reset(tpl, tpl.plan, cfg)
+            if not ok:
+                with self._cost("drop, schema changed (background)"):
+                    drop_database(cfg)
+        except Exception as exc:  # noqa: BLE001 - a failed drop must not stop the worker
+            print(f"lmstv tests: could not reset or drop {cfg.database}: {exc}", file=sys.stderr)
+        with self.lock:
+            if ok:
+                self.free.setdefault(key, []).append(cfg)
+            else:
+                self.alive[key] -= 1
+        return ok
+
+    @contextlib.contextmanager
+    def _cost(self, what: str) -> Iterator[None]:
+        start = time.monotonic()
+        try:
+            yield
+        finally:
+            with self.lock:
+                entry = self.costs.setdefault(what, [0, 0.0])
+                entry[0] += 1
+                entry[1] += time.monotonic() - start
+
+    def close(self) -> None:
+        self.worker.shutdown(wait=True)
+        for free in self.free.values():
+            for cfg in free:
+                drop_database(cfg)
+        self.free.clear()
+
+
+_POOL = pytest.StashKey[_Pool]()
+
+
+def _pool(config: pytest.Config) -> _Pool:
+    if _POOL not in config.stash:
+        config.stash[_POOL] = _Pool()
+    return config.stash[_POOL]
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    if _POOL in config.stash:
+        costs = config.stash[_POOL].costs
+        terminalreporter.write_line("per-test databases: " + ", ".join(
+            f"{what} {n}× {secs:.1f} s" for what, (n, secs) in sorted(costs.items())))
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    if _POOL in session.config.stash:
+        session.config.stash[_POOL].close()
     for tpl in session.config.stash.get(_TEMPLATES, {}).values():
         drop_database(tpl.cfg)
+
+
+def _give_back(request: pytest.FixtureRequest, key: Key, cfg: DatabaseConfig) -> None:
+    """After the test: reset its database for a later test, or drop it when the test changed
+    the schema (tests/templates.py, reset)."""
+    tpl = _template(request, *key)
+    pool = _pool(request.config)
+    if not os.environ.get("LMSTV_TEST_CHECK_RESET"):
+        pool.give_back(key, tpl, cfg)
+        return
+    # Slow self-check of the reuse, in the test's own teardown so a difference fails it: the
+    # reset database must dump exactly as a fresh clone.
+    if not pool._reset(key, tpl, cfg):
+        return
+    fresh = request.config.stash.setdefault(_FRESH_DUMPS, {})
+    if key not in fresh:
+        other = replace(cfg, database=unique_name("lmstv_t"))
+        clone(tpl, other)
+        fresh[key] = dump(other)
+        drop_database(other)
+    got = dump(cfg)
+    if got != fresh[key]:
+        with pool.lock:
+            pool.free[key].remove(cfg)
+            pool.alive[key] -= 1
+        drop_database(cfg)
+        diff = "\n".join(difflib.unified_diff(fresh[key].splitlines(), got.splitlines(),
+                                               "fresh clone", "reset", lineterm="", n=1))
+        raise AssertionError(f"reset left {cfg.database} unlike a fresh clone:\n{diff[:6000]}")
 
 
 @pytest.fixture(scope="session")
@@ -95,15 +227,28 @@ def _pg_template(request: pytest.FixtureRequest) -> DatabaseConfig:
 def make_lms_database(dialect: str, request: pytest.FixtureRequest,
                       *, empty: bool = False, migrated: bool = False,
                       flavour: str = "lms1117") -> DatabaseConfig:
-    """A fresh database with LMS 1.11.17's schema (``flavour="lms28"``: LMS 28-git's; or empty,
-    or with lmstv's schema applied), cloned from the session's template and dropped after the
-    test."""
-    cfg = replace(server_config(dialect), database=unique_name("lmstv_t"))
+    """A database of its own for the test with LMS 1.11.17's schema (``flavour="lms28"``: LMS
+    28-git's; or empty, or with lmstv's schema applied), in the state of the session's template:
+    a clone of it, or a clone an earlier test used, reset. Dropped or reset after the test."""
     if empty:
+        cfg = replace(server_config(dialect), database=unique_name("lmstv_t"))
         create_database(cfg)
-    else:
-        clone(_template(request, dialect, migrated, flavour), cfg)
-    request.addfinalizer(lambda: drop_database(cfg))
+        request.addfinalizer(lambda: drop_database(cfg))
+        return cfg
+    key = (dialect, migrated, flavour)
+    tpl = _template(request, *key)
+    pool = _pool(request.config)
+    cfg = pool.take(key)
+    if cfg is None:
+        cfg = replace(server_config(dialect), database=unique_name("lmstv_t"))
+        try:
+            with pool._cost("clone"):
+                clone(tpl, cfg)
+        except BaseException:
+            with pool.lock:
+                pool.alive[key] -= 1
+            raise
+    request.addfinalizer(lambda: _give_back(request, key, cfg))
     return cfg
 
 

@@ -75,7 +75,10 @@ def make_config(tmp_path: Path, sandbox: Any, db_config: DatabaseConfig | None,
 def start_bridge(request: pytest.FixtureRequest, cfg: Config, **overrides: Any) -> Bridge:
     app = create_app(cfg, **overrides)
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for the serving loop to look at its flag, every poll_interval: 0.5 s by
+    # default, half a second added to each test's teardown.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
+                              daemon=True)
     thread.start()
 
     def stop() -> None:
