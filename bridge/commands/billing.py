@@ -103,15 +103,15 @@ def _import(args: argparse.Namespace) -> int:
     out = sys.stdout
     if not args.quiet or s.invalid:
         print(f"billing import {start}..{end}: fetched {s.fetched}, new {s.new}, already "
-              f"stored {s.already_stored}, invalid {len(s.invalid)}", file=out)
+              f"stored {s.already_stored}, invalid {s.invalid_total}", file=out)
     if s.invalid:
-        print(f"{len(s.invalid)} malformed event(s) NOT stored (ask SGT to correct them):",
+        print(f"{s.invalid_total} malformed event(s) NOT stored (ask SGT to correct them):",
               file=out)
         # Cron mails stdout: a broken SMS day must not become 50,000 lines.
         for bad in s.invalid[:SHOWN_INVALID]:
             print(f"  {bad.describe()}", file=out)
-        if len(s.invalid) > SHOWN_INVALID:
-            print(f"  ... and {len(s.invalid) - SHOWN_INVALID} more not shown", file=out)
+        if s.invalid_total > SHOWN_INVALID:
+            print(f"  ... and {s.invalid_total - SHOWN_INVALID} more not shown", file=out)
     if not args.quiet:
         print(f"for customers not linked to LMS: {s.unlinked_events} event(s) "
               f"(never invoiced until fixed)", file=out)

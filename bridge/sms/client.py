@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from bridge.sms import args as a
 from bridge.sms.errors import SmsFault, SmsUnavailable
 from bridge.sms.shapes import check_reply
-from bridge.sms.transport import XmlRpcTransport, safe_url
+from bridge.sms.stream import DEFAULT_BATCH, NotAList, Sink, StreamDecoder
+from bridge.sms.transport import Decoder, XmlRpcTransport, safe_url
 
 if TYPE_CHECKING:
     from bridge.config import Config
@@ -95,7 +96,8 @@ class SmsClient:
 
     # -- the one place every call goes through ---------------------------------------------
 
-    def _call(self, method: str, *params: Any, read_only: bool, billing: bool = False) -> Any:
+    def _call(self, method: str, *params: Any, read_only: bool, billing: bool = False,
+              decoder: Callable[[], Decoder] | None = None) -> Any:
         timeout = self.long_timeout if billing else self.http_timeout
         limit = self.max_billing_reply_bytes if billing else self.max_reply_bytes
         started = time.monotonic()
@@ -104,8 +106,10 @@ class SmsClient:
         try:
             while True:
                 try:
+                    # A retry gets a fresh decoder: a streaming one starts its sink over.
                     result = self._transport.call(method, (dict(self._auth), *params),
-                                                  timeout=timeout, max_bytes=limit)
+                                                  timeout=timeout, max_bytes=limit,
+                                                  decoder=decoder() if decoder else None)
                 except SmsUnavailable as exc:
                     if read_only and attempt == 1 and exc.retryable:
                         log.warning("SMS %s: %s; retrying once", method, exc.reason)
@@ -114,7 +118,7 @@ class SmsClient:
                     raise
                 # A reply of the wrong shape is SMS's problem, not a retryable transport one.
                 try:
-                    if self.check_shapes:
+                    if self.check_shapes and decoder is None:
                         result = check_reply(method, params, result)
                 except SmsUnavailable as exc:
                     log.warning("SMS %s: %s", method, exc.reason)
@@ -330,6 +334,32 @@ class SmsClient:
         if isinstance(id, bool) or not isinstance(id, (str, int)):
             raise ValueError(f"id must be a string or a whole number, got {id!r}")
         return self._call("billingEventsGet", start, end, id, read_only=True, billing=True)
+
+    def billingEventsStream(self, start_date: a.DateLike, end_date: a.DateLike,  # noqa: N802
+                            id: str | int = "", *,  # noqa: A002 - SMS's name
+                            sink: Sink, restart: Callable[[], None],
+                            batch: int = DEFAULT_BATCH) -> int | NotAList:
+        """billingEventsGet whose events go to ``sink`` in batches while the reply arrives.
+
+        Returns how many events were handed over, or NotAList with the reply's value when it
+        was not an array.  ``restart`` runs before every attempt (the read is retried once on a
+        transient failure), so the caller drops what the failed attempt handed over.  What the
+        sink got is provisional until this returns: a failure later raises as billingEventsGet
+        would.
+        """
+        start = a.sms_date(start_date, "start_date")
+        end = a.sms_date(end_date, "end_date")
+        if start > end:
+            raise ValueError(f"start_date {start} is after end_date {end}")
+        if isinstance(id, bool) or not isinstance(id, (str, int)):
+            raise ValueError(f"id must be a string or a whole number, got {id!r}")
+
+        def fresh() -> StreamDecoder:
+            restart()
+            return StreamDecoder(sink, batch=batch)
+
+        return self._call("billingEventsGet", start, end, id, read_only=True, billing=True,
+                          decoder=fresh)
 
     def setCustomerPaymentInfo(self, upload_date: a.DateLike,  # noqa: N802
                                payment_info: Mapping[str, Mapping[str, Any]]) -> Any:
