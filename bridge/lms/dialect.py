@@ -131,14 +131,6 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 _MYSQL_ROWS_PER_INSERT = 2000  # ~0.5 MB statements, far below max_allowed_packet's 16 MB
 
 
-def _copy_field(v: Any) -> str:
-    if v is None:
-        return "\\N"
-    if isinstance(v, str):
-        return v.translate(_COPY_ESCAPES)
-    return str(v)  # int, Decimal (exact text), date (ISO)
-
-
 def bulk_load(db: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Append many rows to a table at loading speed, inside the caller's transaction.
 
@@ -154,7 +146,11 @@ def bulk_load(db: Any, table: str, columns: Sequence[str], rows: Sequence[Sequen
     if is_postgres(db):
         import io
 
-        text = "".join("\t".join([_copy_field(v) for v in row]) + "\n" for row in rows)
+        tr = _COPY_ESCAPES
+        # Text format: NULL is \N, strings escaped; int, Decimal and date print as PostgreSQL
+        # reads them.  Inline, not a helper per value: the call was a third of the client time.
+        text = "".join("\t".join(["\\N" if v is None else v.translate(tr) if isinstance(v, str)
+                                  else str(v) for v in row]) + "\n" for row in rows)
         with db.raw.cursor() as cur:
             cur.copy_expert(f"COPY {ident(table)} ({cols}) FROM STDIN", io.StringIO(text))
         return
