@@ -29,6 +29,7 @@ import subprocess
 import sys
 import time
 import xmlrpc.client
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -43,6 +44,7 @@ from bridge.config import find_lms_schema  # noqa: E402
 from bridge.lms.bootstrap import create_database, drop_database, load_lms_schema  # noqa: E402
 from bridge.lms.db import connect  # noqa: E402
 from bridge.lms.migrate import migrate  # noqa: E402
+from bridge.sms.client import SmsClient  # noqa: E402
 
 SCALES = {"10k": (10_000, 100_000), "100k": (100_000, 1_000_000)}
 TARGETS = {
@@ -137,7 +139,7 @@ def wipe_invoices(cfg) -> None:
 
 
 def bench_engine(dialect: str, sandbox_url: str, sms_customers: list[dict], tmp: Path,
-                 batch_sizes: list[int]) -> dict:
+                 batch_sizes: list[int], report: Callable[[str, Run, str], None]) -> dict:
     cfg = replace(server_config(dialect), database=f"lmstv_bench_{os.getpid()}")
     create_database(cfg, drop_first=True)
     try:
@@ -155,21 +157,21 @@ def bench_engine(dialect: str, sandbox_url: str, sms_customers: list[dict], tmp:
             f"port = {cfg.port or cfg.default_port}\nuser = {cfg.user}\n"
             f"password = {cfg.password}\ndatabase = {cfg.database}\n", encoding="utf-8")
         res: dict = {}
-        res["import"] = run_child(ini, "billing", "import")
-        res["re-import"] = run_child(ini, "billing", "import")
-        res["out"] = " | ".join(ln for ln in (res["import"].out + res["re-import"].out)
-                                .splitlines() if ln.startswith("billing import"))
-        res["invoicing"] = []
+        for step in ("import", "re-import"):
+            res[step] = run_child(ini, "billing", "import")
+            report(step, res[step], " | ".join(ln for ln in res[step].out.splitlines()
+                                               if ln.startswith("billing import")))
         for n, size in enumerate(batch_sizes):
             if n:
                 wipe_invoices(cfg)
             run = run_child(ini, "billing", "invoice", "-q", "--batch-size", str(size))
             db = connect(cfg)
-            res["invoicing"].append((size, run, db.scalar(
-                "SELECT COUNT(*) AS n FROM documents"), db.scalar(
-                "SELECT COUNT(*) AS n FROM invoicecontents"), db.scalar(
-                "SELECT COUNT(*) AS n FROM tv_billing_event WHERE docid IS NULL")))
+            counts = [db.scalar(q) for q in (
+                "SELECT COUNT(*) AS n FROM documents", "SELECT COUNT(*) AS n FROM invoicecontents",
+                "SELECT COUNT(*) AS n FROM tv_billing_event WHERE docid IS NULL")]
             db.close()
+            report("invoicing", run, f"{counts[0]} invoices, {counts[1]} lines, {counts[2]} "
+                   f"pending; {size} customer(s) per transaction")
         return res
     finally:
         drop_database(cfg)
@@ -205,28 +207,28 @@ def main() -> int:
         last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
         ctl.sandbox.addCustomers(customers_n)
         ctl.sandbox.generateBillingEvents(events_n, customers_n, last_month.isoformat(), 1)
-        proxy = xmlrpc.client.ServerProxy(sb.url, allow_none=True)
-        customers = proxy.custList({"user_name": sb.login, "user_pass": sb.password_md5}, "")
+        # lmstv's own client: the stdlib's decoding of 100,000 customers held ~400 MB.
+        with SmsClient(sb.url, sb.login, sb.password_md5, http_timeout=300) as sms:
+            customers = [{k: c.get(k) for k in ("cust_external_id", "cust_surname", "cust_name",
+                                                 "cust_number")} for c in sms.custList("")]
         ctl.sandbox.setLatency(LATENCY_MS)
-        print(f"data: {events_n} events for {len(customers)} customers, sale dates in "
+        print(f"load average at start: {load_average():.2f}; data: {events_n} events for "
+              f"{len(customers)} customers, sale dates in "
               f"{last_month:%Y-%m}, SMS latency {LATENCY_MS} ms; original module (PostgreSQL, "
               "10k): " + "; ".join(f"{k} {v}" for k, v in BASELINE_TEXT.items()))
         print("  (ratio = original module's 10k figure / this figure; load = 1-min load "
               "average when the run ended)")
         for dialect in args.engines.split(","):
-            r = bench_engine(dialect, sb.url, customers, tmp,
-                             [int(x) for x in args.batch_sizes.split(",")])
-            print(f"\n[{dialect}] {r['out']}")
-            print(f"  {'what':<10} {'figure':>9}  {'target':>9} {'':4} {'ratio':>7} "
-                  f"{'CPU':>9} {'peak':>9} {'load':>5}")
-            print(row("import", r["import"], targets["import"]))
-            print(row("re-import", r["re-import"], targets["re-import"], "0 new rows: see above"))
-            for size, run, invoices, lines, pending in r["invoicing"]:
-                print(row("invoicing", run, targets["invoicing"],
-                          f"{invoices} invoices, {lines} lines, {pending} pending; {size} "
-                          "customer(s) per transaction"))
+            print(f"\n[{dialect}]\n  {'what':<10} {'figure':>9}  {'target':>9} {'':4} "
+                  f"{'ratio':>7} {'CPU':>9} {'peak':>9} {'load':>5}", flush=True)
+
+            def report(what: str, run: Run, note: str) -> None:
+                print(row(what, run, targets[what], note), flush=True)
+
+            bench_engine(dialect, sb.url, customers, tmp,
+                         [int(x) for x in args.batch_sizes.split(",")], report)
             print(f"  sandbox peak so far {vm_hwm_mb(sb.proc.pid):.0f} MB (target <= "
-                  f"{SANDBOX_MB:.0f} MB)")
+                  f"{SANDBOX_MB:.0f} MB)", flush=True)
     finally:
         stop_process(sb.proc)
     _ = free_port

@@ -23,12 +23,12 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from bridge.billing.dates import RunClock, day_bounds
-from bridge.billing.linkage import NO_TAX, SUSPENDED, link_problem
+from bridge.billing.linkage import NO_TAX, SUSPENDED, customers_for_linkage, link_problem
 from bridge.billing.lmsdata import LmsBillingData, load_customers, unknown_groups
 from bridge.billing.numberer import Numberer, next_number
 from bridge.billing.numbering import DOC_INVOICE, format_number
@@ -55,6 +55,7 @@ DEFAULT_BATCH_SIZE = 25
 MAX_BATCH_SIZE = 500
 # Events per batch at most (a few customers with thousands of events get smaller batches).
 MAX_BATCH_EVENTS = 2000
+MAX_KEPT_RESULTS = 1000
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
@@ -84,7 +85,10 @@ class InvoicingSummary:
     invoices_appended: int = 0
     events_invoiced: int = 0
     total: Decimal = Decimal("0.00")
+    # A real run keeps the first MAX_KEPT_RESULTS (the CLI lists them only up to 50); a dry
+    # run keeps all, it lists them.
     customers: list[CustomerResult] = field(default_factory=list)
+    customers_total: int = 0
     skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     waiting_for_invoice: int = 0
     not_in_groups: int = 0
@@ -237,7 +241,10 @@ def _run_locked(db: Any, opts: InvoicingOptions, clock: RunClock, hook: Hook | N
     day = clock.today.isoformat()
     summary = InvoicingSummary(mode=opts.mode, dry_run=opts.dry_run, day=day)
     groups = pending_groups(db, day)
-    customers = load_customers(db, {int(g["customerid"]) for g in groups if g["customerid"]})
+    # Only the link fields for every customer up front; each batch reads its customers' invoice
+    # fields when it is written (100,000 full customer rows were ~150 MB for the whole run).
+    customers = customers_for_linkage(db, {int(g["customerid"]) for g in groups
+                                           if g["customerid"]})
     allowed = customer_ids_in_groups(db, opts.customergroups) if opts.customergroups else None
     todo: list[tuple[dict[str, Any], str, int]] = []
     for g in groups:
@@ -256,6 +263,7 @@ def _run_locked(db: Any, opts: InvoicingOptions, clock: RunClock, hook: Hook | N
             continue
         todo.append((customer, g["cust_number"], int(g["n"])))
     todo.sort(key=lambda t: int(t[0]["id"]))
+    del groups, customers  # a run over 100,000 customers should not carry them to the end
     targets = day_invoices(db, clock) if opts.mode in ("attach", "append") else {}
     if opts.dry_run:
         return _dry_run(db, todo, targets, data, opts, clock, summary)
@@ -270,12 +278,19 @@ def _run_locked(db: Any, opts: InvoicingOptions, clock: RunClock, hook: Hook | N
     numberer = Numberer()
     wopts = WriteOptions(opts.mode, int(opts.tariff_id or 0), opts.numberplan_id)
     for batch in batches(jobs, opts.batch_size):
+        batch = with_invoice_fields(db, batch)
         for result in _invoice_jobs(db, batch, data, wopts, clock, numberer, hook):
             _account(summary, result)
         done += len(batch)
         if progress:
             progress(done, len(todo))
     return summary
+
+
+def with_invoice_fields(db: Any, jobs: list[Job]) -> list[Job]:
+    """The batch's jobs carrying their customers' full rows (names, addresses, division...)."""
+    full = load_customers(db, [j.customerid for j in jobs])
+    return [replace(j, customer=full.get(j.customerid, j.customer)) for j in jobs]
 
 
 def batches(jobs: list[Job], size: int, max_events: int = MAX_BATCH_EVENTS) -> list[list[Job]]:
@@ -302,7 +317,9 @@ def _account(summary: InvoicingSummary, result: CustomerResult | None) -> None:
         summary.skipped[NO_TAX] += result.skipped_no_tax
     if result.docid is None:
         return
-    summary.customers.append(result)
+    summary.customers_total += 1
+    if summary.dry_run or len(summary.customers) < MAX_KEPT_RESULTS:
+        summary.customers.append(result)
     summary.events_invoiced += result.lines
     summary.total += result.total
     if result.new_invoice:
@@ -324,6 +341,7 @@ def _dry_run(db: Any, todo: list[tuple[dict[str, Any], str, int]], targets: dict
         else:
             jobs.append(Job(customer, cust_number, target, n))
     for batch in batches(jobs, MAX_BATCH_SIZE):
+        batch = with_invoice_fields(db, batch)
         events = pending_events(db, batch, clock.today.isoformat(), lock=False)
         docs = target_documents(db, [j.target_docid for j in batch if j.target_docid],
                                 lock=False)

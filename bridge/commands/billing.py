@@ -217,7 +217,7 @@ def _invoice(args: argparse.Namespace) -> int:
         print(f"{head} {s.events_invoiced} event(s) for {clock.today} (mode {s.mode}): "
               f"{s.invoices_new} new invoice(s), {s.invoices_appended} appended, total "
               f"{s.total:.2f}")
-        for r in s.customers if (args.dry_run or len(s.customers) <= 50) else []:
+        for r in s.customers if (args.dry_run or s.customers_total <= 50) else []:
             kind = "new" if r.new_invoice else "append to"
             print(f"  customer {r.customerid}: {kind} {r.fullnumber}: {r.lines} line(s), "
                   f"{r.total:.2f}")
