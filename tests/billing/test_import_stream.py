@@ -147,3 +147,28 @@ def test_streamed_repeats_and_malformed_events(billing_db, fake_sms):
     assert stored(billing_db) == EVENTS - 1
     assert billing_db.scalar("SELECT COUNT(*) AS n FROM tv_billing_event WHERE beid = %s",
                              [good[20][0]]) == 0
+
+
+def test_bulk_load_keeps_awkward_text_exact(billing_db):
+    """COPY text format (PostgreSQL) and hand-built literals (MariaDB) on the staging table."""
+    from datetime import date as day
+    from decimal import Decimal
+
+    texts = ["tab\there", "line\nbreak\r\n", "back\\slash \\N", "quote ' \" `", "zażółć €",
+             "%s %(x)s %%", "\\", ""]
+    staging.create(billing_db)
+    try:
+        rows = [(n, n + 1, None if n % 2 else n, f"n{n}", 0, 0, day(2024, 2, 29), text,
+                 Decimal("0.2300"), Decimal("-12.34"), None, 0, 0, None, -(2**63) + n, None)
+                for n, text in enumerate(texts)]
+        staging.load(billing_db, rows)
+        got = billing_db.query(f"SELECT pos, customerid, be_desc, be_selling_date, be_gross, "
+                               f"be_b2b_netto, digest FROM {staging.STAGE} ORDER BY pos")
+        assert [r["be_desc"] for r in got] == texts
+        assert [r["customerid"] for r in got] == [None if n % 2 else n for n in range(len(texts))]
+        assert {str(r["be_selling_date"]) for r in got} == {"2024-02-29"}
+        assert {Decimal(r["be_gross"]) for r in got} == {Decimal("-12.34")}
+        assert all(r["be_b2b_netto"] is None for r in got)
+        assert [int(r["digest"]) for r in got] == [-(2**63) + n for n in range(len(texts))]
+    finally:
+        staging.drop(billing_db)
