@@ -56,6 +56,9 @@ MAX_BATCH_SIZE = 500
 # Events per batch at most (a few customers with thousands of events get smaller batches).
 MAX_BATCH_EVENTS = 2000
 MAX_KEPT_RESULTS = 1000
+# Customers whose invoice fields (names, addresses, division...) are read at once: one query
+# per window instead of per batch (a round trip each), without holding every customer's row.
+FIELDS_WINDOW = 1000
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
@@ -277,13 +280,14 @@ def _run_locked(db: Any, opts: InvoicingOptions, clock: RunClock, hook: Hook | N
     done = len(todo) - len(jobs)
     numberer = Numberer()
     wopts = WriteOptions(opts.mode, int(opts.tariff_id or 0), opts.numberplan_id)
-    for batch in batches(jobs, opts.batch_size):
-        batch = with_invoice_fields(db, batch)
-        for result in _invoice_jobs(db, batch, data, wopts, clock, numberer, hook):
-            _account(summary, result)
-        done += len(batch)
-        if progress:
-            progress(done, len(todo))
+    for first in range(0, len(jobs), FIELDS_WINDOW):
+        window = with_invoice_fields(db, jobs[first:first + FIELDS_WINDOW])
+        for batch in batches(window, opts.batch_size):
+            for result in _invoice_jobs(db, batch, data, wopts, clock, numberer, hook):
+                _account(summary, result)
+            done += len(batch)
+            if progress:
+                progress(done, len(todo))
     return summary
 
 
