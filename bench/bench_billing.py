@@ -149,9 +149,11 @@ def bench_engine(dialect: str, sandbox_url: str, sms_customers: list[dict], tmp:
         tariff = seed_lms(db, sms_customers)
         db.close()
         ini = tmp / f"lmstv-{dialect}.ini"
+        # The streamed import stages while it reads, so long_timeout bounds reading + staging:
+        # a million events on this shared machine took ~5 minutes.
         ini.write_text(
             f"[logowanie]\nlogin = Jan Kowalski\nhaslo = demo1234\nserwer = {sandbox_url}\n"
-            "[opcje]\nlong_timeout = 300\n"
+            "[opcje]\nlong_timeout = 3600\n"
             f"[billing]\ntv_tariff_id = {tariff}\nmode = append\n"
             f"[database]\ntype = {dialect}\nhost = {cfg.host}\n"
             f"port = {cfg.port or cfg.default_port}\nuser = {cfg.user}\n"
