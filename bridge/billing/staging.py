@@ -44,7 +44,11 @@ def create(db: Any) -> None:
 
 
 def drop(db: Any) -> None:
-    db.execute(f"DROP {'' if dialect.is_postgres(db) else 'TEMPORARY '}TABLE IF EXISTS {STAGE}")
+    # Never a permanent table of the same name: pg_temp / TEMPORARY name only our own.
+    if dialect.is_postgres(db):
+        db.execute(f"DROP TABLE IF EXISTS pg_temp.{STAGE}")
+    else:
+        db.execute(f"DROP TEMPORARY TABLE IF EXISTS {STAGE}")
 
 
 def clear(db: Any) -> None:
