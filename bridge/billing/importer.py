@@ -186,16 +186,8 @@ def import_events(db: Any, sms: Any, start: date, end: date, *, now: int | None 
     stager = _Stager(db, summary, progress)
     staging.create(db)
     try:
-        stream = getattr(sms, "billingEventsStream", None)
-        if stream is not None:
-            result = stream(start, end, "", sink=stager.raw, restart=stager.restart)
-            value = result.value if isinstance(result, NotAList) else []
-        else:  # an SMS object without streaming: the whole reply, through the same staging
-            value = sms.billingEventsGet(start, end, "")
-            if isinstance(value, list):
-                for first in range(0, len(value), STAGE_BATCH):
-                    stager.raw(value[first:first + STAGE_BATCH])
-                value = []
+        result = sms.billingEventsGet(start, end, "", sink=stager.raw, restart=stager.restart)
+        value = result.value if isinstance(result, NotAList) else []
         if not isinstance(value, list):
             try:
                 validate_reply(value)  # "no events" spelt as nil, "" or {} is fine

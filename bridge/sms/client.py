@@ -325,27 +325,17 @@ class SmsClient:
     # -- 2.7 billing -----------------------------------------------------------------------
 
     def billingEventsGet(self, start_date: a.DateLike, end_date: a.DateLike,  # noqa: N802
-                         id: str | int = "") -> list[Struct]:  # noqa: A002 - SMS's name
-        """Billing events sold in [start_date, end_date]; uses long_timeout and the big cap."""
-        start = a.sms_date(start_date, "start_date")
-        end = a.sms_date(end_date, "end_date")
-        if start > end:
-            raise ValueError(f"start_date {start} is after end_date {end}")
-        if isinstance(id, bool) or not isinstance(id, (str, int)):
-            raise ValueError(f"id must be a string or a whole number, got {id!r}")
-        return self._call("billingEventsGet", start, end, id, read_only=True, billing=True)
+                         id: str | int = "", *,  # noqa: A002 - SMS's name
+                         sink: Sink | None = None, restart: Callable[[], None] | None = None,
+                         batch: int = DEFAULT_BATCH) -> list[Struct] | int | NotAList:
+        """Billing events sold in [start_date, end_date]; uses long_timeout and the big cap.
 
-    def billingEventsStream(self, start_date: a.DateLike, end_date: a.DateLike,  # noqa: N802
-                            id: str | int = "", *,  # noqa: A002 - SMS's name
-                            sink: Sink, restart: Callable[[], None],
-                            batch: int = DEFAULT_BATCH) -> int | NotAList:
-        """billingEventsGet whose events go to ``sink`` in batches while the reply arrives.
-
-        Returns how many events were handed over, or NotAList with the reply's value when it
-        was not an array.  ``restart`` runs before every attempt (the read is retried once on a
-        transient failure), so the caller drops what the failed attempt handed over.  What the
-        sink got is provisional until this returns: a failure later raises as billingEventsGet
-        would.
+        With ``sink`` the reply is streamed: events go to ``sink`` in lists of about ``batch``
+        while it arrives, and the call returns how many were handed over, or NotAList with the
+        reply's value when it was not an array.  ``restart`` runs before every attempt (a read is
+        retried once after a transient failure), so the caller drops what a failed attempt
+        handed over.  What the sink got is provisional until the call returns: a failure later
+        raises exactly as without a sink.
         """
         start = a.sms_date(start_date, "start_date")
         end = a.sms_date(end_date, "end_date")
@@ -353,10 +343,14 @@ class SmsClient:
             raise ValueError(f"start_date {start} is after end_date {end}")
         if isinstance(id, bool) or not isinstance(id, (str, int)):
             raise ValueError(f"id must be a string or a whole number, got {id!r}")
+        if sink is None:
+            return self._call("billingEventsGet", start, end, id, read_only=True, billing=True)
+        stream_to = sink
 
         def fresh() -> StreamDecoder:
-            restart()
-            return StreamDecoder(sink, batch=batch)
+            if restart is not None:
+                restart()
+            return StreamDecoder(stream_to, batch=batch)
 
         return self._call("billingEventsGet", start, end, id, read_only=True, billing=True,
                           decoder=fresh)
