@@ -24,12 +24,12 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from bridge.billing.dates import RunClock, day_bounds
-from bridge.billing.linkage import NO_TAX, SUSPENDED, link_problem
+from bridge.billing.linkage import NO_TAX, SUSPENDED, customers_for_linkage, link_problem
 from bridge.billing.lmsdata import LmsBillingData, load_customers, unknown_groups
 from bridge.billing.numberer import Numberer, next_number
 from bridge.billing.numbering import DOC_INVOICE, format_number
@@ -56,6 +56,10 @@ DEFAULT_BATCH_SIZE = 25
 MAX_BATCH_SIZE = 500
 # Events per batch at most (a few customers with thousands of events get smaller batches).
 MAX_BATCH_EVENTS = 2000
+MAX_KEPT_RESULTS = 1000
+# Customers whose invoice fields (names, addresses, division...) are read at once: one query
+# per window instead of per batch (a round trip each), without holding every customer's row.
+FIELDS_WINDOW = 1000
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
@@ -85,7 +89,10 @@ class InvoicingSummary:
     invoices_appended: int = 0
     events_invoiced: int = 0
     total: Decimal = Decimal("0.00")
+    # A real run keeps the first MAX_KEPT_RESULTS (the CLI lists them only up to 50); a dry
+    # run keeps all, it lists them.
     customers: list[CustomerResult] = field(default_factory=list)
+    customers_total: int = 0
     skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     waiting_for_invoice: int = 0
     not_in_groups: int = 0
@@ -244,7 +251,10 @@ def _run_locked(db: Any, opts: InvoicingOptions, clock: RunClock, hook: Hook | N
     if opts.customer_ids:
         wanted = set(opts.customer_ids)
         groups = [g for g in groups if g["customerid"] and int(g["customerid"]) in wanted]
-    customers = load_customers(db, {int(g["customerid"]) for g in groups if g["customerid"]})
+    # Only the link fields for every customer up front; each batch reads its customers' invoice
+    # fields when it is written (100,000 full customer rows were ~150 MB for the whole run).
+    customers = customers_for_linkage(db, {int(g["customerid"]) for g in groups
+                                           if g["customerid"]})
     allowed = customer_ids_in_groups(db, opts.customergroups) if opts.customergroups else None
     todo: list[tuple[dict[str, Any], str, int]] = []
     for g in groups:
@@ -263,6 +273,7 @@ def _run_locked(db: Any, opts: InvoicingOptions, clock: RunClock, hook: Hook | N
             continue
         todo.append((customer, g["cust_number"], int(g["n"])))
     todo.sort(key=lambda t: int(t[0]["id"]))
+    del groups, customers  # a run over 100,000 customers should not carry them to the end
     targets = day_invoices(db, clock) if opts.mode in ("attach", "append") else {}
     if opts.dry_run:
         return _dry_run(db, todo, targets, data, opts, clock, summary)
@@ -276,12 +287,14 @@ def _run_locked(db: Any, opts: InvoicingOptions, clock: RunClock, hook: Hook | N
     done = len(todo) - len(jobs)
     numberer = Numberer()
     wopts = WriteOptions(opts.mode, int(opts.tariff_id or 0), opts.numberplan_id)
-    for batch in batches(jobs, opts.batch_size):
-        for result in _invoice_jobs(db, batch, data, wopts, clock, numberer, hook):
-            _account(summary, result)
-        done += len(batch)
-        if progress:
-            progress(done, len(todo))
+    for first in range(0, len(jobs), FIELDS_WINDOW):
+        window = with_invoice_fields(db, jobs[first:first + FIELDS_WINDOW])
+        for batch in batches(window, opts.batch_size):
+            for result in _invoice_jobs(db, batch, data, wopts, clock, numberer, hook):
+                _account(summary, result)
+            done += len(batch)
+            if progress:
+                progress(done, len(todo))
     return summary
 
 
@@ -296,6 +309,12 @@ def customer_options(cfg: Any, customer_id: int, *, mode: str | None = None,
                             mode="append" if chosen == "attach" else chosen,
                             numberplan_id=cfg.numberplan_id, customergroups=cfg.customergroups,
                             dry_run=dry_run, lock_wait=lock_wait, customer_ids=(customer_id,))
+
+
+def with_invoice_fields(db: Any, jobs: list[Job]) -> list[Job]:
+    """The batch's jobs carrying their customers' full rows (names, addresses, division...)."""
+    full = load_customers(db, [j.customerid for j in jobs])
+    return [replace(j, customer=full.get(j.customerid, j.customer)) for j in jobs]
 
 
 def batches(jobs: list[Job], size: int, max_events: int = MAX_BATCH_EVENTS) -> list[list[Job]]:
@@ -322,7 +341,9 @@ def _account(summary: InvoicingSummary, result: CustomerResult | None) -> None:
         summary.skipped[NO_TAX] += result.skipped_no_tax
     if result.docid is None:
         return
-    summary.customers.append(result)
+    summary.customers_total += 1
+    if summary.dry_run or len(summary.customers) < MAX_KEPT_RESULTS:
+        summary.customers.append(result)
     summary.events_invoiced += result.lines
     summary.total += result.total
     if result.new_invoice:
@@ -344,6 +365,7 @@ def _dry_run(db: Any, todo: list[tuple[dict[str, Any], str, int]], targets: dict
         else:
             jobs.append(Job(customer, cust_number, target, n))
     for batch in batches(jobs, MAX_BATCH_SIZE):
+        batch = with_invoice_fields(db, batch)
         events = pending_events(db, batch, clock.today.isoformat(), lock=False)
         docs = target_documents(db, [j.target_docid for j in batch if j.target_docid],
                                 lock=False)

@@ -59,6 +59,9 @@ def _is_empty(value: Any) -> bool:
 def _int(raw: dict, key: str, problems: list[str], *, required: bool, minimum: int = 0,
          default: int | None = 0) -> int | None:
     value = raw.get(key)
+    # The common case first (an import checks five ids per event, a million events a month).
+    if value.__class__ is int and minimum <= value <= MAX_BIGINT:
+        return value
     if _is_empty(value):
         if required:
             problems.append(f"{key} is missing")
@@ -105,8 +108,36 @@ def _decimal(value: Any) -> Decimal | None:
     return None
 
 
+# Amounts, VAT rates and sale dates repeat across a reply's events: a valid conversion is kept
+# by (type, value) -- 1, 1.0 and True compare equal but must not share an answer.
+_MEMO_LIMIT = 20_000
+_MEMO_TYPES = (str, float, int)
+_money_memo: dict[tuple[type, Any], Decimal] = {}
+_vat_memo: dict[tuple[type, Any], Decimal] = {}
+_date_memo: dict[tuple[type, Any], date] = {}
+
+
+def _remember(memo: dict[tuple[type, Any], Any], key: tuple[type, Any], value: Any) -> None:
+    if len(memo) < _MEMO_LIMIT:
+        memo[key] = value
+
+
 def _money(raw: dict, key: str, problems: list[str], *, required: bool) -> Decimal | None:
     value = raw.get(key)
+    if value.__class__ not in _MEMO_TYPES:  # unhashable or rare: no memo
+        return _money_checked(value, key, problems, required=required)
+    memo_key = (value.__class__, value)
+    known = _money_memo.get(memo_key)
+    if known is not None:
+        return known
+    q = _money_checked(value, key, problems, required=required)
+    if q is not None:
+        _remember(_money_memo, memo_key, q)
+    return q
+
+
+def _money_checked(value: Any, key: str, problems: list[str], *,
+                   required: bool) -> Decimal | None:
     if _is_empty(value):
         if required:
             problems.append(f"{key} is missing")
@@ -127,6 +158,19 @@ def _money(raw: dict, key: str, problems: list[str], *, required: bool) -> Decim
 
 def _vat(raw: dict, problems: list[str]) -> Decimal | None:
     value = raw.get("be_vat")
+    if value.__class__ not in _MEMO_TYPES:  # unhashable or rare: no memo
+        return _vat_checked(value, problems)
+    memo_key = (value.__class__, value)
+    known = _vat_memo.get(memo_key)
+    if known is not None:
+        return known
+    q = _vat_checked(value, problems)
+    if q is not None:
+        _remember(_vat_memo, memo_key, q)
+    return q
+
+
+def _vat_checked(value: Any, problems: list[str]) -> Decimal | None:
     if _is_empty(value):
         problems.append("be_vat is missing")
         return None
@@ -147,6 +191,18 @@ def _vat(raw: dict, problems: list[str]) -> Decimal | None:
 
 def _selling_date(raw: dict, problems: list[str]) -> date | None:
     value = raw.get("be_selling_date")
+    if value.__class__ is not str:  # dates and xmlrpc DateTime: not worth a memo
+        return _selling_date_checked(value, problems)
+    known = _date_memo.get((str, value))
+    if known is not None:
+        return known
+    d = _selling_date_checked(value, problems)
+    if d is not None:
+        _remember(_date_memo, (str, value), d)
+    return d
+
+
+def _selling_date_checked(value: Any, problems: list[str]) -> date | None:
     if _is_empty(value):
         problems.append("be_selling_date is missing")
         return None

@@ -120,15 +120,15 @@ def _import(args: argparse.Namespace) -> int:
     out = sys.stdout
     if not args.quiet or s.invalid:
         print(f"billing import {start}..{end}: fetched {s.fetched}, new {s.new}, already "
-              f"stored {s.already_stored}, invalid {len(s.invalid)}", file=out)
+              f"stored {s.already_stored}, invalid {s.invalid_total}", file=out)
     if s.invalid:
-        print(f"{len(s.invalid)} malformed event(s) NOT stored (ask SGT to correct them):",
+        print(f"{s.invalid_total} malformed event(s) NOT stored (ask SGT to correct them):",
               file=out)
         # Cron mails stdout: a broken SMS day must not become 50,000 lines.
         for bad in s.invalid[:SHOWN_INVALID]:
             print(f"  {bad.describe()}", file=out)
-        if len(s.invalid) > SHOWN_INVALID:
-            print(f"  ... and {len(s.invalid) - SHOWN_INVALID} more not shown", file=out)
+        if s.invalid_total > SHOWN_INVALID:
+            print(f"  ... and {s.invalid_total - SHOWN_INVALID} more not shown", file=out)
     if not args.quiet:
         print(f"for customers not linked to LMS: {s.unlinked_events} event(s) "
               f"(never invoiced until fixed)", file=out)
@@ -250,7 +250,7 @@ def _invoice(args: argparse.Namespace) -> int:
         print(f"{head} {s.events_invoiced} event(s) for {clock.today} (mode {s.mode}): "
               f"{s.invoices_new} new invoice(s), {s.invoices_appended} appended, total "
               f"{s.total:.2f}")
-        for r in s.customers if (args.dry_run or len(s.customers) <= 50) else []:
+        for r in s.customers if (args.dry_run or s.customers_total <= 50) else []:
             kind = "new" if r.new_invoice else "append to"
             print(f"  customer {r.customerid}: {kind} {r.fullnumber}: {r.lines} line(s), "
                   f"{r.total:.2f}")

@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Protocol
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
@@ -125,6 +126,56 @@ def insert_ignore(db: _HasDialect, table: str, columns: Sequence[str]) -> str:
     if is_postgres(db):
         return head + " ON CONFLICT DO NOTHING"
     return head + f" ON DUPLICATE KEY UPDATE {cols[0]} = {cols[0]}"
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_MYSQL_ROWS_PER_INSERT = 2000  # ~0.5 MB statements, far below max_allowed_packet's 16 MB
+
+
+def bulk_load(db: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Append many rows to a table at loading speed, inside the caller's transaction.
+
+    Values: None, str, int, Decimal or date.  PostgreSQL gets one ``COPY ... FROM STDIN``
+    (psycopg2's copy_expert): no per-value parameter handling on either side.  MySQL/MariaDB
+    gets multi-row INSERTs whose literals are built here with the driver's own string escaping
+    (which follows NO_BACKSLASH_ESCAPES): pymysql's generic %s escaping of every value was
+    most of the client time, and LOAD DATA LOCAL needs local_infile on both server and client.
+    """
+    if not rows:
+        return
+    cols = ", ".join(ident(c) for c in columns)
+    if is_postgres(db):
+        import io
+
+        tr = _COPY_ESCAPES
+        # Text format: NULL is \N, strings escaped; int, Decimal and date print as PostgreSQL
+        # reads them.  Inline, not a helper per value: the call was a third of the client time.
+        text = "".join("\t".join(["\\N" if v is None else v.translate(tr) if isinstance(v, str)
+                                  else str(v) for v in row]) + "\n" for row in rows)
+        with db.raw.cursor() as cur:
+            cur.copy_expert(f"COPY {ident(table)} ({cols}) FROM STDIN", io.StringIO(text))
+        return
+    escape = db.raw.escape_string
+    cache: dict[str, str] = {}
+
+    def lit(v: Any) -> str:
+        if v is None:
+            return "NULL"
+        if isinstance(v, str):
+            out = cache.get(v)
+            if out is None:
+                out = cache[v] = "'" + escape(v) + "'"
+            return out
+        if isinstance(v, int | Decimal):
+            return str(v)
+        return "'" + str(v) + "'"  # date: ISO text
+
+    head = f"INSERT INTO {ident(table)} ({cols}) VALUES "
+    with db.raw.cursor() as cur:
+        for first in range(0, len(rows), _MYSQL_ROWS_PER_INSERT):
+            part = rows[first:first + _MYSQL_ROWS_PER_INSERT]
+            cur.execute(head + ",".join("(" + ",".join([lit(v) for v in row]) + ")"
+                                        for row in part))
 
 
 def for_update(db: _HasDialect) -> str:

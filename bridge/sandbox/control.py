@@ -10,7 +10,8 @@ import time
 from collections import deque
 
 from bridge.sandbox import catalog, faults, seed
-from bridge.sandbox.ops_billing import report_id
+from bridge.sandbox.eventblock import Base, EventBlock
+from bridge.sandbox.ops_billing import VAT, report_id
 from bridge.sandbox.ops_customers import clean_customer_data
 from bridge.sandbox.people import people
 from bridge.sandbox.state import SmsState
@@ -153,7 +154,7 @@ class Controls:
                     built.append(self._event(e))
                 except (KeyError, TypeError, ValueError) as exc:
                     raise _control_fault(f"event #{n}: bad or missing field {exc}") from None
-                if built[-1][0] in st.event_ids or built[-1][0] in ids:
+                if st.has_event(built[-1][0]) or built[-1][0] in ids:
                     raise _control_fault(f"event #{n}: id {built[-1][0]} already exists")
                 ids.add(built[-1][0])
             for e in built:
@@ -200,20 +201,18 @@ class Controls:
                      else month_start(add_months(st.today(), -(months - 1))))
             month_days = [add_months(first, m) for m in range(months)]
             bases = [st.packages[p] for p in catalog.BASE_IDS]
-            accounts = {n: (st.accounts_of.get(n) or [0])[0] for n in numbers}
             next_id = st.seq["event"]
-            add, make = st.add_event, st.make_event
-            # Shared description/date strings keep 200k events small in memory.
-            texts = {(m, p.package_id): f"{p.name} - abonament {m:%m/%Y}"
-                     for m in month_days for p in bases}
-            days = {(m, d): iso(m.replace(day=d)) for m in month_days for d in range(1, 29)}
-            for i in range(count):
-                number = numbers[i % len(numbers)]
-                month = month_days[i * months // count]
-                p = bases[i % len(bases)]
-                add(make(number, accounts[number], p.package_id,
-                         days[month, 1 + i % 28], texts[month, p.package_id],
-                         p.price, p.b2b, event_id=next_id + i, group_id=report_id(month)))
+            # Kept as a rule (bridge/sandbox/eventblock.py): 1,000,000 events as tuples would be
+            # ~200 MB; the reply yields the same tuples a day at a time.
+            st.add_block(EventBlock(
+                first_id=next_id, count=count, numbers=tuple(numbers),
+                externals=tuple(st.customers[n]["cust_external_id"] for n in numbers),
+                accounts=tuple((st.accounts_of.get(n) or [0])[0] for n in numbers),
+                months=tuple(month_days),
+                bases=tuple(Base(p.package_id, float(p.price), float(p.b2b)) for p in bases),
+                texts=tuple(tuple(f"{p.name} - abonament {m:%m/%Y}" for p in bases)
+                            for m in month_days),
+                groups=tuple(report_id(m) for m in month_days), vat=VAT))
             st.seq["event"] = next_id + count
             st.version += 1
             return count

@@ -8,6 +8,7 @@ service started later that month.  group_id (SGT's report id) is the month as YY
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -66,19 +67,21 @@ class BillingOps:
                 month = next_month(month)
             s["_billed"] = current
 
-    def billingEventsGet(self, start_date: object, end_date: object, id: str = "") -> list:
+    def billingEventsGet(self, start_date: object, end_date: object,  # noqa: N802
+                         id: str = "") -> Iterator[tuple]:  # noqa: A002 - SGT's name
+        """The window's events, lazily (the server writes them after releasing the lock)."""
         start, end = parse_date(start_date), parse_date(end_date)
         if start > end:
             raise faults.fault(faults.BAD_WINDOW, "Data początkowa okresu jest późniejsza niż "
                                "data końcowa")
         self.bill_through_today()
-        events = self.events_between(iso(start), iso(end))
+        events = self.iter_events_between(iso(start), iso(end))
         if id != "":
             try:
                 wanted = int(str(id).strip())
             except ValueError:
                 raise faults.bad_params("billingEventsGet", "id musi być numerem raportu") from None
-            events = [e for e in events if e[10] == wanted]
+            return (e for e in events if e[10] == wanted)
         return events
 
     def setCustomerPaymentInfo(self, upload_date: object, payment_info: object) -> int:

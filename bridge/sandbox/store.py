@@ -8,10 +8,12 @@ in the ``ops_*`` mixins; this module only holds data and the lookups they share.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 
 from bridge.sandbox import catalog, faults
+from bridge.sandbox.eventblock import EventBlock
 from bridge.sandbox.values import parse_date
 
 # Billing event tuple layout (immutable, so replies can be serialised outside the state lock).
@@ -43,6 +45,7 @@ class Store:
         self.events_by_date: dict[str, list[tuple]] = {}
         self.event_dates: list[str] = []
         self.event_ids: set[int] = set()
+        self.event_blocks: list[EventBlock] = []  # generated events, kept as their rule
         self.payment_info: dict = {"upload_date": "", "payment_info": {}}
         self.seq = {"customer": FIRST_CUSTOMER_SEQ, "account": 40323, "subscription": 5001,
                     "order": 197321, "stb": 9001, "subnet": 11, "message": 301, "event": 700001}
@@ -90,16 +93,39 @@ class Store:
         bucket.append(event)
         self.event_ids.add(event[0])
 
-    def events_between(self, start: str, end: str) -> list[tuple]:
+    def add_block(self, block: EventBlock) -> None:
+        for day in block.days():
+            if day not in self.events_by_date:
+                self.events_by_date[day] = []
+                bisect.insort(self.event_dates, day)
+        self.event_blocks.append(block)
+
+    def has_event(self, event_id: int) -> bool:
+        return event_id in self.event_ids or any(event_id in b.ids for b in self.event_blocks)
+
+    def iter_events_between(self, start: str, end: str) -> Iterator[tuple]:
+        """The window's events by sale date, lazily; safe to run after the lock is released.
+
+        The lists of stored tuples are copied now (blocks never change), so a later change of
+        the store does not alter a reply being written.
+        """
         lo = bisect.bisect_left(self.event_dates, start)
         hi = bisect.bisect_right(self.event_dates, end)
-        out: list[tuple] = []
-        for day in self.event_dates[lo:hi]:
-            out.extend(self.events_by_date[day])
-        return out
+        days = [(day, list(self.events_by_date[day])) for day in self.event_dates[lo:hi]]
+        blocks = list(self.event_blocks)
+
+        def rows() -> Iterator[tuple]:
+            for day, stored in days:
+                yield from stored
+                for block in blocks:
+                    yield from block.rows_on(day)
+        return rows()
+
+    def events_between(self, start: str, end: str) -> list[tuple]:
+        return list(self.iter_events_between(start, end))
 
     def event_count(self) -> int:
-        return len(self.event_ids)
+        return len(self.event_ids) + sum(b.count for b in self.event_blocks)
 
     # -- persistence ----------------------------------------------------------------------
 
@@ -115,7 +141,8 @@ class Store:
             "stbs": [dict(s) for s in self.stbs.values()],
             "subnets": [dict(s) for s in self.subnets.values()],
             "messages": [dict(m) for m in self.messages.values()],
-            "events": [e for day in self.event_dates for e in self.events_by_date[day]],
+            # Generated blocks are written out as plain events (format 1 knows no blocks).
+            "events": list(self.iter_events_between("", "9999-12-31")),
             "payment_info": {"upload_date": self.payment_info["upload_date"],
                              "payment_info": dict(self.payment_info["payment_info"])},
             "package_names": {str(pid): p.name for pid, p in self.packages.items()

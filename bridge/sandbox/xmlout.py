@@ -8,8 +8,9 @@ generic writer.  Strings are always escaped (&, <, >).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
+from itertools import islice
 
 HEAD = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<methodResponse><params><param>"
 TAIL = "</param></params></methodResponse>\n"
@@ -73,7 +74,7 @@ def auto(v: object) -> str:
 class Rows:
     """An array of same-shaped structs; ``kinds``: s=string, i=int, d=double, a=any value."""
 
-    def __init__(self, fields: Sequence[str], kinds: str, rows: Sequence[tuple]) -> None:
+    def __init__(self, fields: Sequence[str], kinds: str, rows: Iterable[tuple]) -> None:
         self.rows = rows
         parts, args = [], []
         for n, (name, kind) in enumerate(zip(fields, kinds, strict=True)):
@@ -96,9 +97,13 @@ class Rows:
         self.render = eval(source, {"TPL": template, "esc": esc_cached, "auto": auto})  # noqa: S307
 
     def chunks(self) -> Iterator[str]:
-        render, rows = self.render, self.rows
-        for i in range(0, len(rows), CHUNK_ROWS):
-            yield "".join([render(r) for r in rows[i:i + CHUNK_ROWS]])
+        # Any iterable: a billing reply's rows are generated while they are written.
+        render, rows = self.render, iter(self.rows)
+        while True:
+            part = "".join([render(r) for r in islice(rows, CHUNK_ROWS)])
+            if not part:
+                return
+            yield part
 
 
 class Rendered:

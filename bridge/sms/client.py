@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from bridge.sms import args as a
 from bridge.sms.errors import SmsFault, SmsUnavailable
 from bridge.sms.shapes import check_reply
-from bridge.sms.transport import XmlRpcTransport, safe_url
+from bridge.sms.stream import DEFAULT_BATCH, NotAList, Sink, StreamDecoder
+from bridge.sms.transport import Decoder, XmlRpcTransport, safe_url
 
 if TYPE_CHECKING:
     from bridge.config import Config
@@ -95,7 +96,8 @@ class SmsClient:
 
     # -- the one place every call goes through ---------------------------------------------
 
-    def _call(self, method: str, *params: Any, read_only: bool, billing: bool = False) -> Any:
+    def _call(self, method: str, *params: Any, read_only: bool, billing: bool = False,
+              decoder: Callable[[], Decoder] | None = None) -> Any:
         timeout = self.long_timeout if billing else self.http_timeout
         limit = self.max_billing_reply_bytes if billing else self.max_reply_bytes
         started = time.monotonic()
@@ -104,8 +106,10 @@ class SmsClient:
         try:
             while True:
                 try:
+                    # A retry gets a fresh decoder: a streaming one starts its sink over.
                     result = self._transport.call(method, (dict(self._auth), *params),
-                                                  timeout=timeout, max_bytes=limit)
+                                                  timeout=timeout, max_bytes=limit,
+                                                  decoder=decoder() if decoder else None)
                 except SmsUnavailable as exc:
                     if read_only and attempt == 1 and exc.retryable:
                         log.warning("SMS %s: %s; retrying once", method, exc.reason)
@@ -114,7 +118,7 @@ class SmsClient:
                     raise
                 # A reply of the wrong shape is SMS's problem, not a retryable transport one.
                 try:
-                    if self.check_shapes:
+                    if self.check_shapes and decoder is None:
                         result = check_reply(method, params, result)
                 except SmsUnavailable as exc:
                     log.warning("SMS %s: %s", method, exc.reason)
@@ -321,15 +325,35 @@ class SmsClient:
     # -- 2.7 billing -----------------------------------------------------------------------
 
     def billingEventsGet(self, start_date: a.DateLike, end_date: a.DateLike,  # noqa: N802
-                         id: str | int = "") -> list[Struct]:  # noqa: A002 - SMS's name
-        """Billing events sold in [start_date, end_date]; uses long_timeout and the big cap."""
+                         id: str | int = "", *,  # noqa: A002 - SMS's name
+                         sink: Sink | None = None, restart: Callable[[], None] | None = None,
+                         batch: int = DEFAULT_BATCH) -> list[Struct] | int | NotAList:
+        """Billing events sold in [start_date, end_date]; uses long_timeout and the big cap.
+
+        With ``sink`` the reply is streamed: events go to ``sink`` in lists of about ``batch``
+        while it arrives, and the call returns how many were handed over, or NotAList with the
+        reply's value when it was not an array.  ``restart`` runs before every attempt (a read is
+        retried once after a transient failure), so the caller drops what a failed attempt
+        handed over.  What the sink got is provisional until the call returns: a failure later
+        raises exactly as without a sink.
+        """
         start = a.sms_date(start_date, "start_date")
         end = a.sms_date(end_date, "end_date")
         if start > end:
             raise ValueError(f"start_date {start} is after end_date {end}")
         if isinstance(id, bool) or not isinstance(id, (str, int)):
             raise ValueError(f"id must be a string or a whole number, got {id!r}")
-        return self._call("billingEventsGet", start, end, id, read_only=True, billing=True)
+        if sink is None:
+            return self._call("billingEventsGet", start, end, id, read_only=True, billing=True)
+        stream_to = sink
+
+        def fresh() -> StreamDecoder:
+            if restart is not None:
+                restart()
+            return StreamDecoder(stream_to, batch=batch)
+
+        return self._call("billingEventsGet", start, end, id, read_only=True, billing=True,
+                          decoder=fresh)
 
     def setCustomerPaymentInfo(self, upload_date: a.DateLike,  # noqa: N802
                                payment_info: Mapping[str, Mapping[str, Any]]) -> Any:

@@ -15,7 +15,7 @@ import time
 import weakref
 import xmlrpc.client
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 from xml.parsers.expat import ExpatError
 
@@ -34,6 +34,14 @@ USER_AGENT = "LMS SGT"
 CHUNK_BYTES = 64 * 1024
 POOL_SIZE = 16
 MAX_REDIRECTS = 5  # what the reference client (Zend) followed
+
+
+class Decoder(Protocol):
+    """What reads a reply body: ReplyDecoder, or bridge.sms.stream's StreamDecoder."""
+
+    def feed(self, chunk: bytes) -> None: ...
+
+    def close(self) -> Any: ...
 
 
 def safe_url(url: str) -> str:
@@ -194,8 +202,12 @@ class XmlRpcTransport:
     # -- one call --------------------------------------------------------------------------
 
     def call(self, method: str, params: tuple[Any, ...], *, timeout: float,
-             max_bytes: int) -> Any:
-        """POST ``method(*params)``; the whole exchange ends within about ``timeout`` seconds."""
+             max_bytes: int, decoder: Decoder | None = None) -> Any:
+        """POST ``method(*params)``; the whole exchange ends within about ``timeout`` seconds.
+
+        ``decoder`` (default: a new :class:`ReplyDecoder`) gets the body as it arrives and its
+        ``close()`` is the call's result; a streaming one hands items over while reading.
+        """
         try:
             body = xmlrpc.client.dumps(params, method, encoding="utf-8", allow_none=True)
         except TypeError as exc:
@@ -211,7 +223,7 @@ class XmlRpcTransport:
                         from None
                 raise
             try:
-                return self._read(response, deadline, timeout, max_bytes)
+                return self._read(response, deadline, timeout, max_bytes, decoder)
             except SmsUnavailable as exc:
                 if watchdog.fired and " within " not in exc.reason:
                     raise SmsUnavailable(f"SMS did not send its whole reply within "
@@ -243,7 +255,7 @@ class XmlRpcTransport:
             raise SmsUnavailable(f"SMS request failed: {type(exc).__name__} ({where})") from None
 
     def _read(self, response: requests.Response, deadline: float, timeout: float,
-              max_bytes: int) -> Any:
+              max_bytes: int, decoder: Decoder | None = None) -> Any:
         status = response.status_code
         if not 200 <= status < 300:
             reason = f" ({response.reason})" if response.reason else ""
@@ -260,7 +272,7 @@ class XmlRpcTransport:
             shown = _snippet(title.group(1).strip()) if title else _snippet(head)
             raise SmsUnavailable(f"SMS sent an HTML page instead of an XML-RPC reply "
                                  f"(HTTP {status}, {shown})")
-        return _parse_stream(response, deadline, timeout, max_bytes)
+        return _parse_stream(response, deadline, timeout, max_bytes, decoder)
 
 
 def _read_some(response: requests.Response, limit: int) -> bytes:
@@ -326,9 +338,10 @@ class _LeanUnmarshaller(xmlrpc.client.Unmarshaller):
 
 
 def _parse_stream(response: requests.Response, deadline: float, timeout: float,
-                  max_bytes: int) -> Any:
+                  max_bytes: int, decoder: Decoder | None = None) -> Any:
     """Decode the body chunk by chunk as it arrives, never holding it whole."""
-    decoder = ReplyDecoder()
+    if decoder is None:
+        decoder = ReplyDecoder()
     sock = _socket_of(response)
     total = 0
     while True:
