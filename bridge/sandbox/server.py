@@ -146,20 +146,22 @@ class Handler(BaseHTTPRequestHandler):
                 self._reply(self.sandbox.control(name, params))
                 return
             failure = self.sandbox.controls.take_failure()
+            # Each call is logged before its answer goes out: a client that asks for the call
+            # log right after an answer must find that call in it.
             if failure is not None:
-                self._inject(*failure)
                 self.sandbox.controls.record(name, f"injected {failure[0]}",
                                              time.perf_counter() - started)
+                self._inject(*failure)
                 return
             latency = self.sandbox.controls.latency_ms
             if latency:
                 self.sandbox.stopping.wait(latency / 1000)
             result = self.sandbox.business(name, params)
-            self._reply(result)
             self.sandbox.controls.record(name, "ok", time.perf_counter() - started)
+            self._reply(result)
         except faults.SandboxFault as exc:
-            self._send(200, "text/xml; charset=utf-8", xmlout.fault_xml(exc.code, exc.message))
             self.sandbox.controls.record(name, f"fault {exc.code}", time.perf_counter() - started)
+            self._send(200, "text/xml; charset=utf-8", xmlout.fault_xml(exc.code, exc.message))
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception:

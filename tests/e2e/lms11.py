@@ -136,7 +136,10 @@ class LmsStack:
         port = self.ports.setdefault("sandbox", free_port())
         proc = subprocess.Popen(
             [sys.executable, "-m", "bridge", "sandbox", "--host", "127.0.0.1", "--port",
-             str(port), "--seed", "demo", "--latency-ms", "20"], cwd=ROOT,
+             str(port), "--seed", "demo", "--latency-ms", "20",
+             # a restart (the SMS-down tests) keeps SMS's data, as SGT's SMS would: a sandbox
+             # reseeded from scratch would hand out customer numbers LMS already links
+             "--state", str(self.work / "sandbox-state.json")], cwd=ROOT,
             stdout=subprocess.DEVNULL, stderr=open(self.work / "sandbox.log", "a"))
         self.procs["sandbox"] = proc
         wait_for_port(port, timeout=60, proc=proc)
