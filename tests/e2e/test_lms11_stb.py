@@ -4,10 +4,9 @@ returned ("Zwróć STB"), and TV → Lista STB's register and remove, checked in
 from __future__ import annotations
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.e2e.test_lms11_services import add_packages, pick_customer, subs_of
-from tests.e2e.ui import login, open_module, post, submit_tv_form, token, tv_form
+from tests.e2e.ui import login, open_module, post, submit_tv_form, suggested_stb, token, tv_form
 
 MULTIROOM = 204         # an extra with one device: added, it waits for its STB
 ISSUE_STB = 1
@@ -26,12 +25,7 @@ def test_stb_issue_from_suggestions_then_return(browser, lms, sms) -> None:
     sid = sub["subscription_id"]
     stbs_before = {s["stb_mac"] for s in sms.accountGetSTB(acc)}
 
-    browser.execute_script(f"document.getElementById('tvstb{sid}').style.display = 'table-row';")
-    field = browser.find_element(By.CSS_SELECTOR, f"input[list=tvstbsug{sid}]")
-    field.send_keys("00")
-    WebDriverWait(browser, 20).until(lambda d: d.find_elements(
-        By.CSS_SELECTOR, f"#tvstbsug{sid} option"))
-    mac = browser.find_element(By.CSS_SELECTOR, f"#tvstbsug{sid} option").get_attribute("value")
+    mac = suggested_stb(browser, sid)
     assert mac not in stbs_before
     page = submit_tv_form(browser, "stb_issue", {"stb_mac": mac}, account_id=acc,
                           subscription_id=sid)

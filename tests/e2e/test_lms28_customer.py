@@ -6,7 +6,6 @@ in SMS afterwards."""
 from __future__ import annotations
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 from bridge.lms.db import connect
 from bridge.plugin import installer
@@ -18,6 +17,7 @@ from tests.e2e.ui import (
     php_problems,
     post,
     submit_tv_form,
+    suggested_stb,
     text,
     token,
     tv_form,
@@ -81,11 +81,7 @@ def test_customer_page_export_pins_account_and_services(browser, tv28, sms28) ->
     assert [s["package_id"] for s in subs] == [BASE_PACKAGE]
     # an STB from the suggestion list of stock STBs (?m=tvquicksearch through LMS), then returned
     sid = subs[0]["subscription_id"]
-    browser.execute_script(f"document.getElementById('tvstb{sid}').style.display = 'table-row';")
-    browser.find_element(By.CSS_SELECTOR, f"input[list=tvstbsug{sid}]").send_keys("00")
-    WebDriverWait(browser, 20).until(lambda d: d.find_elements(
-        By.CSS_SELECTOR, f"#tvstbsug{sid} option"))
-    mac = browser.find_element(By.CSS_SELECTOR, f"#tvstbsug{sid} option").get_attribute("value")
+    mac = suggested_stb(browser, sid)
     page = submit_tv_form(browser, "stb_issue", {"stb_mac": mac}, account_id=acc,
                           subscription_id=sid)
     assert "Wydano STB." in page and mac in page

@@ -17,6 +17,7 @@ from tests.e2e.ui import (
     post,
     refresh_cache,
     submit_tv_form,
+    suggested_stb,
     text,
     token,
     tv_form,
@@ -86,11 +87,7 @@ def customer_with_stb(browser, tv28, sms28) -> tuple[int, str, str]:
     acc = sms28.custGetSubscriptions(number)[0]["account_id"]
     add_package(browser, acc)
     sid = sms28.custGetSubscriptions(number)[0]["subscriptions"][0]["subscription_id"]
-    browser.execute_script(f"document.getElementById('tvstb{sid}').style.display = 'table-row';")
-    browser.find_element(By.CSS_SELECTOR, f"input[list=tvstbsug{sid}]").send_keys("00")
-    WebDriverWait(browser, 20).until(lambda d: d.find_elements(
-        By.CSS_SELECTOR, f"#tvstbsug{sid} option"))
-    mac = browser.find_element(By.CSS_SELECTOR, f"#tvstbsug{sid} option").get_attribute("value")
+    mac = suggested_stb(browser, sid)
     assert "Wydano STB." in submit_tv_form(browser, "stb_issue", {"stb_mac": mac},
                                            account_id=acc, subscription_id=sid)
     return cid, number, mac

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.e2e import lms11
 
@@ -111,3 +112,15 @@ def refresh_cache(browser, stack: lms11.LmsStack) -> str:
                          "form[action='?m=tvcleancache'] input[type=submit]").click()
     wait_new_page(browser, old)
     return text(browser)
+
+
+def suggested_stb(browser, subscription_id: int | str) -> str:
+    """Open the STB row of a subscription, type "00" and return the first MAC the suggestion
+    list offers. The list is rebuilt by script as answers arrive, so the option is read inside
+    the wait in one script call (a separately found element can go stale in between)."""
+    sid = subscription_id
+    browser.execute_script(f"document.getElementById('tvstb{sid}').style.display = 'table-row';")
+    browser.find_element(By.CSS_SELECTOR, f"input[list=tvstbsug{sid}]").send_keys("00")
+    return WebDriverWait(browser, 20).until(lambda d: d.execute_script(
+        "var o = document.querySelector(arguments[0]); return o ? o.value : null;",
+        f"#tvstbsug{sid} option"))
