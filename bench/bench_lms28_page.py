@@ -20,6 +20,7 @@ before the install is printed too.
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
 import tempfile
@@ -29,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, ClassVar
 
 import requests
 
@@ -36,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import scale  # noqa: E402
+from bridge.config import DatabaseConfig  # noqa: E402
 from bridge.lms.bootstrap import drop_database  # noqa: E402
 from bridge.lms.db import connect  # noqa: E402
 from tests.e2e import lms11  # noqa: E402
@@ -144,6 +147,27 @@ def timed_pages(http: requests.Session, url: str, runs: int, check: Callable[[st
     return times
 
 
+class _TrackedStack(stack28.LmsStack28):
+    """LmsStack28 that remembers itself on creation: build() starts the sandbox and the bridge
+    before it returns the stack, so a build failing half-way (a migration, PHP not starting)
+    would otherwise leave them running with nothing to stop them."""
+
+    made: ClassVar[list[stack28.LmsStack28]] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _TrackedStack.made.append(self)
+
+
+def build_stack(work: Path, cfg: DatabaseConfig) -> stack28.LmsStack28:
+    real = stack28.LmsStack28
+    stack28.LmsStack28 = _TrackedStack  # type: ignore[misc]  # what build() instantiates
+    try:
+        return stack28.build(work, cfg)
+    finally:
+        stack28.LmsStack28 = real  # type: ignore[misc]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20, help="timed warm requests per case")
@@ -153,10 +177,9 @@ def main() -> int:
 
     cfg = replace(server_config("postgres"), database=unique_name("lmstv_bench28"))
     work = Path(tempfile.mkdtemp(prefix="lmstv-bench28-"))
-    stack: stack28.LmsStack28 | None = None
     try:
         print(f"building LMS 28 in {work} …", file=sys.stderr)
-        stack = stack28.build(work, cfg)
+        stack = build_stack(work, cfg)
         xmlrpc.client.ServerProxy(stack.sandbox_url).sandbox.setLatency(LATENCY_MS)
         bridge = Bridge(stack)
         cid, number = customer_with_tv(stack, bridge)
@@ -200,12 +223,10 @@ def main() -> int:
         box = bridge.tv_box_ms(cid, args.runs)
         cold = timed_pages(http, url, args.cold_runs, with_tv, before=bridge.purge)
     finally:
-        if stack is not None:
-            stack.stop_all()
+        for made in _TrackedStack.made:
+            made.stop_all()
         drop_database(cfg)
         if not args.keep:
-            import shutil
-
             shutil.rmtree(work, ignore_errors=True)
 
     base = statistics.median(without)
@@ -218,7 +239,7 @@ def main() -> int:
         ("warm minus disabled (difference of medians)", diff, WARM_TARGET_MS),
         (f"  median of the {args.runs} paired differences", statistics.median(
             w - o for w, o in zip(warm, without, strict=True)), None),
-        (f"  of which bridge GET /tv warm, median of {args.runs}", statistics.median(box),
+        (f"  bridge alone: GET /tv warm, median of {args.runs}", statistics.median(box),
          None),
         (f"with plugin cold, median of {args.cold_runs}", statistics.median(cold),
          COLD_TARGET_MS),
