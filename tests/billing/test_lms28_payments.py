@@ -35,11 +35,7 @@ SERVICE_INTERNET = 1
 @pytest.fixture(scope="module")
 def lms28_dir(tmp_path_factory) -> Path:
     """LMS 28 unpacked with vendor/ (the lms28fix fixture's tree; no web server needed)."""
-    lms = lms28_tree.unpack(tmp_path_factory.mktemp("lms28-php"))
-    for rel in lms28_tree.WRITABLE:
-        (lms / rel).mkdir(parents=True, exist_ok=True)
-    lms28_tree.add_vendor(lms)
-    return lms
+    return lms28_tree.php_tree(tmp_path_factory.mktemp("lms28-php"))
 
 
 @pytest.fixture
@@ -49,11 +45,7 @@ def lms_flavour() -> str:
 
 def lms_payments(lms: Path, cfg, tmp_path: Path) -> subprocess.CompletedProcess:
     ini = tmp_path / "lms.ini"
-    driver = "postgres" if cfg.dialect == "postgres" else "mysqli"
-    ini.write_text(f"[database]\ntype = {driver}\nhost = {cfg.host}\nuser = {cfg.user}\n"
-                   f"password = {cfg.password}\ndatabase = {cfg.database}\n"
-                   + (f"port = {cfg.port}\n" if cfg.port else "")
-                   + f"\n[directories]\nsys_dir = {lms}\n")
+    ini.write_text(lms28_tree.lms_ini_text(cfg, f"[directories]\nsys_dir = {lms}\n"))
     run = subprocess.run(["php", str(lms / "bin" / "lms-payments.php"), "-C", str(ini),
                           "-f", DAY.strftime("%Y/%m/%d")],
                          cwd=lms, capture_output=True, text=True, timeout=300)

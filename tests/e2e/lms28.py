@@ -130,13 +130,26 @@ def add_vendor(lms: Path) -> None:
     classmap.generate(lms)
 
 
-def write_lms_ini(lms: Path, db: DatabaseConfig) -> None:
+def php_tree(dest: Path) -> Path:
+    """LMS unpacked under *dest* with its writable directories and vendor/: enough to run its
+    PHP, under a web server or from the command line."""
+    lms = unpack(dest)
+    for rel in WRITABLE:
+        (lms / rel).mkdir(parents=True, exist_ok=True)
+    add_vendor(lms)
+    return lms
+
+
+def lms_ini_text(db: DatabaseConfig, rest: str) -> str:
+    """An lms.ini for database *db*, followed by the sections in *rest*."""
     driver = "postgres" if db.dialect == "postgres" else "mysqli"
-    (lms / "lms.ini").write_text(
-        f"[database]\ntype = {driver}\nhost = {db.host}\nuser = {db.user}\n"
-        f"password = {db.password}\ndatabase = {db.database}\n"
-        + (f"port = {db.port}\n" if db.port else "")
-        + "\n[phpui]\nlang = pl\nui_lang = pl\n")
+    return (f"[database]\ntype = {driver}\nhost = {db.host}\nuser = {db.user}\n"
+            f"password = {db.password}\ndatabase = {db.database}\n"
+            + (f"port = {db.port}\n" if db.port else "") + "\n" + rest)
+
+
+def write_lms_ini(lms: Path, db: DatabaseConfig) -> None:
+    (lms / "lms.ini").write_text(lms_ini_text(db, "[phpui]\nlang = pl\nui_lang = pl\n"))
 
 
 def add_division_and_users(db_cfg: DatabaseConfig) -> None:
@@ -246,10 +259,7 @@ def prepare_lmstv_schema(stack: LmsStack28) -> None:
 def build(work: Path, db: DatabaseConfig) -> LmsStack28:
     """Unpack LMS, add vendor/, create its database from its own schema, start everything."""
     started = time.monotonic()
-    lms = unpack(work)
-    for rel in WRITABLE:
-        (lms / rel).mkdir(parents=True, exist_ok=True)
-    add_vendor(lms)
+    lms = php_tree(work)
     stack = LmsStack28(work=work, lms=lms, db=db, dialect=db.dialect)
     create_database(db)
     schema = lms / "doc" / ("lms.pgsql" if db.dialect == "postgres" else "lms.mysql")

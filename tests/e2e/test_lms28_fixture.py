@@ -25,6 +25,8 @@ def test_admin_sees_main_page(browser, lms28):
 def test_users_without_full_access_log_in(browser, lms28):
     for user in ("tvfull", "tvro", "notv"):
         ui.login(browser, lms28, user)
+        # LMS greets the user by name in its header: the login got past LMS's Auth
+        assert f"E2E {user}" in ui.text(browser)
 
 
 def test_mariadb_variant_serves_main_page_and_a_customer(browser, lms28_mysql):

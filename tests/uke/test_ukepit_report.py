@@ -25,11 +25,7 @@ NOW_OFFSET = 3600
 
 @pytest.fixture(scope="module")
 def lms28_dir(tmp_path_factory) -> Path:
-    lms = lms28_tree.unpack(tmp_path_factory.mktemp("lms28-ukepit"))
-    for rel in lms28_tree.WRITABLE:
-        (lms / rel).mkdir(parents=True, exist_ok=True)
-    lms28_tree.add_vendor(lms)
-    return lms
+    return lms28_tree.php_tree(tmp_path_factory.mktemp("lms28-ukepit"))
 
 
 @pytest.fixture
@@ -39,11 +35,7 @@ def lms_flavour() -> str:
 
 def ukepit_csv(lms: Path, cfg, tmp_path: Path) -> list[dict[str, str]]:
     ini = tmp_path / "lms.ini"
-    driver = "postgres" if cfg.dialect == "postgres" else "mysqli"
-    ini.write_text(f"[database]\ntype = {driver}\nhost = {cfg.host}\nuser = {cfg.user}\n"
-                   f"password = {cfg.password}\ndatabase = {cfg.database}\n"
-                   + (f"port = {cfg.port}\n" if cfg.port else "")
-                   + f"\n[directories]\nsys_dir = {lms}\n")
+    ini.write_text(lms28_tree.lms_ini_text(cfg, f"[directories]\nsys_dir = {lms}\n"))
     run = subprocess.run(["php", str(HARNESS), "-C", str(ini), "-q"], cwd=lms,
                          env={**os.environ, "LMS_DIR": str(lms)},
                          capture_output=True, text=True, timeout=300)
