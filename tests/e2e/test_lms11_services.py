@@ -124,17 +124,25 @@ def test_upgrade_then_gift(browser, lms, sms) -> None:
              and s["subscription_id"] != base["subscription_id"]]
     assert new["pkg_name"] in page
 
-    form = tv_form(browser, "gift", account_id=acc, subscription_id=new["subscription_id"])
+    given = give_gift(browser, sms, number, acc, new["subscription_id"])
+    assert given["pkg_name"].startswith("Prezent")
+    assert tv_form(browser, "gift", account_id=acc,
+                   subscription_id=new["subscription_id"]) is None, "one gift per upgrade"
+
+
+def give_gift(browser, sms, number: str, acc: int, subscription_id: int) -> dict:
+    """Give the first gift package the upgraded subscription offers, on the customer page;
+    returns the gift's subscription as SMS lists it, after checking the page names it."""
+    form = tv_form(browser, "gift", account_id=acc, subscription_id=subscription_id)
     assert form is not None, "the upgraded package offers no gift"
     gift = form.find_elements(By.CSS_SELECTOR, "input[type=radio][name=extra_package_id]")[0]
     gift_id = int(gift.get_attribute("value"))
     page = submit_tv_form(browser, "gift", {"extra_package_id": str(gift_id)},
-                          account_id=acc, subscription_id=new["subscription_id"])
+                          account_id=acc, subscription_id=subscription_id)
     assert "Wydano pakiet prezent." in page
     [given] = [s for s in subs_of_account(sms, number, acc) if s["package_id"] == gift_id]
-    assert given["pkg_name"].startswith("Prezent") and given["pkg_name"] in page
-    assert tv_form(browser, "gift", account_id=acc,
-                   subscription_id=new["subscription_id"]) is None, "one gift per upgrade"
+    assert given["pkg_name"] in page
+    return given
 
 
 def new_lms_customer(stack, lastname: str) -> int:

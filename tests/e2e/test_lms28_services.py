@@ -15,6 +15,7 @@ from tests.e2e.test_lms11_services import (
     EXTRA_ACTIVE,
     EXTRA_INACTIVE,
     add_packages,
+    give_gift,
     subs_of,
     subs_of_account,
 )
@@ -75,12 +76,4 @@ def test_services_add_activate_terminate_upgrade_gift(browser, tv28, sms28) -> N
     [new] = [s for s in subs if s["package_id"] == int(target)
              and s["subscription_id"] != base["subscription_id"]]
     assert new["pkg_name"] in page
-    form = tv_form(browser, "gift", account_id=acc, subscription_id=new["subscription_id"])
-    assert form is not None, "the upgraded package offers no gift"
-    gift = form.find_elements(By.CSS_SELECTOR, "input[type=radio][name=extra_package_id]")[0]
-    gift_id = int(gift.get_attribute("value"))
-    page = submit_tv_form(browser, "gift", {"extra_package_id": str(gift_id)},
-                          account_id=acc, subscription_id=new["subscription_id"])
-    assert "Wydano pakiet prezent." in page
-    [given] = [s for s in subs_of_account(sms28, number, acc) if s["package_id"] == gift_id]
-    assert given["pkg_name"] in page
+    give_gift(browser, sms28, number, acc, new["subscription_id"])
