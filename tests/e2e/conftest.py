@@ -12,6 +12,9 @@ import pytest
 from bridge.lms.bootstrap import drop_database
 from tests.e2e import lms11
 from tests.e2e import lms28 as lms28_stack  # the fixture below is named lms28
+from tests.e2e.phpparser import (
+    parser_dir,  # noqa: F401 (a session fixture of the PHP version tests)
+)
 from tests.support import server_config, unique_name
 
 CHROMIUM = "/usr/bin/chromium"

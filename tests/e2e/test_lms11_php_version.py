@@ -3,29 +3,12 @@ version-aware PHP parser from the npm registry (glayzzle php-parser), not by rea
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
-import pytest
-
 from tests.e2e.lms11 import ROOT
+from tests.e2e.phpparser import parse
 
 LOWEST = "7.0"
-PARSER = "php-parser@3.2.5"
-SCRIPT = Path(__file__).resolve().parent / "compat" / "phpparse.js"
-
-
-@pytest.fixture(scope="session")
-def parser_dir(tmp_path_factory) -> Path:
-    where = tmp_path_factory.mktemp("php-parser")
-    subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix",
-                    str(where), PARSER], check=True, capture_output=True, timeout=300)
-    return where
-
-
-def parse(parser_dir: Path, version: str, *files: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(["node", str(SCRIPT), str(parser_dir), version, *map(str, files)],
-                          capture_output=True, text=True, timeout=120)
 
 
 def test_every_shim_file_parses_as_the_lowest_supported_php(parser_dir: Path) -> None:
