@@ -124,6 +124,12 @@ class Lms:
                             "VALUES (%s, %s)", [gid, cid])
         return gid
 
+    def user(self, uid: int) -> int:
+        """LMS user ``uid`` (current LMS's documents.userid is a foreign key to users)."""
+        if self.db.scalar("SELECT id FROM users WHERE id = %s", [uid]) is None:
+            self.db.execute("INSERT INTO users (id, login) VALUES (%s, %s)", [uid, f"user{uid}"])
+        return uid
+
     def payments_invoice(self, cid: int, cdate: int, number: int, plan: int, value: str = "50.00",
                          taxid: int = 0, userid: int = 0) -> int:
         """An internet invoice as LMS's lms-payments writes it (one line + cash debit)."""
@@ -133,9 +139,8 @@ class Lms:
             taxid = taxid or self._any_tax() or 0
             userid = userid or None  # type: ignore[assignment]
             no_tariff = None
-            if userid and self.db.scalar("SELECT id FROM users WHERE id = %s", [userid]) is None:
-                self.db.execute("INSERT INTO users (id, login) VALUES (%s, %s)",
-                                [userid, f"user{userid}"])
+            if userid:
+                self.user(userid)
         docid = self.db.insert_id(
             "INSERT INTO documents (number, numberplanid, type, customerid, name, address, zip, "
             "city, cdate, sdate, paytime, paytype, userid, fullnumber) VALUES (%s, %s, 1, %s, "

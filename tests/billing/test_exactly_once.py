@@ -1,4 +1,5 @@
-"""Exactly-once invoicing under kill -9, concurrent runs and LMS issuing invoices meanwhile.
+"""Exactly-once invoicing under kill -9, concurrent runs and LMS issuing invoices meanwhile, on
+LMS 1.11.17 and on current LMS (28) databases.
 
 Runs ``python -m bridge billing invoice`` as a real subprocess against the test database and
 kills it (SIGKILL) at chosen points through the test hook, and at random moments.
@@ -21,6 +22,7 @@ import pytest
 from bridge.billing.dates import RunClock
 from bridge.billing.invoicing import InvoicingOptions, run_invoicing
 from bridge.lms.db import connect
+from tests.conftest import FLAVOURS
 
 from .conftest import event, ts
 from .helpers import invoice_consistency, store
@@ -28,6 +30,11 @@ from .helpers import invoice_consistency, store
 ROOT = Path(__file__).resolve().parents[2]
 DAY = date(2024, 4, 1)
 FAKEDATE = "2024/04/01"
+
+
+@pytest.fixture(params=FLAVOURS)
+def lms_flavour(request) -> str:
+    return request.param
 
 
 def write_ini(tmp_path: Path, dbcfg, tariff: int) -> Path:
@@ -65,7 +72,7 @@ def world(billing_db, lms, lms_db_config, tmp_path):
         lms.payments_invoice(cid, ts(DAY), cid, plan)
     store(billing_db, evs)
     return {"ini": write_ini(tmp_path, lms_db_config, tariff), "plan": plan, "events": len(evs),
-            "tariff": tariff}
+            "tariff": tariff, "division": div}
 
 
 def check_state(db) -> None:
@@ -145,10 +152,13 @@ def test_two_runs_at_once(billing_db, world):
 
 
 @pytest.mark.parametrize("batch", [1, 3])
-def test_numbering_while_lms_issues_invoices(billing_db, lms_db_config, world, batch):
+def test_numbering_while_lms_issues_invoices(billing_db, lms, lms_db_config, world, batch):
     """An LMS user issuing invoices on the same plan meanwhile (LMS's invoicenew locks
     documents, computes MAX+1, inserts) never gets or causes a duplicate number, whether our
     transactions hold one customer or several."""
+    # LMS's invoices: a customer with no TV, issued by an LMS user (current LMS's foreign keys)
+    lms.customer(999, division=world["division"], lastname="Internetowy")
+    lms.user(1)
     stop = threading.Event()
     issued = []
     failures: list[BaseException] = []

@@ -1,11 +1,17 @@
 """lmstv bulk over an LMS customer group: exactly its members, dry-run changes nothing, a re-run
-changes nothing more (both engines, real sandbox)."""
+changes nothing more (both engines, LMS 1.11.17 and current LMS, real sandbox)."""
 
 from __future__ import annotations
 
 import pytest
 
 from bridge.bulk.run import UnknownGroup, run_bulk
+from tests.conftest import FLAVOURS
+
+
+@pytest.fixture(params=FLAVOURS)
+def lms_flavour(request) -> str:
+    return request.param
 
 
 def bulk(world, action, dry_run=False, **opts):
