@@ -239,7 +239,7 @@ def run_invoicing(db: Any, opts: InvoicingOptions, clock: RunClock, *,
 
 def _run_locked(db: Any, opts: InvoicingOptions, clock: RunClock, hook: Hook | None,
                 progress: Progress | None) -> InvoicingSummary:
-    data = LmsBillingData(db)
+    data = LmsBillingData(db, clock.now)
     check_options(db, opts, data)
     if dialect.is_postgres(db) and not opts.dry_run:
         # A fresh bulk import leaves the planner without statistics: without them each
@@ -382,7 +382,7 @@ def _dry_run(db: Any, todo: list[tuple[dict[str, Any], str, int]], targets: dict
                 continue  # its invoice was closed meanwhile: a real run leaves it waiting
             else:
                 plan = data.plan_for(int(job.customer.get("divisionid") or 0),
-                                     opts.numberplan_id)
+                                     opts.numberplan_id, job.customer.get("type"))
                 if lines:
                     if plan.id not in numbers:
                         numbers[plan.id] = next_number(db, plan, clock.now) - 1

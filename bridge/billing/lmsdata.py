@@ -24,26 +24,46 @@ class NumberPlan:
 
 
 NO_PLAN = NumberPlan(0, DEFAULT_NUMBER_TEMPLATE, YEARLY)
+# numberplans.customertype NULL on current LMS (a plan for every customer type)
+ANY_TYPE = -1
+
+
+def _valid_at(row: dict[str, Any], at: int) -> bool:
+    return int(row["datefrom"] or 0) <= at and (not int(row["dateto"] or 0)
+                                                or int(row["dateto"]) >= at)
 
 
 class LmsBillingData:
-    """Number plans, taxes, divisions and defaults of one run (read once, reused per customer)."""
+    """Number plans, taxes, divisions and defaults of one run (read once, reused per customer).
 
-    def __init__(self, db: Any) -> None:
+    ``at`` is the run's time: on current LMS a default plan serves only while it is valid
+    (``datefrom``/``dateto``), as in its lms-payments.
+    """
+
+    def __init__(self, db: Any, at: int | None = None) -> None:
         self.plans: dict[int, NumberPlan] = {}
-        self.default_plan_by_division: dict[int, int] = {}
+        # (division, customer type or ANY_TYPE) -> the default invoice plan's id
+        self.default_plans: dict[tuple[int, int], int] = {}
+        rules = flavour.detect(db).numberplan_rules
+        extra = (", n.datefrom, n.dateto, COALESCE(n.customertype, -1) AS customertype"
+                 if rules else "")
         for row in db.query(
-                "SELECT n.id, n.template, n.period, n.isdefault, "
+                f"SELECT n.id, n.template, n.period, n.isdefault{extra}, "
                 "COALESCE(a.divisionid, 0) AS divid FROM numberplans n "
                 "LEFT JOIN numberplanassignments a ON a.planid = n.id "
                 "WHERE n.doctype = %s ORDER BY n.id", [DOC_INVOICE]):
             plan = NumberPlan(int(row["id"]), row["template"] or DEFAULT_NUMBER_TEMPLATE,
                               int(row["period"] or 0) or YEARLY)
             self.plans[plan.id] = plan
+            if not int(row["isdefault"] or 0):
+                continue
+            if rules and at is not None and not _valid_at(row, at):
+                continue
             # lms-payments' rule: the default invoice plan assigned to the customer's
-            # division; a default plan assigned to no division serves division 0.
-            if int(row["isdefault"] or 0):
-                self.default_plan_by_division.setdefault(int(row["divid"]), plan.id)
+            # division (on current LMS: for the customer's type, else for any type); a default
+            # plan assigned to no division serves division 0.
+            ctype = int(row["customertype"]) if rules else ANY_TYPE
+            self.default_plans.setdefault((int(row["divid"]), ctype), plan.id)
         self.divisions = {int(r["id"]): r for r in db.query(flavour.divisions_sql(db, (
             "id", "name", "shortname", "address", "city", "zip", "countryid", "ten", "regon",
             "account", "inv_header", "inv_footer", "inv_author", "inv_cplace", "inv_paytime",
@@ -60,14 +80,19 @@ class LmsBillingData:
                                        _int_or(conf.get(("payments", "paytype")),
                                                DEFAULT_PAYTYPE))
 
-    def plan_for(self, division_id: int, configured: int | None) -> NumberPlan:
-        """The configured plan, else the division's default invoice plan, else LMS's plan 0."""
+    def plan_for(self, division_id: int, configured: int | None,
+                 customer_type: int | None = None) -> NumberPlan:
+        """The configured plan, else the division's default invoice plan for the customer's
+        type, else its default for any type, else the same of division 0, else LMS's plan 0."""
         if configured:
             return self.plans[configured]
-        plan_id = self.default_plan_by_division.get(division_id or 0)
-        if plan_id is None:
-            plan_id = self.default_plan_by_division.get(0)
-        return self.plans[plan_id] if plan_id else NO_PLAN
+        ctype = ANY_TYPE if customer_type is None else int(customer_type)
+        for key in ((division_id or 0, ctype), (division_id or 0, ANY_TYPE), (0, ctype),
+                    (0, ANY_TYPE)):
+            plan_id = self.default_plans.get(key)
+            if plan_id:
+                return self.plans[plan_id]
+        return NO_PLAN
 
     def tax_for(self, vat: Decimal, cdate: int) -> int | None:
         """The id of the LMS tax whose rate is ``vat`` (a fraction) valid at ``cdate``."""
@@ -110,7 +135,7 @@ def load_customers(db: Any, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         marks = ", ".join(["%s"] * len(chunk))
         fields, joins = flavour.customer_address_sql(db, "c")
         for row in db.query(
-                "SELECT c.id, c.lastname, c.name, c.ten, c.ssn, c.divisionid, c.paytime, "
+                "SELECT c.id, c.lastname, c.name, c.ten, c.ssn, c.divisionid, c.type, c.paytime, "
                 f"c.paytype, c.deleted, c.tv_cust_number, c.tv_suspend_billing, {fields} "
                 f"FROM customers c{joins} WHERE c.id IN ({marks})", chunk):
             out[int(row["id"])] = row

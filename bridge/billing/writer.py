@@ -137,7 +137,7 @@ def _write(db: Any, jobs: Sequence[Job], data: LmsBillingData, opts: WriteOption
         plan = _Plan(job, lines, cdate)
         if doc is None:
             numberplan = data.plan_for(int(job.customer.get("divisionid") or 0),
-                                       opts.numberplan_id)
+                                       opts.numberplan_id, job.customer.get("type"))
             number = numberer.take(db, numberplan, clock.now)
             if hook:
                 hook("number")

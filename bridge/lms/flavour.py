@@ -31,12 +31,14 @@ class Flavour:
     address_columns: bool
     # LMS 28 has cash.servicetype / tariffs type TV for the UKE income report by service type
     servicetype_columns: bool
+    # LMS 28's number plans have a validity (datefrom/dateto) and may serve one customer type
+    numberplan_rules: bool
 
 
 LMS1117 = Flavour("lms1117", LMS1117_DBVERSION, "LMS 1.11.17", address_columns=True,
-                  servicetype_columns=False)
+                  servicetype_columns=False, numberplan_rules=False)
 LMS28 = Flavour("lms28", LMS28_DBVERSION, "LMS 28-git", address_columns=False,
-                servicetype_columns=True)
+                servicetype_columns=True, numberplan_rules=True)
 BY_DBVERSION = {f.dbversion: f for f in (LMS1117, LMS28)}
 BY_NAME = {f.name: f for f in (LMS1117, LMS28)}
 

@@ -73,10 +73,14 @@ class Lms:
         return insert_division(self.db, values)
 
     def plan(self, template: str = "%N/TV/%m/%Y", period: int = 3, isdefault: int = 1,
-             divisions: tuple[int, ...] = ()) -> int:
+             divisions: tuple[int, ...] = (), **lms28: Any) -> int:
+        """An invoice number plan; ``lms28`` sets current LMS's own columns (datefrom,
+        dateto, customertype)."""
         pid = self.db.insert_id("INSERT INTO numberplans (template, period, doctype, isdefault) "
                                 "VALUES (%s, %s, 1, %s)", [template, period, isdefault],
                                 "numberplans")
+        for column, value in lms28.items():
+            self.db.execute(f"UPDATE numberplans SET {column} = %s WHERE id = %s", [value, pid])
         for d in divisions:
             self.db.execute("INSERT INTO numberplanassignments (planid, divisionid) VALUES "
                             "(%s, %s)", [pid, d])

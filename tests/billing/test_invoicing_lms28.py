@@ -70,3 +70,29 @@ def test_tv_cash_rows_carry_service_type_tv_and_lms28_invoice_form(billing_db, l
         "SELECT servicetype, SUM(value) AS total FROM cash WHERE value < 0 "
         "GROUP BY servicetype")}
     assert income[flavour.SERVICE_TV] == Decimal("-69.99")
+
+
+def test_default_plan_follows_current_lms_validity_and_customer_type(billing_db, lms):
+    """lms-payments' rule on current LMS: a default plan serves while valid (datefrom/dateto)
+    and for its customer type (NULL: any type), the type's own plan before the any-type one."""
+    db = billing_db
+    div = lms.division()
+    day = 86400
+    expired = lms.plan("%N/OLD/%Y", divisions=(div,), dateto=CLOCK.now - day)
+    lms.plan("%N/NEXT/%Y", divisions=(div,), datefrom=CLOCK.now + day)
+    companies = lms.plan("%N/FIRMY/%Y", divisions=(div,), customertype=1)
+    anyone = lms.plan("%N/TV/%Y", divisions=(div,), datefrom=CLOCK.now - day,
+                      dateto=CLOCK.now + day)
+    tariff = lms.tariff()
+    lms.tax("23.00")
+    private = lms.customer(1, division=div, tv="100000001")
+    company = lms.customer(2, lastname="Firma", division=div, tv="100000002")
+    db.execute("UPDATE customers SET type = 1 WHERE id = %s", [company])
+    store(db, [event(1, ext=private), event(2, "100000002", ext=company)])
+
+    summary = run_invoicing(db, InvoicingOptions(tariff_id=tariff, mode="separate"), CLOCK)
+    assert summary.invoices_new == 2
+    plans = {r["customerid"]: (r["numberplanid"], r["fullnumber"]) for r in db.query(
+        "SELECT customerid, numberplanid, fullnumber FROM documents")}
+    assert plans == {private: (anyone, "1/TV/2024"), company: (companies, "1/FIRMY/2024")}
+    assert expired not in {p for p, _ in plans.values()}
