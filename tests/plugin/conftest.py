@@ -17,6 +17,9 @@ from bridge.lms.db import connect
 from bridge.plugin import classmap
 from tests.conftest import DIALECTS
 from tests.e2e import lms28
+from tests.e2e.phpparser import (
+    parser_dir,  # noqa: F401 (a session fixture of the PHP version tests)
+)
 from tests.support import server_config, unique_name
 
 
