@@ -7,6 +7,7 @@ time and the client process's CPU time are printed (the box is shared: CPU time 
 figure), with the load average.  Numbers, not assertions.
 
     .venv/bin/python bench/bench_custlist.py [--scale 20k|100k] [--runs 5] [--decoder fast|full]
+                                             [--json FILE]
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import scale  # noqa: E402
+from bench.figures import Figures, add_json  # noqa: E402
 from bridge.procs import free_port, stop_process, wait_for_port  # noqa: E402
 from bridge.sms import SmsClient  # noqa: E402
 
@@ -35,6 +37,7 @@ def main() -> int:
     scale.add_scale(parser)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--decoder", choices=("fast", "full"), default="fast")
+    add_json(parser)
     args = parser.parse_args()
     customers = scale.SCALES[args.scale]
     if args.decoder == "full":
@@ -82,6 +85,13 @@ def main() -> int:
           f"{scale.ratio(min(walls), target):>9}")
     print(f"{'client CPU (fetch + decode), median':44} {statistics.median(cpus):8.0f}ms")
     print(f"{'client peak RSS':44} {peak:8.0f}MB {300:8.0f}MB")
+    figures = Figures(args.json, "bench_custlist", args.scale)
+    suffix = "" if args.decoder == "fast" else " (expat)"
+    figures.add(f"custList fetch+decode wall median{suffix}", med, "ms", target)
+    figures.add(f"custList fetch+decode wall best{suffix}", min(walls), "ms", target)
+    figures.add(f"custList fetch+decode CPU median{suffix}", statistics.median(cpus), "ms")
+    figures.add(f"custList client peak RSS{suffix}", peak, "MB", 300.0)
+    figures.write()
     return 0
 
 
