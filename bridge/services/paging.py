@@ -77,10 +77,15 @@ def sort_positions(items: list[dict[str, Any]], sort: str, order: str,
                    key: Callable[[dict[str, Any]], Any] | None = None) -> list[int]:
     """The positions of ``items`` in :func:`sort_items`' order."""
     values = [key(it) for it in items] if key else [it.get(sort) for it in items]
+    return value_positions(values, order)
+
+
+def value_positions(values: list[Any], order: str) -> list[int]:
+    """The positions of ``values`` in natural order (what :func:`sort_positions` sorts by)."""
     keys = _sort_keys(values)
     # Sorting positions by a list's own __getitem__ keeps the comparisons in C; sorted() is
     # stable in both directions, so ties keep SMS's order and pages never overlap.
-    return sorted(range(len(items)), key=keys.__getitem__, reverse=(order == "desc"))
+    return sorted(range(len(values)), key=keys.__getitem__, reverse=(order == "desc"))
 
 
 def _sort_keys(values: list[Any]) -> list[Any]:
