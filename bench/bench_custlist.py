@@ -65,7 +65,8 @@ def main() -> int:
             ctl.addCustomers(min(10_000, customers - done))
         ctl.setLatency(50)
         client = SmsClient(url, LOGIN, MD5, http_timeout=60)
-        first = client.custList("")  # the sandbox renders the list once per state version
+        # the sandbox renders the list once per state version
+        first = client.custList("", rows=args.form == "rows")
         assert len(first) == customers
         del first
         walls, cpus = [], []
