@@ -4,7 +4,11 @@ Starts the sandbox with --latency-ms 50 (every SMS call waits 50 ms, as in the o
 baseline), adds 20,000 (``--scale 100k``: 100,000) customers, builds a throw-away LMS database
 on PostgreSQL (127.0.0.1:5432 or $LMSTV_TEST_PG), runs the bridge under gunicorn (3 workers)
 and prints each figure next to its target and the original module's figure, with the load
-average (the box is shared).  Run: .venv/bin/python bench/bench_api.py [--scale 100k]
+average (the box is shared).  Run:
+
+    .venv/bin/python bench/bench_api.py [--scale 20k|100k] [--engine pg|mysql] [--json FILE]
+
+``--engine mysql`` puts the LMS database on MariaDB (127.0.0.1:3306 or $LMSTV_TEST_MYSQL).
 
 Warm figures after a purge: one fresh list request, then requests on new connections (spread
 over every worker, as PHP's curl makes them) for pages the fresh request did not sort.  The
@@ -33,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import scale  # noqa: E402
+from bench.figures import Figures, add_json  # noqa: E402
 from bridge.config import DatabaseConfig  # noqa: E402
 from bridge.lms.bootstrap import create_database, drop_database, load_lms_schema  # noqa: E402
 from bridge.lms.db import connect  # noqa: E402
@@ -61,10 +66,15 @@ def wait_http(url: str, timeout: float = 30.0) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def db_config() -> DatabaseConfig:
-    u = urlparse(os.environ.get("LMSTV_TEST_PG", "postgresql://postgres@127.0.0.1:5432"))
-    return DatabaseConfig(dialect="postgres", host=u.hostname or "127.0.0.1", port=u.port or 5432,
-                          user=unquote(u.username or "postgres"),
+def db_config(engine: str) -> DatabaseConfig:
+    if engine == "mysql":
+        u = urlparse(os.environ.get("LMSTV_TEST_MYSQL", "mysql://root@127.0.0.1:3306"))
+        dialect, port, user = "mysql", 3306, "root"
+    else:
+        u = urlparse(os.environ.get("LMSTV_TEST_PG", "postgresql://postgres@127.0.0.1:5432"))
+        dialect, port, user = "postgres", 5432, "postgres"
+    return DatabaseConfig(dialect=dialect, host=u.hostname or "127.0.0.1", port=u.port or port,
+                          user=unquote(u.username or user),
                           password=unquote(u.password or ""), database=f"lmstv_bench_{os.getpid()}")
 
 
@@ -133,8 +143,8 @@ def workers_cpu(master: int) -> float:
     return total
 
 
-def worker_rss(master: int) -> list[float]:
-    """RSS (MB) of the gunicorn master's children."""
+def worker_rss(master: int, field: str = "VmRSS:") -> list[float]:
+    """RSS (MB) of the gunicorn master's children (``VmHWM:``: their peak RSS)."""
     out = []
     try:
         kids = Path(f"/proc/{master}/task/{master}/children").read_text().split()
@@ -143,7 +153,7 @@ def worker_rss(master: int) -> list[float]:
     for pid in kids:
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     out.append(int(line.split()[1]) / 1024)
         except OSError:
             pass
@@ -153,12 +163,15 @@ def worker_rss(master: int) -> list[float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     scale.add_scale(parser)
+    parser.add_argument("--engine", choices=("pg", "mysql"), default="pg",
+                        help="the LMS database: PostgreSQL (default) or MariaDB")
+    add_json(parser)
     args = parser.parse_args()
     customers = scale.SCALES[args.scale]
     work = Path(tempfile.mkdtemp(prefix="lmstv-bench-"))
     sb_port, br_port = free_port(), free_port()
     procs: list[subprocess.Popen] = []
-    dbc = db_config()
+    dbc = db_config(args.engine)
     try:
         sandbox = subprocess.Popen([sys.executable, "-m", "bridge", "sandbox", "--host",
                                     "127.0.0.1", "--port", str(sb_port), "--seed", "empty"],
@@ -217,7 +230,7 @@ secret = {SECRET}
 cache_dir = {work}/cache
 audit_log = {work}/audit.log
 [database]
-type = postgres
+type = {dbc.dialect}
 host = {dbc.host}
 port = {dbc.port}
 user = {dbc.user}
@@ -242,9 +255,18 @@ database = {dbc.database}
             if r.status_code != 200:
                 raise RuntimeError(f"{url}: HTTP {r.status_code} {r.text[:300]}")
 
-        rows: list[tuple[str, float, float | None, float | None]] = []
+        # (short figure name for --json, printed measure, value, unit, target, cmp, original)
+        rows: list[tuple[str, str, float, str, float | None, str, float | None]] = []
         cold_page = timed(lambda: get(page))
         warm_page = [timed(lambda: get(page)) for _ in range(50)]
+        # More cold pages (cache purged before each): one sample is at the mercy of the box.
+        cold_pages, cold_page_cpu = [cold_page], []
+        for _ in range(4):
+            s.post(f"{base}/api/v1/system/cache/purge", timeout=30).raise_for_status()
+            t0 = time.perf_counter()
+            r = s.get(page, timeout=60)
+            cold_pages.append((time.perf_counter() - t0) * 1000)
+            cold_page_cpu.append(server_cpu(r.headers.get("Server-Timing", "")))
         cold_list = timed(lambda: get(listing))
         # One sample is at the mercy of whatever else the box is doing: empty the cache
         # ("Odśwież dane") and ask again a few times for a steadier cold figure; right after
@@ -263,22 +285,29 @@ database = {dbc.database}
         t_list = scale.TARGETS_MS
         fresh_t = t_list["list_fresh"][args.scale]
         warm_t = t_list["list_warm_p99"][args.scale]
-        rows += [("customer page (2 acc x 3 services), cold", cold_page, 250.0,
-                  scale.ORIGINAL_MS["page_cold"]),
-                 ("customer page, warm, one client (median)", statistics.median(warm_page), 5.0,
-                  scale.ORIGINAL_MS["page_warm"]),
-                 (f"customer list {customers:,}, page of 25, first fetch", cold_list, fresh_t,
-                  scale.ORIGINAL_MS["list_fresh"]),
-                 ("customer list, fresh after a cache purge (median of 4)",
-                  statistics.median(again), fresh_t, scale.ORIGINAL_MS["list_fresh"]),
-                 ("  same, bridge CPU (request thread, median of 4)",
-                  statistics.median(again_cpu), None, None),
-                 ("customer list, warm, keep-alive (median)", statistics.median(warm_list),
-                  None, scale.ORIGINAL_MS["list_warm"]),
-                 ("customer list, warm right after purge, all workers, p99",
-                  p99([a for a, _, _ in after_purge]), warm_t, scale.ORIGINAL_MS["list_warm"]),
-                 ("  same, bridge part p99", p99([b for _, b, _ in after_purge]), warm_t, None),
-                 ("  same, bridge CPU p99", p99([c for _, _, c in after_purge]), warm_t, None)]
+        orig = scale.ORIGINAL_MS
+        rows += [("page cold wall median", "customer page (2 acc x 3 services), cold, median of "
+                  f"{len(cold_pages)}", statistics.median(cold_pages), "ms", 250.0, "<=",
+                  orig["page_cold"]),
+                 ("page cold bridge CPU median", "  same, bridge CPU (request thread) median",
+                  statistics.median(cold_page_cpu), "ms", None, "<=", None),
+                 ("page warm wall median", "customer page, warm, one client (median)",
+                  statistics.median(warm_page), "ms", 5.0, "<=", orig["page_warm"]),
+                 ("list first fetch wall", f"customer list {customers:,}, page of 25, first "
+                  "fetch", cold_list, "ms", fresh_t, "<=", orig["list_fresh"]),
+                 ("list fresh wall median", "customer list, fresh after a cache purge (median "
+                  "of 4)", statistics.median(again), "ms", fresh_t, "<=", orig["list_fresh"]),
+                 ("list fresh bridge CPU median", "  same, bridge CPU (request thread, median "
+                  "of 4)", statistics.median(again_cpu), "ms", None, "<=", None),
+                 ("list warm keep-alive wall median", "customer list, warm, keep-alive (median)",
+                  statistics.median(warm_list), "ms", None, "<=", orig["list_warm"]),
+                 ("list warm after purge wall p99", "customer list, warm right after purge, all "
+                  "workers, p99", p99([a for a, _, _ in after_purge]), "ms", warm_t, "<=",
+                  orig["list_warm"]),
+                 ("list warm after purge bridge p99", "  same, bridge part p99",
+                  p99([b for _, b, _ in after_purge]), "ms", warm_t, "<=", None),
+                 ("list warm after purge bridge CPU p99", "  same, bridge CPU p99",
+                  p99([c for _, _, c in after_purge]), "ms", warm_t, "<=", None)]
 
         # 8 concurrent clients, each request on a new connection (as PHP's curl makes them),
         # in separate processes so the client's own GIL does not cap the figure.
@@ -289,34 +318,44 @@ database = {dbc.database}
         total = [r for res in results for r in res]
         rps = len(total) / 5.0
         per_request = cpu_used * 1000 / max(1, len(total))
-        rows += [("warm page, 8 clients, new connections: bridge part median",
-                  statistics.median([b for _, b, _ in total]), 2.0, None),
-                 ("warm page, 8 clients, new connections: bridge part p99",
-                  p99([b for _, b, _ in total]), 10.0, None),
-                 ("  same, bridge CPU (request thread) median",
-                  statistics.median([c for _, _, c in total]), 2.0, None),
-                 ("  same, bridge CPU (request thread) p99", p99([c for _, _, c in total]),
-                  10.0, None),
-                 ("  same, all workers' CPU per request (gunicorn included)", per_request,
-                  None, None),
-                 ("warm page, 8 clients, new connections: round trip median",
-                  statistics.median([a for a, _, _ in total]), None,
-                  scale.ORIGINAL_MS["page_warm"])]
+        rows += [("page warm 8 clients bridge median", "warm page, 8 clients, new connections: "
+                  "bridge part median", statistics.median([b for _, b, _ in total]), "ms", 2.0,
+                  "<=", None),
+                 ("page warm 8 clients bridge p99", "warm page, 8 clients, new connections: "
+                  "bridge part p99", p99([b for _, b, _ in total]), "ms", 10.0, "<=", None),
+                 ("page warm 8 clients bridge CPU median", "  same, bridge CPU (request thread) "
+                  "median", statistics.median([c for _, _, c in total]), "ms", 2.0, "<=", None),
+                 ("page warm 8 clients bridge CPU p99", "  same, bridge CPU (request thread) "
+                  "p99", p99([c for _, _, c in total]), "ms", 10.0, "<=", None),
+                 ("page warm 8 clients workers CPU per request", "  same, all workers' CPU per "
+                  "request (gunicorn included)", per_request, "ms", None, "<=", None),
+                 ("page warm 8 clients round trip median", "warm page, 8 clients, new "
+                  "connections: round trip median", statistics.median([a for a, _, _ in total]),
+                  "ms", None, "<=", orig["page_warm"]),
+                 ("page warm 8 clients req/s", "warm page, 8 clients, new connections, "
+                  "requests/s", rps, "req/s", 600.0, ">=", None),
+                 ("page warm capacity req/s", "  same, 2 cores / workers CPU per request "
+                  "(bridge capacity)", 2000 / per_request if per_request else 0.0, "req/s",
+                  600.0, ">=", None)]
         rss = worker_rss(gunicorn.pid)
+        peaks = worker_rss(gunicorn.pid, "VmHWM:")
+        rows += [("worker peak RSS", f"worker peak RSS (VmHWM), largest of {len(peaks)}",
+                  max(peaks or [0]), "MB", 300.0, "<=", None),
+                 ("worker RSS at end", f"worker RSS at the end, largest of {len(rss)}",
+                  max(rss or [0]), "MB", 300.0, "<=", None)]
 
         print(f"lmstv bridge benchmark (SMS latency 50 ms, {customers:,} SMS customers, "
-              f"gunicorn 3 workers; {scale.load()})")
-        print(f"{'measure':60} {'figure':>10} {'target':>10} {'original':>9} {'ratio':>7}")
-        for name, ms, target, original in rows:
-            shown = f"<= {target:g} ms" if target else ""
-            print(f"{name:60} {ms:8.1f}ms {shown:>10} "
-                  f"{(f'{original:g} ms' if original else '—'):>9} {scale.ratio(ms, original):>7}")
-        print(f"{'warm page, 8 clients, new connections, requests/s':60} {rps:8.0f}/s "
-              f"{'>= 600/s':>10}")
-        print(f"{'  same, 2 cores / workers CPU per request (bridge capacity)':60} "
-              f"{2000 / per_request if per_request else 0:8.0f}/s {'>= 600/s':>10}")
-        print(f"{'worker RSS, largest of ' + str(len(rss)):60} {max(rss or [0]):8.0f}MB "
-              f"{'<= 300 MB':>10}")
+              f"LMS on {dbc.dialect}, gunicorn 3 workers; {scale.load()})")
+        print(f"{'measure':60} {'figure':>14} {'target':>12} {'original':>9} {'ratio':>7}")
+        figures = Figures(args.json, "bench_api", args.scale)
+        for short, name, value, unit, target, cmp, original in rows:
+            shown = f"{cmp} {target:g} {unit}" if target else ""
+            print(f"{name:60} {value:8.1f} {unit:<5} {shown:>12} "
+                  f"{(f'{original:g} {unit}' if original else '—'):>9} "
+                  f"{scale.ratio(value, original):>7}")
+            figures.add(short, value, unit, target, cmp=cmp, engine=args.engine,
+                        original=original)
+        figures.write()
         print(f"(finished with {scale.load()})")
         return 0
     finally:

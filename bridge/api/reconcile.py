@@ -6,6 +6,7 @@ the existing endpoints named in each finding's ``fix`` (export = link, account l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, request
@@ -13,6 +14,7 @@ from flask import Blueprint, request
 from bridge.api import schemas as sch
 from bridge.api.common import API, ctx, read_ok, spec
 from bridge.reconcile import KINDS, reconcile
+from bridge.services import customers
 from bridge.validation import ValidationError
 
 bp = Blueprint("reconcile", __name__, url_prefix=API)
@@ -29,4 +31,10 @@ def report() -> Any:
     if bad:
         raise ValidationError({"only": "Nieznany rodzaj niezgodności: " + ", ".join(bad)})
     c = ctx()
-    return read_ok(reconcile(c.db, c.sms, c.read, only=only or None).as_json())
+
+    def read(key: str, tags: list[str], call: Callable[[], Any]) -> Any:
+        if key == "CustomerList":  # the customer list's entry is stored as sorted blocks
+            return customers.cached_sms_customers(c)
+        return c.read(key, tags, call)
+
+    return read_ok(reconcile(c.db, c.sms, read, only=only or None).as_json())

@@ -14,10 +14,12 @@ from typing import Any
 
 from bridge import cache as tags
 from bridge import validation as v
+from bridge.cache import Cached
 from bridge.lms import customers as lms
 from bridge.reaper import free_later
 from bridge.services.context import Conflict, Context, NotFound, NotLinked
-from bridge.services.paging import paginate, sort_items, sort_positions
+from bridge.services.paging import paginate, sort_items, value_positions
+from bridge.sms import rows as smsrows
 
 log = logging.getLogger("lmstv.services")
 
@@ -126,14 +128,14 @@ def with_owner(row: dict[str, Any], owners: dict[str, dict[str, Any]]) -> dict[s
 
 # -- 2.4 list ----------------------------------------------------------------------------------
 
-_sorted_memo: OrderedDict[tuple, list[dict[str, Any]]] = OrderedDict()
+_sorted_memo: OrderedDict[tuple, list[Any]] = OrderedDict()
 _memo_lock = threading.Lock()
 # Rows held by all sorted lists together (each row is a reference to a customer of the cached
 # list, so this bounds the lists, not the customers themselves).
 SORTED_MEMO_ROWS = 200_000
 
 
-def _remember_sorted(key: tuple, rows: list[dict[str, Any]]) -> None:
+def _remember_sorted(key: tuple, rows: list[Any]) -> None:
     """Keep a sorted list for the next page of the same list.  Only lists of the newest SMS
     fetch are kept: each older one pins a whole decoded customer list (20,000 customers ≈ 30 MB),
     and 32 of them made a worker grow by a gigabyte under repeated ``?fresh=1`` reads."""
@@ -148,10 +150,11 @@ def _remember_sorted(key: tuple, rows: list[dict[str, Any]]) -> None:
             held -= len(dropped)
 
 
-def _prepared(ctx: Context, raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _prepared(ctx: Context, raw: list[Any]) -> list[dict[str, Any]]:
+    """The page's customers (compact rows or dicts) as response items (new dicts)."""
     items = []
     for c in raw:
-        item = dict(c)
+        item = smsrows.as_dict(c) if smsrows.is_row(c) else dict(c)
         item["cust_number"] = str(item.get("cust_number") or "")
         item["cust_external_id"] = external_id(item.get("cust_external_id"))
         item["lms_id"] = item["cust_external_id"]
@@ -168,21 +171,21 @@ def _prepared(ctx: Context, raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return items
 
 
-def _field(c: dict[str, Any], name: str) -> Any:
-    """A field of a raw SMS customer as :func:`_prepared` would have it."""
+def _field(c: Any, name: str) -> Any:
+    """A field of a raw SMS customer (a compact row or a dict) as :func:`_prepared` would
+    have it."""
     if name == "cust_number":
-        return str(c.get("cust_number") or "")
+        return str(smsrows.field(c, "cust_number") or "")
     if name in ("cust_external_id", "lms_id"):
-        return external_id(c.get("cust_external_id"))
-    return c.get(name)
+        return external_id(smsrows.field(c, "cust_external_id"))
+    return smsrows.field(c, name)
 
 
-def _matches(c: dict[str, Any], q: str) -> bool:
+def _matches(c: Any, q: str) -> bool:
     if q.isdigit() and (q in _field(c, "cust_number") or str(_field(c, "lms_id") or "") == q):
         return True
-    name = f"{c.get('cust_name') or ''} {c.get('cust_surname') or ''}".lower()
-    return q in name or q in f"{c.get('cust_surname') or ''} {c.get('cust_name') or ''}" \
-        .lower()
+    first, last = _field(c, "cust_name") or "", _field(c, "cust_surname") or ""
+    return q in f"{first} {last}".lower() or q in f"{last} {first}".lower()
 
 
 # Sorted lists are shared between processes in blocks of this many rows: a process that has
@@ -200,7 +203,7 @@ def _block_key(token: str, q: str, sort: str, order: str, block: int) -> str:
 
 
 def _shared_page(ctx: Context, token: str, q: str, sort: str, order: str, page: int,
-                 per_page: int) -> tuple[int, list[dict[str, Any]]] | None:
+                 per_page: int) -> tuple[int, list[Any]] | None:
     """(total, the page's raw rows) from the shared blocks, or None when one is missing."""
     start = (page - 1) * per_page
     first = start // BLOCK_ROWS
@@ -222,7 +225,7 @@ def _shared_page(ctx: Context, token: str, q: str, sort: str, order: str, page: 
     return total, out
 
 
-def _share_blocks(ctx: Context, memo_key: tuple, rows: list[dict[str, Any]], page: int,
+def _share_blocks(ctx: Context, memo_key: tuple, rows: list[Any], page: int,
                   per_page: int | None) -> None:
     """Write the sorted list's blocks for the other processes, the current page's first, in
     the background (about as much pickling as the list's own cache entry)."""
@@ -288,22 +291,8 @@ def _sorted_page(ctx: Context, q: str, sort: str, order: str, page: int, per_pag
                  ) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
     """The page from the whole list (fetched or cached), sorted here."""
     packed_as = (sort, order) if sort not in _LMS_SORTS else (_SMS_ORDER, "asc")
-    fetched: dict[str, list[dict[str, Any]]] = {}
-    if ctx.fresh or ctx.cache.peek("CustomerList", [tags.TAG_CUSTOMERS], ctx.epoch()) is None:
-        # About to fetch: the sorted lists held are all of an older fetch, and keeping them
-        # through the fetch would hold two whole lists (100,000 customers: 2 x 150 MB).
-        with _memo_lock:
-            free_later(*_sorted_memo.values())
-            _sorted_memo.clear()
-
-    def pack(token: str, raw: Any) -> Any:
-        return _pack_list(ctx, token, as_list(raw), packed_as, fetched)
-
-    got = ctx.cache.get_or_call("CustomerList", [tags.TAG_CUSTOMERS],
-                                lambda: ctx.sms.custList(""), fresh=ctx.fresh,
-                                epoch=ctx.epoch(), pack=pack,
-                                unpack=lambda token, packed: _unpack_list(ctx, token, packed))
-    ctx.note(got)
+    fetched: dict[str, list[Any]] = {}
+    got = _list_entry(ctx, packed_as, fetched)
     memo_key = (got.token, q, sort, order)
     rows = None
     if got.token and sort not in _LMS_SORTS:
@@ -337,20 +326,52 @@ def _sorted_page(ctx: Context, q: str, sort: str, order: str, page: int, per_pag
 _SMS_ORDER = "sms"  # blocks in SMS's own order (the list was first asked with an LMS sort)
 
 
-def _positions(rows: list[dict[str, Any]], sort: str, order: str) -> list[int]:
+def _list_entry(ctx: Context, packed_as: tuple[str, str], fetched: dict[str, list[Any]]
+                ) -> Cached:
+    """The whole SMS customer list (compact rows) from the cache, or fetched and stored as
+    the blocks of ``packed_as`` (``fetched["sorted"]``: this fetch's rows in that order)."""
+    if ctx.fresh or ctx.cache.peek("CustomerList", [tags.TAG_CUSTOMERS], ctx.epoch()) is None:
+        # About to fetch: the sorted lists held are all of an older fetch, and keeping them
+        # through the fetch would hold two whole lists (100,000 customers: 2 x 70 MB).
+        with _memo_lock:
+            free_later(*_sorted_memo.values())
+            _sorted_memo.clear()
+
+    def pack(token: str, raw: Any) -> Any:
+        return _pack_list(ctx, token, as_list(raw), packed_as, fetched)
+
+    got = ctx.cache.get_or_call("CustomerList", [tags.TAG_CUSTOMERS],
+                                lambda: ctx.sms.custList("", rows=True), fresh=ctx.fresh,
+                                epoch=ctx.epoch(), pack=pack,
+                                unpack=lambda token, packed: _unpack_list(ctx, token, packed))
+    ctx.note(got)
+    return got
+
+
+def cached_sms_customers(ctx: Context) -> list[dict[str, Any]]:
+    """Every SMS customer as a dict, through the customer list's cache entry (which holds
+    compact rows stored as sorted blocks, so it cannot be read as a plain cached value)."""
+    return [smsrows.as_dict(c) for c in as_list(_list_entry(ctx, (_SMS_ORDER, "asc"),
+                                                               {}).value)]
+
+
+def _positions(rows: list[Any], sort: str, order: str) -> list[int]:
     if sort == _SMS_ORDER:
         return list(range(len(rows)))
-    normalised = sort in ("cust_number", "cust_external_id")
-    return sort_positions(rows, sort, order,
-                          key=(lambda c: _field(c, sort)) if normalised else None)
+    values = smsrows.column(rows, "cust_external_id" if sort == "lms_id" else sort)
+    if sort == "cust_number":
+        values = [str(v or "") for v in values]
+    elif sort in ("cust_external_id", "lms_id"):
+        values = [external_id(v) for v in values]
+    return value_positions(values, order)
 
 
-def _sorted(rows: list[dict[str, Any]], sort: str, order: str) -> list[dict[str, Any]]:
+def _sorted(rows: list[Any], sort: str, order: str) -> list[Any]:
     return [rows[i] for i in _positions(rows, sort, order)]
 
 
-def _pack_list(ctx: Context, token: str, raw: list[dict[str, Any]], packed_as: tuple[str, str],
-               fetched: dict[str, list[dict[str, Any]]]) -> tuple[str, str, int, bytes]:
+def _pack_list(ctx: Context, token: str, raw: list[Any], packed_as: tuple[str, str],
+               fetched: dict[str, list[Any]]) -> tuple[str, str, int, bytes]:
     """Store a fetched list as the blocks of the sort it was asked with (what every process
     pages from at once, no extra pickling: this replaces pickling the list whole) plus where
     each row stood in SMS's order (to rebuild the list for another sort)."""
@@ -366,7 +387,7 @@ def _pack_list(ctx: Context, token: str, raw: list[dict[str, Any]], packed_as: t
     return sort, order, len(rows), array("I", positions).tobytes()
 
 
-def _unpack_list(ctx: Context, token: str, packed: Any) -> list[dict[str, Any]] | None:
+def _unpack_list(ctx: Context, token: str, packed: Any) -> list[Any] | None:
     """The list in SMS's order again from :func:`_pack_list`'s blocks (None if one is gone)."""
     sort, order, count, where = packed
     positions = array("I")

@@ -77,10 +77,15 @@ def sort_positions(items: list[dict[str, Any]], sort: str, order: str,
                    key: Callable[[dict[str, Any]], Any] | None = None) -> list[int]:
     """The positions of ``items`` in :func:`sort_items`' order."""
     values = [key(it) for it in items] if key else [it.get(sort) for it in items]
+    return value_positions(values, order)
+
+
+def value_positions(values: list[Any], order: str) -> list[int]:
+    """The positions of ``values`` in natural order (what :func:`sort_positions` sorts by)."""
     keys = _sort_keys(values)
     # Sorting positions by a list's own __getitem__ keeps the comparisons in C; sorted() is
     # stable in both directions, so ties keep SMS's order and pages never overlap.
-    return sorted(range(len(items)), key=keys.__getitem__, reverse=(order == "desc"))
+    return sorted(range(len(values)), key=keys.__getitem__, reverse=(order == "desc"))
 
 
 def _sort_keys(values: list[Any]) -> list[Any]:
@@ -90,15 +95,23 @@ def _sort_keys(values: list[Any]) -> list[Any]:
     exactly as ``key`` does, and plain strings compare many times faster than nested tuples.
     """
     lows = []
+    append = lows.append
     search = _DIGIT.search
     text_key = v.polish_text_key
+    # Surnames, streets and cities repeat (100,000 customers have a few thousand distinct
+    # ones): each distinct text is lowered and keyed once.
+    known: dict[str, str] = {}
+    get = known.get
     for value in values:
         if type(value) is not str:
             break
-        low = value.lower()
-        if search(low) is not None:
-            break
-        lows.append(text_key(low))
+        key = get(value)
+        if key is None:
+            low = value.lower()
+            if search(low) is not None:
+                break
+            key = known[value] = text_key(low)
+        append(key)
     else:
         return lows
     return [natural_key(value) for value in values]

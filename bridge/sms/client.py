@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from bridge.sms import args as a
 from bridge.sms.errors import SmsFault, SmsUnavailable
+from bridge.sms.rows import Layouts, as_dict
 from bridge.sms.shapes import check_reply
 from bridge.sms.stream import DEFAULT_BATCH, NotAList, Sink, StreamDecoder
-from bridge.sms.transport import Decoder, XmlRpcTransport, safe_url
+from bridge.sms.transport import Decoder, ReplyDecoder, XmlRpcTransport, safe_url
 
 if TYPE_CHECKING:
     from bridge.config import Config
@@ -143,10 +144,32 @@ class SmsClient:
 
     # -- 2.1 customers ---------------------------------------------------------------------
 
-    def custList(self, cust_number: str = "") -> list[Struct] | Struct:  # noqa: N802
-        """All customers (``""``) as a list, or one customer's struct."""
+    def custList(self, cust_number: str = "", *, rows: bool = False  # noqa: N802
+                 ) -> list[Struct] | Struct:
+        """All customers (``""``) as a list, or one customer's struct.
+
+        ``rows=True``: the customers come as compact rows (:mod:`bridge.sms.rows`, about a
+        quarter of the memory of dicts), for the bridge's customer list of 100,000 customers.
+        """
         number = a.cust_number(cust_number, allow_empty=True)
-        return self._call("custList", number, read_only=True)
+        if not rows:
+            return self._call("custList", number, read_only=True)
+        got = self._call("custList", number, read_only=True,
+                         decoder=lambda: ReplyDecoder(rows=True))
+        if isinstance(got, list) and all(type(item) is tuple for item in got):
+            return got  # flat structs only: a customer's shape (scalars) holds by construction
+        # Anything else is checked as dicts would be, which also names what is wrong.
+        try:
+            checked = check_reply("custList", (number,), [as_dict(item) for item in got]
+                                  if isinstance(got, list) else got)
+        except SmsUnavailable as exc:
+            log.warning("SMS custList: %s", exc.reason)
+            raise
+        if not isinstance(checked, list):
+            return checked
+        layouts = Layouts()
+        return [layouts.row(item) if isinstance(item, dict) and not any(
+            isinstance(v, (dict, list)) for v in item.values()) else item for item in checked]
 
     def custAdd(self, cust_data: Mapping[str, Any]) -> Any:  # noqa: N802
         """Create a customer; returns the new cust_number."""

@@ -28,6 +28,8 @@ import xmlrpc.client
 from collections.abc import Callable
 from typing import Any
 
+from bridge.sms.rows import Layouts
+
 MAX_PENDING = 1 << 20  # one item bigger than this is not the common shape: let expat do it
 MAX_TAIL = 4096
 HEAD_WINDOW = 1024  # the head must be within this many characters (whitespace is possible)
@@ -155,7 +157,8 @@ class _Shape:
     do not split the shapes.  Matching is one pass in C; the groups are the texts, in order.
     """
 
-    def __init__(self, text: str, start: int, end: int, members: list[re.Match[str]]) -> None:
+    def __init__(self, text: str, start: int, end: int, members: list[re.Match[str]], *,
+                 layouts: Layouts | None = None) -> None:
         esc = re.escape
         parts = [_S]
         at = start
@@ -180,7 +183,9 @@ class _Shape:
             elif tag == "nil" or closed == "nil":
                 self.nils.append(i)
         parts.append(esc(text[at:end]))
-        self.names = tuple(names)
+        # With layouts (rows wanted, see bridge.sms.rows) the names tuple starts every row.
+        self.names = tuple(names) if layouts is None else layouts.names(tuple(names))
+        self.rows = layouts is not None
         self.pattern = "".join(parts)
         compiled = re.compile(self.pattern)
         self.match = compiled.match
@@ -217,7 +222,7 @@ def make(K, C):
         try:
             for m in iter(next_match, None):
                 g = m.groups()
-                append({{{items}}})
+                append({build})
                 last = m
         except Exception as exc:
             return last, exc
@@ -229,21 +234,24 @@ def make(K, C):
 def _compile_run(shape: _Shape, shared: set[int]) -> Callable[..., Any]:
     """The shape's run loop: (match of the last struct decoded, exception that stopped it)."""
     order = [i for i, _ in shape.converts]
-    items = []
+    exprs = []
     for i in range(len(shape.names)):
         if i in order:
-            expr = f"None if g[{i}] is None else c{order.index(i)}(g[{i}])"
+            exprs.append(f"None if g[{i}] is None else c{order.index(i)}(g[{i}])")
         elif i in shape.nils:
-            expr = "None"
+            exprs.append("None")
         elif i in shared:
-            expr = f"S(g[{i}], g[{i}])"
+            exprs.append(f"S(g[{i}], g[{i}])")
         else:
-            expr = f"g[{i}]"
-        items.append(f"k{i}: {expr}")
+            exprs.append(f"g[{i}]")
+    if shape.rows:  # (names, value, ...): see bridge.sms.rows
+        build = "(K, " + "".join(f"{e}, " for e in exprs) + ")"
+    else:
+        build = "{" + ", ".join(f"k{i}: {e}" for i, e in enumerate(exprs)) + "}"
     source = _RUN_SOURCE.format(
         keys="".join(f"k{i}, " for i in range(len(shape.names))) or "_",
         convs="".join(f"c{n}, " for n in range(len(order))) or "_",
-        items=", ".join(items))
+        build=build)
     space: dict[str, Any] = {}
     exec(compile(source, "<fastdecode run>", "exec"), space)  # noqa: S102 - see _RUN_SOURCE
     return space["make"](shape.names, tuple(convert for _, convert in shape.converts))
@@ -252,7 +260,9 @@ def _compile_run(shape: _Shape, shared: set[int]) -> Callable[..., Any]:
 class FastArrayDecoder:
     """Feed reply bytes with :meth:`feed`; :meth:`finish` returns the reply or None to bail."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, rows: bool = False) -> None:
+        """``rows``: structs become compact rows (:mod:`bridge.sms.rows`), not dicts."""
+        self.layouts = Layouts() if rows else None
         self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
         self._text = ""
         self._head: str | None = None
@@ -413,7 +423,10 @@ class FastArrayDecoder:
             raise Bail("bad value") from exc
         for i in shape.nils:
             values[i] = None
-        self.items.append(dict(zip(shape.names, values)))  # noqa: B905 - one group per name
+        if shape.rows:
+            self.items.append((shape.names, *values))
+        else:
+            self.items.append(dict(zip(shape.names, values)))  # noqa: B905 - one per name
 
     def _share(self, value: Any) -> Any:
         if type(value) is str and len(self._memo) < MEMO_LIMIT:
@@ -445,8 +458,8 @@ class FastArrayDecoder:
             # A text with '&' or '>' is why a known layout did not match: learn from plain ones.
             if members and not any(_UNPLAIN.search(mm.group(2) or mm.group(4) or "")
                                    for mm in members):
-                self._learn(_Shape(text, pos, m.end(), members))
-            self.items.append(out)
+                self._learn(_Shape(text, pos, m.end(), members, layouts=self.layouts))
+            self.items.append(out if self.layouts is None else self.layouts.row(out))
             return m.end()
         m = _SCALAR.match(text, pos)
         if m is None:

@@ -29,6 +29,7 @@ from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 
 from bridge.sms.errors import SmsFault, SmsUnavailable
 from bridge.sms.fastdecode import FastArrayDecoder
+from bridge.sms.rows import Layouts
 
 USER_AGENT = "LMS SGT"
 CHUNK_BYTES = 64 * 1024
@@ -379,10 +380,15 @@ class ReplyDecoder:
     The fast decoder takes the common big shape (an array of flat structs); the moment the body
     leaves that shape it hands what it has not decoded to a DTD-refusing expat parser, whose
     result gets the items already decoded put back in front.  ``fast=False`` uses expat only.
+
+    ``rows=True``: the flat structs of a list reply come as compact rows (bridge.sms.rows);
+    a struct holding a struct or a list stays a dict.
     """
 
-    def __init__(self, *, fast: bool = True) -> None:
-        self._fast: FastArrayDecoder | None = FastArrayDecoder() if fast else None
+    def __init__(self, *, fast: bool = True, rows: bool = False) -> None:
+        self._rows = rows
+        self._fast: FastArrayDecoder | None = FastArrayDecoder(rows=rows) if fast else None
+        self._layouts = self._fast.layouts if self._fast is not None else None
         self._target: _LeanUnmarshaller | None = None
         self._parser: DefusedExpatParser | None = None
         self._prefix: list[Any] = []
@@ -431,6 +437,11 @@ class ReplyDecoder:
         except Exception:  # noqa: BLE001 - any other failure means the reply is no XML-RPC
             raise SmsUnavailable(f"SMS sent an unparsable reply: not an XML-RPC response "
                                  f"(starts {_snippet(self._first)})") from None
+        if self._rows and isinstance(result[0], list):
+            layouts = self._layouts or Layouts()
+            result[0] = [layouts.row(item) if isinstance(item, dict) and not any(
+                isinstance(v, (dict, list)) for v in item.values()) else item
+                for item in result[0]]
         if self._prefix:
             # The replayed document starts with the same <array>, minus the items taken.
             result[0] = self._prefix + result[0]

@@ -64,3 +64,25 @@ def test_a_second_worker_pages_from_the_shared_blocks(make_bridge, migrated_conf
     _forget_sorted_lists()
     row = _page(second, sort="cust_surname")["data"]["items"][0]
     assert (row["lms_id"], row["cust_vod_pin"]) == (cid, "4321")
+
+
+@pytest.mark.parametrize("dialect", ["postgres"], indirect=True)
+def test_reconcile_reads_the_list_another_worker_stored_as_blocks(make_bridge, migrated_config,
+                                                                   sandbox, add_customer):
+    """The customer list's cache entry holds sorted blocks, not the list: the reconcile report
+    of a worker that did not fetch it rebuilds the customers from the blocks."""
+    sandbox.control().sandbox.addCustomers(620)
+    cid = add_customer(lastname="Bezlinku", name="Ola")
+    # the bulk customers carry external ids 1, 2, ...: one of them is this LMS customer's
+    [number] = [str(c["cust_number"]) for c in sandbox.control().custList(sandbox.auth, "")
+                if str(c["cust_external_id"]) == str(cid)]
+    first = make_bridge(migrated_config)
+    second = make_bridge(migrated_config)
+    assert _page(first, sort="cust_surname")["data"]["total"] == 620
+    _forget_sorted_lists()
+    r = second.get("/api/v1/reconcile", params={"only": "sms_not_linked"})
+    assert r.status_code == 200, r.text
+    assert r.json()["meta"]["cached"] is True  # from the first worker's fetch, not SMS again
+    found = [(f["customer_id"], f["cust_number"]) for f in r.json()["data"]["findings"]]
+    # every SMS customer is unlinked; one has an LMS customer to link to
+    assert len(found) == 620 and [f for f in found if f[0] is not None] == [(cid, number)]

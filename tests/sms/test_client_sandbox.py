@@ -96,6 +96,9 @@ def test_custAdd_custList_custEdit(sms: Sms) -> None:  # noqa: N802
         17, "Żółkiewska", "Łódź")
     assert re.fullmatch(r"\d{4}", one["cust_vod_pin"])
 
+    rows = sms.client.custList("", rows=True)  # the bridge's list: compact rows, same data
+    assert [dict(zip(r[0], r[1:], strict=True)) for r in rows] == everyone
+
     assert sms.client.custEdit(number, {"cust_vod_pin": "0042", "cust_master_pin": "9876"})
     after = sms.client.custList(number)
     assert (after["cust_vod_pin"], after["cust_master_pin"]) == ("0042", "9876")

@@ -21,7 +21,8 @@ import pytest
 from bridge.sandbox import xmlout
 from bridge.sms import SmsFault, SmsUnavailable
 from bridge.sms.fastdecode import FastArrayDecoder, unescape
-from bridge.sms.transport import decode_reply
+from bridge.sms.rows import as_dict, column, field, is_row
+from bridge.sms.transport import ReplyDecoder, decode_reply
 
 WORDS = ["Zażółć", "gęślą", "jaźń", "Łódź", "ul. Piotrkowska 1/2", "a & b", "<b>x</b>",
          "x > y", "\"cytat\"", "'apostrof'", "]]", "]] >", "tab\there", "line\nbreak", "  ",
@@ -429,3 +430,49 @@ def test_a_compiled_run_keeps_nil_and_escaped_members_identical() -> None:
     pieces = [body[i:i + 5000] for i in range(0, len(body), 5000)]
     assert _typed(decode_reply(pieces)) == \
         _typed(xmlrpc.client.loads(body, use_builtin_types=True)[0][0])
+
+
+# -- compact rows (bridge.sms.rows) ---------------------------------------------------------------
+
+def _rows_as_dicts(value: Any) -> Any:
+    return [as_dict(item) for item in value] if isinstance(value, list) else value
+
+
+@pytest.mark.parametrize("seed", range(0, 60, 5))
+def test_rows_hold_exactly_what_the_dicts_hold(seed: int) -> None:
+    """``rows=True`` changes only the container: each struct as (names, values...), on the
+    fast path, after a bail and on the expat path alike; nested structs stay dicts."""
+    rnd = random.Random(seed)
+    shape = ["flat", "flat", "flat", "scalars", "mixed", "nested"][seed % 6]
+    value = _value(rnd, shape)
+    for body in _bodies(rnd, value):
+        expected = _typed(xmlrpc.client.loads(body, use_builtin_types=True)[0][0])
+        for fast in (True, False):
+            decoder = ReplyDecoder(fast=fast, rows=True)
+            for piece in _pieces(body, rnd):
+                decoder.feed(piece)
+            got = decoder.close()
+            if isinstance(got, list):
+                flat = [item for item in got if isinstance(item, tuple)]
+                assert all(is_row(item) and len(item) == len(item[0]) + 1 for item in flat)
+                assert not any(isinstance(v, (dict, list)) for item in flat for v in item[1:])
+                assert not any(isinstance(item, dict) and not any(
+                    isinstance(v, (dict, list)) for v in item.values()) for item in got)
+            assert _typed(_rows_as_dicts(got)) == expected, body[:300]
+
+
+def test_rows_of_one_layout_share_their_names_and_read_by_name() -> None:
+    rows = [{"cust_number": f"673{i:06d}", "cust_external_id": i if i % 3 else None,
+             "cust_surname": "Zażółć & <gęślą>" if i % 7 == 0 else f"Nowak{i % 4}"}
+            for i in range(700)]
+    body = b"".join(xmlout.response_chunks(rows))
+    dec = FastArrayDecoder(rows=True)
+    for i in range(0, len(body), 3000):
+        assert dec.feed(body[i:i + 3000])
+    got = dec.finish()[0]
+    assert [as_dict(r) for r in got] == rows
+    assert len({id(r[0]) for r in got}) == 1  # escaped texts took the generic path: same names
+    assert column(got, "cust_external_id") == [r["cust_external_id"] for r in rows]
+    assert column(got, "missing") == [None] * len(rows)
+    assert field(got[5], "cust_surname") == "Nowak1" and field(got[5], "nope", 0) == 0
+    assert field(rows[5], "cust_surname") == "Nowak1"  # a dict reads as a dict

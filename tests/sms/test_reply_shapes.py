@@ -15,7 +15,8 @@ WRONG = [["a", "b"], "bare", {"x": 1}, 7]
 
 @pytest.mark.parametrize("value", WRONG)
 @pytest.mark.parametrize("call", [
-    lambda c: c.custList(""), lambda c: c.packageGetAll(), lambda c: c.stbGetRegistered(),
+    lambda c: c.custList(""), lambda c: c.custList("", rows=True),
+    lambda c: c.packageGetAll(), lambda c: c.stbGetRegistered(),
     lambda c: c.subnetList(), lambda c: c.meldingerList(""), lambda c: c.custGetSubscriptions("1"),
     lambda c: c.accountGetSTB(1), lambda c: c.packageGetAvail(1),
     lambda c: c.getExtraPackagesForSubscription(1)])
@@ -50,6 +51,14 @@ def test_one_customer_may_be_a_struct_but_not_a_string(rec_server, client) -> No
     rec_server.default = reply("nope")
     with pytest.raises(SmsUnavailable, match="custList"):
         client.custList("1")
+
+
+def test_customer_rows_keep_the_shape_check(rec_server, client) -> None:
+    rec_server.default = reply([{"cust_number": "1", "cust_external_id": [2]}])
+    with pytest.raises(SmsUnavailable, match=r"custList.*\[0\]\.cust_external_id"):
+        client.custList("", rows=True)
+    rec_server.default = reply({"0": {"cust_number": "1", "cust_external_id": 2}})
+    assert client.custList("", rows=True) == [(("cust_number", "cust_external_id"), "1", 2)]
 
 
 def test_upgrade_offer_needs_structs_inside(rec_server, client) -> None:
