@@ -16,13 +16,22 @@ Items are only ever taken from complete, fully matched structs, so bailing never
 misreads one; the expat parser sees a well-formed splice of the same document.
 
 Streaming: bytes are fed as they arrive, so decoding overlaps the download and the body is
-never held whole (only the undecoded tail, at most :data:`MAX_PENDING` characters).
+never held whole (only the undecoded tail, at most :data:`MAX_PENDING` bytes).
+
+Bytes, not text: the patterns match the UTF-8 bytes of the reply, and only the texts kept (the
+groups of a match) become ``str``.  Turning the whole body into text first cost about a third of
+the decoding (the tags are most of the bytes) and made the patterns run over 2-byte characters
+as soon as one Polish letter was in a piece.  Everything a match does not capture is ASCII
+matched literally, so UTF-8 validity is still checked where it matters: a captured text that is
+not UTF-8 fails its decoding and bails; the rest goes to expat in the replay.  The one
+character class a byte pattern cannot exclude, U+FFFE/U+FFFF (not XML characters), is looked
+for in the bytes as they arrive.  The first struct of each layout and any odd item still go
+through the text patterns, on that item's text alone.
 """
 
 from __future__ import annotations
 
 import base64
-import codecs
 import re
 import xmlrpc.client
 from collections.abc import Callable
@@ -32,7 +41,7 @@ from bridge.sms.rows import Layouts
 
 MAX_PENDING = 1 << 20  # one item bigger than this is not the common shape: let expat do it
 MAX_TAIL = 4096
-HEAD_WINDOW = 1024  # the head must be within this many characters (whitespace is possible)
+HEAD_WINDOW = 1024  # the head must be within this many bytes (whitespace is possible)
 MEMO_LIMIT = 200_000
 MAX_SHAPES = 8
 SHARE_SAMPLE = 200  # structs of one layout looked at before deciding which texts to share
@@ -42,8 +51,6 @@ _S = r"[ \t\n]*"
 # Character data expat would pass through unchanged, minus '<': no '\r' (expat rewrites line
 # ends), no C0 controls or U+FFFE/U+FFFF (not XML characters: expat refuses them).
 _TEXT = r"[^<\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*"
-# The same without '&' and '>': needs no unescaping and cannot hold a forbidden ']]>'.
-_PLAIN = r"[^<>&\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*"
 _TYPES = r"string|int|i4|i8|double|boolean|dateTime\.iso8601|base64|nil"
 
 _Q = r"(?:\"{0}\"|'{0}')"
@@ -55,7 +62,6 @@ _HEAD = re.compile(f"(?:{_DECL})?{_S}<methodResponse>{_S}<params>{_S}<param>{_S}
                    f"<value>{_S}<array>{_S}<data>")
 _TAIL = re.compile(f"{_S}</data>{_S}</array>{_S}</value>{_S}</param>{_S}</params>{_S}"
                    f"</methodResponse>{_S}")
-_WS = re.compile(_S)
 
 
 def _value(back: str, capture: bool, tag_group: str = "") -> str:
@@ -73,6 +79,15 @@ _MEMBER = (f"<member>{_S}<name>{_TEXT}</name>{_S}"
 _STRUCT = re.compile(f"<value>{_S}<struct>{_S}(?:{_MEMBER}{_S})*</struct>{_S}</value>")
 _UNPLAIN = re.compile("[&>]")
 _STRUCT_START = re.compile(f"<value>{_S}<struct>")
+# The byte patterns of the hot path.  _PLAIN_B is a shape's text: _TEXT without '&' and '>'
+# (needs no unescaping, cannot hold a forbidden ']]>'), over UTF-8 bytes: every byte of a
+# multi-byte character is >= 0x80, so excluding ASCII bytes excludes exactly those characters;
+# U+FFFE/U+FFFF are refused by FastArrayDecoder._forbidden instead.
+_PLAIN_B = r"[^<>&\r\x00-\x08\x0b\x0c\x0e-\x1f]*"
+_HEAD_B = re.compile(_HEAD.pattern.encode("ascii"))
+_TAIL_B = re.compile(_TAIL.pattern.encode("ascii"))
+_WS_B = re.compile(_S.encode("ascii"))
+_STRUCT_START_B = re.compile(_STRUCT_START.pattern.encode("ascii"))
 _REF = re.compile(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+));")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 
@@ -130,6 +145,46 @@ CONVERT: dict[str, Callable[[str], Any]] = {
 }
 
 
+def _boolean_b(raw: bytes) -> bool:
+    if raw == b"0":
+        return False
+    if raw == b"1":
+        return True
+    raise Bail("bad boolean")
+
+
+def _via_text(convert: Callable[[str], Any]) -> Callable[[bytes], Any]:
+    return lambda raw: convert(raw.decode("utf-8"))
+
+
+# CONVERT for the byte groups of a shape.  int() and float() read ASCII bytes exactly as the
+# same text; what only the text form would accept (non-ASCII digits or spaces) fails here and
+# bails, so the full parser decides.  The rest convert the decoded text, as CONVERT does.
+CONVERT_B: dict[str, Callable[[bytes], Any]] = {
+    "int": int, "i4": int, "i8": int, "double": float, "boolean": _boolean_b,
+    "dateTime.iso8601": _via_text(_datetime), "base64": _via_text(_base64),
+}
+
+
+class _Texts(dict):  # type: ignore[type-arg]
+    """Shared texts: a captured byte string -> its text, decoded once (None stays None).
+
+    Indexing is one C lookup when the text was seen; only a new one calls Python.  Past
+    MEMO_LIMIT new texts are decoded but no longer kept.
+    """
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__({None: None})  # a typed member's <nil/> leaves its group None
+
+    def __missing__(self, raw: bytes) -> str:
+        text = raw.decode("utf-8")
+        if len(self) < MEMO_LIMIT:
+            self[raw] = text
+        return text
+
+
 def scalar(untyped: str | None, tag: str | None, typed: str | None, closed: str | None) -> Any:
     """One value from the groups of a value match (None/'' for groups that did not take part)."""
     if tag:
@@ -154,7 +209,8 @@ class _Shape:
 
     Everything but the members' texts is matched literally, whitespace included (servers lay
     out every struct alike), and a typed member may also be ``<nil/>`` so that nil-able fields
-    do not split the shapes.  Matching is one pass in C; the groups are the texts, in order.
+    do not split the shapes.  Matching is one pass in C over the reply's bytes; the groups are
+    the texts' bytes, in order.  ``text`` is the item it is learnt from, already decoded.
     """
 
     def __init__(self, text: str, start: int, end: int, members: list[re.Match[str]], *,
@@ -163,23 +219,26 @@ class _Shape:
         parts = [_S]
         at = start
         names: list[str] = []
-        self.converts: list[tuple[int, Callable[[str], Any]]] = []
+        self.converts: list[tuple[int, Callable[[bytes], Any]]] = []
         self.nils: list[int] = []
+        self.typed: set[int] = set()  # a typed member's group is None when it is <nil/>
         for i, mm in enumerate(members):
             names.append(unescape(mm.group(1)))
             tag, closed = mm.group(3), mm.group(5)
             if tag:
                 s_tag, e_text = mm.start(3) - 1, mm.end(4) + len(tag) + 3
-                parts += [esc(text[at:s_tag]), f"(?:<{esc(tag)}>({_PLAIN})</{esc(tag)}>|<nil/>)"]
+                parts += [esc(text[at:s_tag]),
+                          f"(?:<{esc(tag)}>({_PLAIN_B})</{esc(tag)}>|<nil/>)"]
                 at = e_text
+                self.typed.add(i)
             elif not closed and mm.start(2) >= 0:
-                parts += [esc(text[at:mm.start(2)]), f"({_PLAIN})"]
+                parts += [esc(text[at:mm.start(2)]), f"({_PLAIN_B})"]
                 at = mm.end(2)
             else:  # <nil/>, <string/> or <value/>: all literal, an empty group keeps the count
                 parts += [esc(text[at:mm.end()]), "()"]
                 at = mm.end()
-            if tag in CONVERT:
-                self.converts.append((i, CONVERT[tag]))
+            if tag in CONVERT_B:
+                self.converts.append((i, CONVERT_B[tag]))
             elif tag == "nil" or closed == "nil":
                 self.nils.append(i)
         parts.append(esc(text[at:end]))
@@ -187,7 +246,9 @@ class _Shape:
         self.names = tuple(names) if layouts is None else layouts.names(tuple(names))
         self.rows = layouts is not None
         self.pattern = "".join(parts)
-        compiled = re.compile(self.pattern)
+        # Literal parts keep their non-ASCII characters (re.escape leaves them): as UTF-8 they
+        # match the same characters' bytes.
+        compiled = re.compile(self.pattern.encode("utf-8"))
         self.match = compiled.match
         self.scanner = compiled.scanner
         # Which members' texts are worth sharing is learnt from the first structs: sharing a
@@ -195,7 +256,7 @@ class _Shape:
         self.seen = 0
         self.hits = [0] * len(names)
         self.mode = "all"  # until learnt: share every text; then "all", "none" or "some"
-        self.run: Callable[..., tuple[re.Match[str] | None, BaseException | None]] = _no_run
+        self.run: Callable[..., tuple[re.Match[bytes] | None, BaseException | None]] = _no_run
 
     def learnt(self) -> None:
         """Decide what to share from the sample (converted and nil members never are)."""
@@ -214,7 +275,7 @@ def _no_run(*_args: Any) -> tuple[None, BaseException]:
 # Only indexes and fixed identifiers go into the source; the names and converters are bound as
 # closure variables, so nothing from the reply is ever compiled.
 _RUN_SOURCE = """
-def make(K, C):
+def make(K, C, D):
     {keys} = K
     {convs} = C
     def run(next_match, append, S):
@@ -240,10 +301,12 @@ def _compile_run(shape: _Shape, shared: set[int]) -> Callable[..., Any]:
             exprs.append(f"None if g[{i}] is None else c{order.index(i)}(g[{i}])")
         elif i in shape.nils:
             exprs.append("None")
-        elif i in shared:
-            exprs.append(f"S(g[{i}], g[{i}])")
-        else:
-            exprs.append(f"g[{i}]")
+        elif i in shared:  # S: the decoder's _Texts
+            exprs.append(f"S[g[{i}]]")
+        elif i in shape.typed:
+            exprs.append(f"None if g[{i}] is None else D(g[{i}])")
+        else:  # an untyped text's group always takes part
+            exprs.append(f"D(g[{i}])")
     if shape.rows:  # (names, value, ...): see bridge.sms.rows
         build = "(K, " + "".join(f"{e}, " for e in exprs) + ")"
     else:
@@ -254,7 +317,8 @@ def _compile_run(shape: _Shape, shared: set[int]) -> Callable[..., Any]:
         build=build)
     space: dict[str, Any] = {}
     exec(compile(source, "<fastdecode run>", "exec"), space)  # noqa: S102 - see _RUN_SOURCE
-    return space["make"](shape.names, tuple(convert for _, convert in shape.converts))
+    return space["make"](shape.names, tuple(convert for _, convert in shape.converts),
+                         bytes.decode)  # UTF-8, strict: a bad byte raises and bails
 
 
 class FastArrayDecoder:
@@ -263,14 +327,13 @@ class FastArrayDecoder:
     def __init__(self, *, rows: bool = False) -> None:
         """``rows``: structs become compact rows (:mod:`bridge.sms.rows`), not dicts."""
         self.layouts = Layouts() if rows else None
-        self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
-        self._text = ""
-        self._head: str | None = None
-        self._raw_tail = b""  # bytes that could not be decoded, kept for the replay
+        self._buf = b""  # the bytes not decoded yet
+        self._head: bytes | None = None
         self._done = 0
         self._ended = False  # saw </data>
         self._shapes: list[_Shape] = []
-        self._memo: dict[str, str] = {}
+        self._texts = _Texts()  # the shapes' shared texts, by their bytes
+        self._memo: dict[str, str] = {}  # the generic path's, by text
         self.items: list[Any] = []
         self.bailed: str | None = None
 
@@ -280,13 +343,10 @@ class FastArrayDecoder:
         """Take the next bytes; False means: bail, replay() to the full parser from now on."""
         if self.bailed is not None:
             return False
-        before = self._decoder.getstate()[0]
+        seen = len(self._buf)
+        self._buf += chunk
         try:
-            self._text += self._decoder.decode(chunk)
-        except UnicodeDecodeError:
-            self._raw_tail = before + chunk
-            return self._bail("not UTF-8")
-        try:
+            self._forbidden(seen)
             self._advance(final=False)
         except Bail as exc:
             return self._bail(str(exc))
@@ -296,27 +356,19 @@ class FastArrayDecoder:
         """The decoded reply params at the end of the body, or None when the caller must replay."""
         if self.bailed is not None:
             return None
-        before = self._decoder.getstate()[0]
-        try:
-            self._text += self._decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            self._raw_tail = before
-            self._bail("not UTF-8")
-            return None
         try:
             self._advance(final=True)
         except Bail as exc:
             self._bail(str(exc))
             return None
-        if self._head is None or not self._ended or not _TAIL.fullmatch(self._text):
+        if self._head is None or not self._ended or not _TAIL_B.fullmatch(self._buf):
             self._bail("not a plain array reply")
             return None
         return (self.items,)
 
     def replay(self) -> bytes:
         """What the full parser must read: the head and everything not decoded yet."""
-        pending = self._decoder.getstate()[0] if not self._raw_tail else b""
-        return ((self._head or "") + self._text).encode("utf-8") + self._raw_tail + pending
+        return (self._head or b"") + self._buf
 
     # -- work ---------------------------------------------------------------------------------
 
@@ -324,79 +376,89 @@ class FastArrayDecoder:
         self.bailed = why
         return False
 
+    def _forbidden(self, seen: int) -> None:
+        """Bail on U+FFFE/U+FFFF among the new bytes (a byte class cannot exclude them)."""
+        buf = self._buf
+        # One byte is looked for with memchr, several times faster than the two-byte prefix.
+        at = buf.find(b"\xef", max(0, seen - 2))
+        while at >= 0:
+            if buf[at + 1:at + 3] in (b"\xbf\xbe", b"\xbf\xbf"):
+                raise Bail("a character XML forbids")
+            if at + 3 > len(buf):
+                return  # its last bytes are still to come: looked at again with them
+            at = buf.find(b"\xef", at + 1)
+
     def _advance(self, *, final: bool) -> None:
-        text = self._text
+        buf = self._buf
         if self._head is None:
-            m = _HEAD.match(text)
+            m = _HEAD_B.match(buf)
             if m is None:
-                if final or len(text) >= HEAD_WINDOW:
+                if final or len(buf) >= HEAD_WINDOW:
                     raise Bail("not an array reply")
                 return  # the head may still be arriving
-            self._head, text = text[:m.end()], text[m.end():]
+            self._head, buf = buf[:m.end()], buf[m.end():]
         if self._ended:
-            self._text = text
-            if len(text) > MAX_TAIL:
+            self._buf = buf
+            if len(buf) > MAX_TAIL:
                 raise Bail("trailing data")
             return
-        if "\r" in text:
-            self._text = text
+        if b"\r" in buf:
+            self._buf = buf
             raise Bail("carriage return")
         self._done = 0
         try:
-            self._items(text)
+            self._items(buf)
         finally:  # items taken must never be replayed, even when bailing halfway
-            self._text = text = text[self._done:]
-        if text.startswith("</data>"):
+            self._buf = buf = buf[self._done:]
+        if buf.startswith(b"</data>"):
             self._ended = True
-        elif text.startswith("</") and len(text) >= len("</data>"):
+        elif buf.startswith(b"</") and len(buf) >= len(b"</data>"):
             raise Bail("unexpected end tag")
-        elif len(text) > MAX_PENDING:
+        elif len(buf) > MAX_PENDING:
             raise Bail("an item too large for the fast path")
         elif final:
             raise Bail("incomplete or unexpected item")
 
-    def _items(self, text: str) -> None:
-        """Decode every complete item of ``text``; ``_done`` is the position after the last."""
+    def _items(self, buf: bytes) -> None:
+        """Decode every complete item of ``buf``; ``_done`` is the position after the last."""
         shapes = self._shapes
-        ws = _WS.match
+        ws = _WS_B.match
         pos = 0
-        size = len(text)
+        size = len(buf)
         while True:
             self._done = pos
             for n, shape in enumerate(shapes):  # a shape's pattern skips leading whitespace
-                end = self._run(shape, text, pos)
+                end = self._run(shape, buf, pos)
                 if end != pos:
                     pos = end
                     if n:  # most recently matching first: runs of one shape stay cheap
                         shapes.insert(0, shapes.pop(n))
                     break
             else:
-                pos = self._done = ws(text, pos).end()
-                if pos >= size or text.startswith("</", pos):
+                pos = self._done = ws(buf, pos).end()
+                if pos >= size or buf.startswith(b"</", pos):
                     return
-                end = self._generic(text, pos)
+                end = self._generic(buf, pos)
                 if end < 0:
                     return
                 pos = end
 
-    def _run(self, shape: _Shape, text: str, pos: int) -> int:
+    def _run(self, shape: _Shape, buf: bytes, pos: int) -> int:
         """Decode the run of items of this shape at ``pos``; the position after the run.
 
         The hot loop of a big reply: once a shape has learnt what to share, its compiled loop
         (:func:`_compile_run`) takes every struct of the run; until then the sampling loop does.
         """
         while shape.seen < SHARE_SAMPLE:
-            m = shape.match(text, pos)
+            m = shape.match(buf, pos)
             if m is None:
                 return pos
             self._sample(shape, m.groups())
             self._one(shape, m.groups(), pos)
             pos = m.end()
-        memo = self._memo
-        share = memo.setdefault if len(memo) < MEMO_LIMIT else memo.get
         # scanner().match matches at the end of the previous match only (never searches on),
         # and iter() over it keeps the stepping in C.
-        last, exc = shape.run(shape.scanner(text, pos).match, self.items.append, share)
+        last, exc = shape.run(shape.scanner(buf, pos).match, self.items.append, self._texts)
         if last is not None:
             pos = last.end()
         if exc is not None:
@@ -408,10 +470,9 @@ class FastArrayDecoder:
 
     def _one(self, shape: _Shape, groups: tuple[Any, ...], pos: int) -> None:
         """One struct the slow way (while the shape is still sampling its texts)."""
-        memo = self._memo
-        share = memo.setdefault if len(memo) < MEMO_LIMIT else memo.get
-        values = [v if v is None else share(v, v) for v in groups]
+        texts = self._texts
         try:
+            values = [texts[v] for v in groups]
             for i, convert in shape.converts:
                 v = groups[i]
                 values[i] = None if v is None else convert(v)
@@ -433,24 +494,35 @@ class FastArrayDecoder:
             return self._memo.setdefault(value, value)
         return value
 
-    def _sample(self, shape: _Shape, groups: tuple[str | None, ...]) -> None:
-        memo = self._memo
+    def _sample(self, shape: _Shape, groups: tuple[bytes | None, ...]) -> None:
+        texts = self._texts
         hits = shape.hits
         for i, v in enumerate(groups):
-            if v in memo:
+            if v in texts:
                 hits[i] += 1
         shape.seen += 1
         if shape.seen == SHARE_SAMPLE:
             shape.learnt()
 
-    def _generic(self, text: str, pos: int) -> int:
-        """One item the known shapes did not match; -1 when it is not complete yet."""
-        if _STRUCT_START.match(text, pos):
-            m = _STRUCT.match(text, pos)
+    def _generic(self, buf: bytes, pos: int) -> int:
+        """One item the known shapes did not match; -1 when it is not complete yet.
+
+        The item is cut out of the bytes at its first ``</value>`` (after ``</struct>`` for a
+        struct: a flat struct has no other), decoded and matched as text; an item that does
+        not match whole is outside the fast subset.
+        """
+        if _STRUCT_START_B.match(buf, pos):
+            close = buf.find(b"</struct>", pos)
+            end = buf.find(b"</value>", close) if close >= 0 else -1
+            if end < 0:
+                return -1
+            end += len(b"</value>")
+            text = _text(buf, pos, end)
+            m = _STRUCT.fullmatch(text)
             if m is None:
-                return self._incomplete(text, pos, "</struct>")
+                raise Bail("an item outside the fast subset")
             out: dict[str, Any] = {}
-            members = list(_MEMBER_CAP.finditer(text, pos, m.end()))
+            members = list(_MEMBER_CAP.finditer(text))
             share = self._share
             for mm in members:
                 name, untyped, tag, typed, closed = mm.groups()
@@ -458,14 +530,21 @@ class FastArrayDecoder:
             # A text with '&' or '>' is why a known layout did not match: learn from plain ones.
             if members and not any(_UNPLAIN.search(mm.group(2) or mm.group(4) or "")
                                    for mm in members):
-                self._learn(_Shape(text, pos, m.end(), members, layouts=self.layouts))
+                self._learn(_Shape(text, 0, len(text), members, layouts=self.layouts))
             self.items.append(out if self.layouts is None else self.layouts.row(out))
-            return m.end()
-        m = _SCALAR.match(text, pos)
+            return end
+        if buf.startswith(b"<value/>", pos):
+            end = pos + len(b"<value/>")
+        else:
+            end = buf.find(b"</value>", pos)
+            if end < 0:
+                return -1
+            end += len(b"</value>")
+        m = _SCALAR.fullmatch(_text(buf, pos, end))
         if m is None:
-            return self._incomplete(text, pos, None)
+            raise Bail("an item outside the fast subset")
         self.items.append(scalar(*m.groups()))
-        return m.end()
+        return end
 
     def _learn(self, shape: _Shape) -> None:
         """Put the shape first; a layout already known (its text had an '&') is not repeated."""
@@ -477,9 +556,10 @@ class FastArrayDecoder:
         shapes.insert(0, shape)
         del shapes[MAX_SHAPES:]
 
-    def _incomplete(self, text: str, pos: int, inner_end: str | None) -> int:
-        """-1 to wait for more bytes; Bail when the item is whole and still did not match."""
-        at = pos if inner_end is None else text.find(inner_end, pos)
-        if at >= 0 and text.find("</value>", at) >= 0:
-            raise Bail("an item outside the fast subset")
-        return -1
+
+def _text(buf: bytes, start: int, end: int) -> str:
+    """One item's text (cut at '<' and '>', never inside a UTF-8 sequence)."""
+    try:
+        return buf[start:end].decode("utf-8")
+    except UnicodeDecodeError:
+        raise Bail("not UTF-8") from None

@@ -476,3 +476,126 @@ def test_rows_of_one_layout_share_their_names_and_read_by_name() -> None:
     assert column(got, "missing") == [None] * len(rows)
     assert field(got[5], "cust_surname") == "Nowak1" and field(got[5], "nope", 0) == 0
     assert field(rows[5], "cust_surname") == "Nowak1"  # a dict reads as a dict
+
+
+# -- matching bytes: hostile bytes in the compiled loop, cut anywhere ------------------------------
+
+_LATE = ("<value><struct><member><name>nr</name><value><int>{i}</int></value></member>"
+         "<member><name>nazwisko_łódź</name><value><string>Żółć {i}</string></value></member>"
+         "<member><name>miasto</name><value><string>{city}</string></value></member>"
+         "<member><name>uwagi</name><value>{note}</value></member>"
+         "<member><name>email</name><value><string>{mail}</string></value></member>"
+         "</struct></value>")
+
+
+def _late_body(hostile: str | None, at: int = 450, count: int = 600) -> bytes:
+    """``count`` structs of one layout (a shared, an unshared, an untyped member, non-ASCII
+    names and texts); struct ``at`` replaced by ``hostile`` (its fields filled in)."""
+    items = [_LATE.format(i=i, city=["Kraków", "Łódź", "Gdańsk"][i % 3], note=f"ś{i}",
+                          mail=f"jan.żak{i}@example.pl") for i in range(count)]
+    if hostile is not None:
+        items[at] = hostile.format(i=at, city="Kraków", note=f"ś{at}",
+                                   mail=f"jan.żak{at}@example.pl")
+    return _array("".join(items))
+
+
+HOSTILE_LATE: dict[str, tuple[str, bool]] = {  # the struct, whether the fast path takes it
+    "entities": (_LATE.replace("{city}", "A &amp; B &lt;C&gt; &#322;&#x142; &quot;&apos;")
+                 .replace("{note}", "x &#10; y").replace("{mail}", "a&#64;b"), True),
+    "U+FFFD is a character": (_LATE.replace("{city}", "\ufffd\uffbf").replace("{note}", "")
+                              .replace("{mail}", ""), True),
+    "nil string members": (_LATE.replace("<string>{city}</string>", "<nil/>")
+                           .replace("<string>{mail}</string>", "<nil/>")
+                           .replace("{note}", ""), True),
+    "empty and closed strings": (_LATE.replace("<string>{city}</string>", "<string/>")
+                                 .replace("{mail}", "").replace("{note}", ""), True),
+    "CDATA": (_LATE.replace("{city}", "<![CDATA[a<b]]>").replace("{note}", "")
+              .replace("{mail}", ""), False),
+    "nested value": (_LATE.replace("<string>{city}</string>",
+                                   "<struct><member><name>x</name><value>1</value></member>"
+                                   "</struct>").replace("{note}", "").replace("{mail}", ""),
+                     False),
+    "U+FFFE": (_LATE.replace("{city}", "a\ufffeb").replace("{note}", "")
+               .replace("{mail}", ""), False),
+    "U+FFFF untyped": (_LATE.replace("{note}", "\uffff").replace("{city}", "x")
+                       .replace("{mail}", ""), False),
+    "non-ASCII digits": (_LATE.replace("<int>{i}</int>", "<int>\u0661\u0662</int>")
+                         .replace("{city}", "x").replace("{note}", "").replace("{mail}", ""),
+                         False),
+    "odd whitespace between tags": (_LATE.replace("<member><name>miasto", " \n\t<member>\n"
+                                                  "<name>miasto").replace("{city}", "x")
+                                    .replace("{note}", "").replace("{mail}", ""), True),
+}
+BAD_BYTES: dict[str, tuple[str, bytes]] = {  # a placeholder in the text, the bytes it becomes
+    "lone continuation byte, shared member": ("{city}", b"Krak\xb3w"),
+    "latin-2 byte, unshared member": ("{mail}", b"\xb1@example.pl"),
+    "truncated sequence, untyped member": ("{note}", b"\xc5"),
+    "overlong slash in a name": ("nazwisko_łódź", b"\xc0\xaf"),
+    "encoded surrogate": ("{city}", b"\xed\xa0\x80"),
+}
+
+
+def _cuts(body: bytes, at: int) -> list[list[bytes]]:
+    """Whole, in 4 KB pieces, and cut at each of 24 bytes around the middle of struct ``at``
+    (its texts' UTF-8 sequences split at their bytes)."""
+    mid = body.index(f"<int>{at - 1}</int>".encode()) + 600  # one struct is ~450 bytes
+    return [[body], [body[i:i + 4096] for i in range(0, len(body), 4096)],
+            *([body[:c], body[c:]] for c in range(mid - 12, mid + 12))]
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_LATE))
+def test_hostile_texts_in_the_compiled_loop_decode_as_expat_does(name: str) -> None:
+    hostile, taken = HOSTILE_LATE[name]
+    body = _late_body(hostile)
+    expected = _outcome(lambda: decode_reply([body], fast=False))
+    assert expected[0] == "ok" or not taken
+    for pieces in _cuts(body, 450):
+        assert _outcome(lambda p=pieces: decode_reply(p)) == expected, name
+    if expected[0] == "ok":  # the list's rows hold the same values
+        decoder = ReplyDecoder(rows=True)
+        for piece in _cuts(body, 450)[1]:
+            decoder.feed(piece)
+        assert _typed(_rows_as_dicts(decoder.close())) == expected[1]
+    dec = _fast_only(body, [body[i:i + 4096] for i in range(0, len(body), 4096)])
+    assert (dec.bailed is None) == taken, dec.bailed
+    if not taken:  # bailed at that struct or, for bytes refused as they arrive, its piece's
+        # start: what it took is exactly the first structs (the rest is the replay's)
+        assert 400 <= len(dec.items) <= 450
+        assert [item["nr"] for item in dec.items] == list(range(len(dec.items)))
+
+
+@pytest.mark.parametrize("name", list(BAD_BYTES))
+def test_bytes_that_are_not_utf8_bail_where_they_are(name: str) -> None:
+    """A captured text that is not UTF-8 (in a shared, an unshared or an untyped member, or
+    in a literal part) bails at its struct, in the sample and in the compiled loop alike; the
+    outcome is the full parser's refusal."""
+    where, bad = BAD_BYTES[name]
+    for at in (3, 450):  # while sampling, and past the sample in the compiled loop
+        good = _late_body(None)
+        marked = _late_body(_LATE.replace(where, "\x00MARK\x00"), at=at)
+        body = marked.replace(b"\x00MARK\x00", bad)
+        expected = _outcome(lambda b=body: decode_reply([b], fast=False))
+        assert expected[0] == "unavailable"
+        assert _outcome(lambda b=good: decode_reply([b])) == \
+            _outcome(lambda b=good: decode_reply([b], fast=False))
+        for pieces in ([body], [body[i:i + 4096] for i in range(0, len(body), 4096)],
+                       [bytes([b]) for b in body] if at == 3 else [body]):
+            assert _outcome(lambda p=pieces: decode_reply(p)) == expected
+        dec = _fast_only(body, [body[i:i + 4096] for i in range(0, len(body), 4096)])
+        assert dec.bailed is not None and len(dec.items) == at
+
+
+def test_a_forbidden_character_split_across_pieces_still_bails() -> None:
+    """U+FFFE/U+FFFF are found in the bytes as they arrive, wherever a piece ends."""
+    body = _late_body(HOSTILE_LATE["U+FFFE"][0])
+    seq = "\ufffe".encode()
+    at = body.index(seq)
+    for cut in (at + 1, at + 2):
+        dec = _fast_only(body, [body[:cut], body[cut:]])
+        assert dec.bailed is not None and len(dec.items) == 450
+    three = [body[:at + 1], body[at + 1:at + 2], body[at + 2:]]
+    assert _fast_only(body, three).bailed is not None
+    # EF BF BD (U+FFFD), an EF at a piece's end followed by BF BD, is a character: no bail
+    ok = _late_body(HOSTILE_LATE["U+FFFD is a character"][0])
+    at = ok.index("\ufffd".encode())
+    assert _fast_only(ok, [ok[:at + 1], ok[at + 1:]]).bailed is None
