@@ -13,6 +13,7 @@ tables, without aliases: keep every query of this module that way.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -235,15 +236,16 @@ def _insert_documents(db: Any, plans: list[_Plan], top_before: int) -> int | Non
     assert plans[0].header is not None
     headers = [flavour.document_header(db, p.header or {}) for p in plans]
     cols = list(headers[0])
-    row = f"({_marks(len(cols))})"
-    params = [h[c] for h in headers for c in cols]
-    sql = (f"INSERT INTO documents ({', '.join(cols)}) VALUES "
-           + ", ".join([row] * len(plans)))
     customers = [p.job.customerid for p in plans]
     if dialect.is_postgres(db):
-        rows = db.query(sql + " RETURNING id, customerid", params)
+        # The headers as one JSON parameter: ~30 columns x 25 invoices as separate literals
+        # cost the server more to parse than the insert itself.
+        names = ", ".join(cols)
+        rows = db.query(f"INSERT INTO documents ({names}) SELECT {names} FROM "
+                        "json_populate_recordset(NULL::documents, %s) RETURNING id, customerid",
+                        [json.dumps([{c: h[c] for c in cols} for h in headers], default=str)])
     else:
-        db.execute(sql, params)
+        dialect.bulk_load(db, "documents", cols, [[h[c] for c in cols] for h in headers])
         # Nobody else can insert while we hold documents locked, so the rows past top_before
         # belonging to these customers are exactly ours.
         rows = db.query("SELECT id, customerid FROM documents WHERE id > %s AND customerid IN "
