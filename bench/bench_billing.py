@@ -16,6 +16,10 @@ machine is shared, so every figure is printed with the 1-minute load average at 
 
     .venv/bin/python bench/bench_billing.py [--scale 10k|100k] [--customers N] [--events N]
                                             [--engines postgres,mysql] [--batch-sizes 25]
+                                            [--json FILE]
+
+``--json FILE`` appends one JSON object per figure and line (wall, CPU and peak RSS of each step
+per engine, the sandbox's peak RSS): the format bench/issue12.py reads.
 
 ``--batch-sizes 1,25,100`` invoices the same events once per size (customers per transaction;
 1 = one transaction per customer), wiping the invoices between runs, to compare them.
@@ -24,6 +28,7 @@ machine is shared, so every figure is printed with the 1-minute load average at 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -196,6 +201,38 @@ def bench_engine(dialect: str, sandbox_url: str, sms_customers: list[dict], tmp:
         drop_database(cfg)
 
 
+ENGINE_KEYS = {"postgres": "pg", "mysql": "mysql"}
+
+
+def load_text() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f}, {five:.2f}, {fifteen:.2f}"
+
+
+class JsonFigures:
+    """``--json FILE``: one object per figure, appended a line each (shared #12 format)."""
+
+    def __init__(self, path: str | None, scale: str) -> None:
+        self.path, self.scale = path, scale
+
+    def add(self, figure: str, engine: str, value: float, unit: str, target: float | None,
+            cmp: str = "<=") -> None:
+        if not self.path:
+            return
+        met = None if target is None else (value <= target if cmp == "<=" else value >= target)
+        record = {"bench": "bench_billing", "figure": figure,
+                  "engine": ENGINE_KEYS.get(engine, engine), "scale": self.scale,
+                  "value": round(value, 3), "unit": unit, "target": target, "cmp": cmp,
+                  "met": met, "load": load_text()}
+        with open(self.path, "a", encoding="utf-8") as out:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def run(self, what: str, engine: str, run: Run, target: float) -> None:
+        self.add(f"{what} wall", engine, run.seconds, "s", target)
+        self.add(f"{what} cpu", engine, run.cpu, "s", None)
+        self.add(f"{what} peak rss", engine, run.peak_mb, "MB", PEAK_MB)
+
+
 def row(what: str, run: Run, target: float, note: str = "", baseline: bool = True) -> str:
     # The original module was only measured at 10k: no ratio for other sizes.
     ratio = f"{BASELINE[what] / run.seconds:6.1f}x" if baseline else "     -"
@@ -214,10 +251,15 @@ def main() -> int:
     ap.add_argument("--no-invoicing", action="store_true", help="import and re-import only")
     ap.add_argument("--batch-sizes", default="25",
                     help="customers per invoicing transaction, comma-separated to compare")
+    ap.add_argument("--json", metavar="FILE",
+                    help="append every figure to FILE as JSON lines (bench/issue12.py format)")
     args = ap.parse_args()
     customers_n = args.customers or SCALES[args.scale][0]
     events_n = args.events or SCALES[args.scale][1]
     targets = TARGETS[args.scale]
+    scale = args.scale if (customers_n, events_n) == SCALES[args.scale] else \
+        f"{customers_n}x{events_n // max(customers_n, 1)}"
+    figures = JsonFigures(args.json, scale)
     tmp = Path(os.environ.get("TMPDIR", "/tmp")) / f"lmstv-bench-{os.getpid()}"
     tmp.mkdir(parents=True, exist_ok=True)
     sb = start_sandbox("--seed", "empty")
@@ -241,16 +283,20 @@ def main() -> int:
               "average when the run ended)")
         for dialect in args.engines.split(","):
             print(f"\n[{dialect}]\n  {'what':<10} {'figure':>9}  {'target':>9} {'':4} "
-                  f"{'ratio':>7} {'CPU':>9} {'peak':>9} {'load':>5}", flush=True)
+                  f"{'ratio':>7} {'CPU':>9} {'peak≤250':>9} {'load':>5}", flush=True)
 
-            def report(what: str, run: Run, note: str) -> None:
+            def report(what: str, run: Run, note: str, engine: str = dialect) -> None:
                 print(row(what, run, targets[what], note,
                           baseline=(customers_n, events_n) == SCALES["10k"]), flush=True)
+                figures.run(what, engine, run, targets[what])
 
             sizes = [] if args.no_invoicing else [int(x) for x in args.batch_sizes.split(",")]
             bench_engine(dialect, sb.url, customers, tmp, sizes, report)
-            print(f"  sandbox peak so far {vm_hwm_mb(sb.proc.pid):.0f} MB (target <= "
-                  f"{SANDBOX_MB:.0f} MB)", flush=True)
+            sandbox_mb = vm_hwm_mb(sb.proc.pid)
+            print(f"  sandbox peak so far {sandbox_mb:.0f} MB (target <= {SANDBOX_MB:.0f} MB) "
+                  f"{'ok' if sandbox_mb <= SANDBOX_MB else 'MISS'}; load average {load_text()}",
+                  flush=True)
+            figures.add("sandbox peak rss", "-", sandbox_mb, "MB", SANDBOX_MB)
     finally:
         stop_process(sb.proc)
     _ = free_port

@@ -178,6 +178,43 @@ def bulk_load(db: Any, table: str, columns: Sequence[str], rows: Sequence[Sequen
                                         for row in part))
 
 
+def update_by_key(db: Any, table: str, key: str, columns: Sequence[str],
+                  rows: Sequence[Sequence[int]], *, also: str = "", unset: str = "") -> int:
+    """Set integer ``columns`` of many rows at once, by an integer ``key``; the row count.
+
+    ``rows``: ``(key, value, ...)`` tuples of ints.  ``also``: a constant SET part (no
+    parameters), ``unset``: a column of ``table`` that must still be NULL.  PostgreSQL
+    gets one ``UPDATE ... FROM unnest(array, ...)`` with one array literal per column (three
+    parameters parse and plan in a fraction of the time of a CASE over hundreds of constants);
+    MySQL/MariaDB a ``CASE key WHEN ...`` per column whose integer literals are printed here --
+    every value passes ``int()``, so nothing but digits reaches the text -- instead of
+    pymysql's pure-Python escaping of every value.
+    """
+    if not rows:
+        return 0
+    for name in (table, key, *columns, *([unset] if unset else [])):
+        ident(name)
+    width = 1 + len(columns)
+    if any(len(r) != width for r in rows):
+        raise ValueError("every row needs its key and one value per column")
+    cols = [[str(int(r[n])) for r in rows] for n in range(width)]
+    extra_set = f", {also}" if also else ""
+    extra_where = f" AND {table}.{unset} IS NULL" if unset else ""
+    if is_postgres(db):
+        names = ", ".join((key, *columns))
+        sets = ", ".join(f"{c} = u.{c}" for c in columns)
+        arrays = ", ".join(["%s::bigint[]"] * width)
+        sql = (f"UPDATE {table} SET {sets}{extra_set} FROM unnest({arrays}) AS u({names}) "
+               f"WHERE {table}.{key} = u.{key}{extra_where}")
+        return db.execute(sql, ["{" + ",".join(c) + "}" for c in cols])
+    sets = ", ".join(
+        f"{c} = CASE {key} " + " ".join(f"WHEN {k} THEN {v}" for k, v in zip(
+            cols[0], cols[n + 1], strict=True)) + " END" for n, c in enumerate(columns))
+    sql = (f"UPDATE {table} SET {sets}{extra_set} WHERE {key} IN ({','.join(cols[0])})"
+           f"{extra_where}")
+    return db.execute(sql)  # no parameters: the driver leaves the text as it is
+
+
 def for_update(db: _HasDialect) -> str:
     """Row-lock suffix for a SELECT inside a transaction (same text on both engines)."""
     return " FOR UPDATE"

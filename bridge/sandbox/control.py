@@ -13,7 +13,7 @@ from bridge.sandbox import catalog, faults, seed
 from bridge.sandbox.eventblock import Base, EventBlock
 from bridge.sandbox.ops_billing import VAT, report_id
 from bridge.sandbox.ops_customers import clean_customer_data
-from bridge.sandbox.people import people
+from bridge.sandbox.people import iter_people
 from bridge.sandbox.state import SmsState
 from bridge.sandbox.values import add_months, iso, month_start, parse_amount, parse_date
 
@@ -110,12 +110,15 @@ class Controls:
             if isinstance(customers, int) and not isinstance(customers, bool):
                 count = _count(customers, "count")
                 first = max((e for e in st.by_external), default=0) + 1
-                batch = people(count, first, first)
-            elif isinstance(customers, list):
-                batch = customers
-            else:
+                # Generated people are valid and their external ids (above every taken one)
+                # free: created one at a time, never all 100,000 cust_data structs at once.
+                numbers = [st.create_customer(clean_customer_data(c, partial=False))
+                           for c in iter_people(count, first, first)]
+                st.version += 1
+                return numbers
+            if not isinstance(customers, list):
                 raise _control_fault("addCustomers takes a list of cust_data structs or a count")
-            cleaned = [clean_customer_data(c, partial=False) for c in batch]
+            cleaned = [clean_customer_data(c, partial=False) for c in customers]
             seen = set()
             for c in cleaned:
                 ext = c.get("cust_external_id", "")

@@ -6,15 +6,10 @@ import re
 import secrets
 
 from bridge.sandbox import faults
+from bridge.sandbox.record import CUSTOMER_FIELDS
 from bridge.sandbox.store import CUSTOMER_PREFIX
 from bridge.sandbox.values import iso
 
-CUSTOMER_FIELDS = (
-    "cust_number", "cust_external_id", "cust_name", "cust_surname", "cust_pesel",
-    "cust_m_street", "cust_m_home_nr", "cust_m_flat", "cust_m_postal_code", "cust_m_city",
-    "cust_c_street", "cust_c_home_nr", "cust_c_flat", "cust_c_postal_code", "cust_c_city",
-    "cust_email", "cust_phone1", "cust_phone2", "cust_valid_num", "cust_vod_pin",
-    "cust_master_pin", "cust_created_date", "cust_total_balance")
 _INPUT_FIELDS = set(CUSTOMER_FIELDS) - {"cust_number", "cust_created_date", "cust_total_balance"}
 _REQUIRED = ("cust_surname", "cust_m_street", "cust_m_home_nr", "cust_m_postal_code",
              "cust_m_city")
@@ -118,7 +113,8 @@ class CustomerOps:
         ext = data.get("cust_external_id", "")
         self._claim_external_id(ext, "")
         number = self.new_customer_number()
-        c = {f: "" for f in CUSTOMER_FIELDS}
+        # Built as a dict (cheap), stored as a compact record by index_customer.
+        c = dict.fromkeys(CUSTOMER_FIELDS, "")
         c.update(data)
         for part in _ADDRESS_PAIRS:  # correspondence address defaults to the registered one
             if not c[f"cust_c_{part}"]:

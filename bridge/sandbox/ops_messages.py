@@ -47,8 +47,8 @@ class MessageOps:
         """Customers with an installed, running service on an unlocked open account."""
         today = iso(self.today())
         out = []
-        for number, account_ids in self.accounts_of.items():
-            for account_id in account_ids:
+        for number in self.customers:  # customer order, as before accounts_of kept every one
+            for account_id in self.accounts_of.get(number, ()):
                 a = self.accounts[account_id]
                 if a["acc_closed"] or not a["acc_active"]:
                     continue

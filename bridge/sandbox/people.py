@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 
 MALE = ("Jan", "Piotr", "Krzysztof", "Andrzej", "Tomasz", "Paweł", "Marcin", "Michał",
         "Grzegorz", "Józef", "Marek", "Adam", "Łukasz", "Zbigniew", "Jerzy", "Tadeusz",
@@ -62,6 +63,12 @@ def person(rng: random.Random, external_id: int | str) -> dict:
                                                  f"{rng.randint(100000, 999999)}"}
 
 
-def people(count: int, first_external_id: int, seed: int) -> list[dict]:
+def iter_people(count: int, first_external_id: int, seed: int) -> Iterator[dict]:
+    """The same people as :func:`people`, one at a time (100,000 at once were ~50 MB)."""
     rng = random.Random(seed)
-    return [person(rng, first_external_id + i) for i in range(count)]
+    for i in range(count):
+        yield person(rng, first_external_id + i)
+
+
+def people(count: int, first_external_id: int, seed: int) -> list[dict]:
+    return list(iter_people(count, first_external_id, seed))

@@ -46,8 +46,9 @@ class Sandbox:
         self.saver = saver
         self.stopping = threading.Event()
         # custList("") of the last state version, as sent: 100,000 customers are ~190 MB of
-        # XML that takes about a second to render, and the benchmarks ask for it repeatedly.
-        self._rendered: tuple[int, list[bytes]] | None = None
+        # XML that takes about a second to render, and the benchmarks ask for it repeatedly
+        # (kept in a temporary file, see xmlout.Rendered).
+        self._rendered: tuple[int, xmlout.Rendered] | None = None
 
     def changed(self) -> None:
         if self.saver is not None:
@@ -70,12 +71,12 @@ class Sandbox:
             rendered = self._rendered
             if whole and rendered is not None and rendered[0] == before:
                 methods.check_auth(params[0], self.login, self.password_md5)
-                return xmlout.Rendered(rendered[1])
+                return rendered[1]
             result = methods.call(self.state, name, params, self.login, self.password_md5)
             if name == "custList" and isinstance(result, list):
                 rows = xmlout.Rows(CUSTOMER_FIELDS, CUSTOMER_KINDS,
                                    [_customer_row(c) for c in self.state.customers.values()])
-                result = xmlout.Recorded(rows, lambda chunks, v=before: self._keep(v, chunks))
+                result = xmlout.Recorded(rows, lambda done, v=before: self._keep(v, done))
             changed = self.state.version != before
         if name == "billingEventsGet":
             result = xmlout.Rows(EVENT_FIELDS, EVENT_KINDS, result)
@@ -83,10 +84,10 @@ class Sandbox:
             self.changed()
         return result
 
-    def _keep(self, version: int, chunks: list[bytes]) -> None:
+    def _keep(self, version: int, rendered: xmlout.Rendered) -> None:
         with self.state.lock:
             if self.state.version == version:
-                self._rendered = (version, chunks)
+                self._rendered = (version, rendered)
 
     def control(self, name: str, params: tuple) -> object:
         short = name.removeprefix("sandbox.")

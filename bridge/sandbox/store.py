@@ -8,12 +8,13 @@ in the ``ops_*`` mixins; this module only holds data and the lookups they share.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import date
 
 from bridge.sandbox import catalog, faults
 from bridge.sandbox.eventblock import EventBlock
+from bridge.sandbox.record import CustomerRecord
 from bridge.sandbox.values import parse_date
 
 # Billing event tuple layout (immutable, so replies can be serialised outside the state lock).
@@ -31,7 +32,7 @@ class Store:
 
     def clear(self) -> None:
         self.today_override: date | None = None
-        self.customers: dict[str, dict] = {}
+        self.customers: dict[str, CustomerRecord] = {}
         self.by_external: dict[int, str] = {}
         self.accounts: dict[int, dict] = {}
         self.accounts_of: dict[str, list[int]] = {}
@@ -176,11 +177,14 @@ class Store:
             raise faults.unknown_package(package_id)
         self.packages[package_id] = replace(p, name=name)
 
-    def index_customer(self, c: dict) -> None:
-        self.customers[c["cust_number"]] = c
-        self.accounts_of.setdefault(c["cust_number"], [])
+    def index_customer(self, c: Mapping) -> CustomerRecord:
+        # A record, not a dict: 100,000 customers must fit the sandbox's memory budget.  No
+        # empty account list either: readers use accounts_of.get(number, []).
+        record = c if isinstance(c, CustomerRecord) else CustomerRecord(c)
+        self.customers[record["cust_number"]] = record
         if c["cust_external_id"] != "":
             self.by_external[c["cust_external_id"]] = c["cust_number"]
+        return record
 
     def index_account(self, a: dict) -> None:
         self.accounts[a["account_id"]] = a

@@ -8,9 +8,12 @@ generic writer.  Strings are always escaped (&, <, >).
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from itertools import islice
+from typing import IO
 
 HEAD = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<methodResponse><params><param>"
 TAIL = "</param></params></methodResponse>\n"
@@ -107,30 +110,68 @@ class Rows:
 
 
 class Rendered:
-    """A whole methodResponse already rendered (pieces as :func:`response_chunks` made them)."""
+    """A whole methodResponse already rendered, kept in an unlinked temporary file.
 
-    def __init__(self, chunks: list[bytes]) -> None:
-        self.chunks = chunks
+    100,000 customers are ~190 MB of XML: held in the sandbox's memory they alone took it over
+    the 300 MB every process may use, while in a file the operating system's page cache keeps
+    them and the process reads 1 MB at a time.  The file goes when the last holder (the cache or
+    a reply still being sent) lets go of this object.
+    """
+
+    READ = 1 << 20
+
+    def __init__(self, file: IO[bytes], size: int) -> None:
+        self.file, self.size = file, size
+
+    def chunks(self) -> Iterator[bytes]:
+        fd, offset = self.file.fileno(), 0
+        while offset < self.size:
+            piece = os.pread(fd, min(self.READ, self.size - offset), offset)
+            if not piece:
+                raise OSError("rendered reply file ended early")
+            offset += len(piece)
+            yield piece
 
 
 class Recorded:
-    """Rows whose rendering is handed to ``keep`` once it has been sent in full."""
+    """Rows whose rendering is handed to ``keep`` (as :class:`Rendered`) once sent in full."""
 
-    def __init__(self, rows: Rows, keep: Callable[[list[bytes]], None]) -> None:
+    def __init__(self, rows: Rows, keep: Callable[[Rendered], None]) -> None:
         self.rows, self.keep = rows, keep
+
+
+def _recorded_chunks(value: Recorded) -> Iterator[bytes]:
+    try:
+        file: IO[bytes] | None = tempfile.TemporaryFile()
+    except OSError:
+        file = None  # no room for the copy: the reply is simply rendered again next time
+    size = 0
+    try:
+        for chunk in response_chunks(value.rows):
+            if file is not None:
+                try:
+                    file.write(chunk)
+                    size += len(chunk)
+                except OSError:
+                    file.close()
+                    file = None
+            yield chunk
+        if file is not None:
+            file.flush()
+            value.keep(Rendered(file, size))
+            file = None
+    finally:
+        if file is not None:
+            file.close()
 
 
 def response_chunks(value: object) -> Iterator[bytes]:
     """The methodResponse for ``value``, as UTF-8 pieces of bounded size."""
     if isinstance(value, Rendered):
-        yield from value.chunks
+        yield from value.chunks()
         return
     if isinstance(value, Recorded):
-        sent = []
-        for chunk in response_chunks(value.rows):
-            sent.append(chunk)
-            yield chunk
-        value.keep(sent)
+        yield from _recorded_chunks(value)
         return
     if isinstance(value, Rows):
         yield (HEAD + "<value><array><data>").encode()
