@@ -141,7 +141,7 @@ def test_customer_page_box_and_every_kind_of_action(run_plugin, bridge, sandbox,
     assert re.search(r'<button type="submit" class="lms-ui-button">\s*'
                      r'<i class="lms-ui-icon-recover fa-fw"></i>\s*'
                      r'<span class="lms-ui-label">Wznów usługi</span>', locked)
-    assert re.search(r'<a href="javascript:void\(0\);" class="lms-ui-button" '
+    assert re.search(r'<a href="javascript:void\(0\);" class="lms-ui-button lms-ui-link-button" '
                      rf'onclick="showOrHide\(&#039;tvaccedit{aid}&#039;\);">\s*'
                      r'<i class="lms-ui-icon-edit fa-fw"></i>', locked)
     assert_lms28_look(locked)
