@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bridge import clierrors
 from bridge.billing import cli_support as cs
 
 
@@ -34,7 +35,8 @@ def _sync(args: argparse.Namespace) -> int:
             active = active_sms_customers(db, sms)
             result = sync(db, active, dry_run=args.dry_run)
     except SmsError as exc:
-        print(f"lmstv uke sync: SMS could not be read: {exc}", file=sys.stderr)
+        print(f"lmstv uke sync: SMS could not be read: {clierrors.sms_failure(exc)}",
+              file=sys.stderr)
         return cs.EXIT_FAILED
     except UkeSyncError as exc:
         print(f"lmstv uke sync: {exc}", file=sys.stderr)

@@ -3,6 +3,7 @@ checked in the page and in SMS afterwards."""
 
 from __future__ import annotations
 
+from tests.e2e.steps import lock_and_unlock
 from tests.e2e.ui import log_length, login, open_module, php_problems, submit_tv_form
 
 CUSTOMER = 259          # demo seed: Olszewski Tomasz, one account with Pakiet Mini and an STB
@@ -49,12 +50,7 @@ def test_account_lock_and_unlock(browser, lms, sms) -> None:
     login(browser, lms, "admin")
     open_module(browser, lms, f"m=customerinfo&id={CUSTOMER}")
     acc = sms.custGetSubscriptions(CUST_NUMBER)[0]["account_id"]
-    page = submit_tv_form(browser, "account_lock", account_id=acc)
-    assert "Wstrzymano" in page
-    assert sms.custGetSubscriptions(CUST_NUMBER)[0]["acc_active"] == 0
-    page = submit_tv_form(browser, "account_unlock", account_id=acc)
-    assert "Wznowiono" in page
-    assert sms.custGetSubscriptions(CUST_NUMBER)[0]["acc_active"] == 1
+    lock_and_unlock(browser, sms, CUST_NUMBER, acc)
 
 
 def test_new_account_then_delete(browser, lms, sms) -> None:

@@ -57,7 +57,8 @@ def add_packages(browser, account_id: int, package_id: int, button: str) -> str:
     browser.execute_script("arguments[0].checked = true;", box)
     browser.execute_script("window.confirm = () => true;")
     old = browser.find_element(By.TAG_NAME, "html")
-    btn = form.find_element(By.CSS_SELECTOR, f"input[type=submit][value='{button}']")
+    # an INPUT on LMS 1.11.17, a BUTTON with the same value on current LMS
+    btn = form.find_element(By.CSS_SELECTOR, f"[type=submit][value='{button}']")
     browser.execute_script("arguments[0].click();", btn)
     wait_new_page(browser, old)
     return text(browser)
@@ -68,40 +69,53 @@ def test_services_add_activate_terminate(browser, lms, sms) -> None:
     login(browser, lms, "admin")
     open_module(browser, lms, f"m=customerinfo&id={cid}")
 
-    page = add_packages(browser, acc, EXTRA_INACTIVE, "Dodaj nieaktywną")
-    assert "Dodano usługi (nieaktywne)." in page
-    [sub] = subs_of(sms, number, acc, EXTRA_INACTIVE)
-    assert sub["order_status_id"] == AWAITING
+    page = add_inactive_then_activate(browser, sms, number, acc, EXTRA_INACTIVE)
     assert "Pakiet Dzieci" in page
-
-    page = submit_tv_form(browser, "activate", account_id=acc,
-                          subscription_id=sub["subscription_id"])
-    assert "Aktywowano usługę." in page
-    [sub] = subs_of(sms, number, acc, EXTRA_INACTIVE)
-    assert sub["order_status_id"] == ACTIVE
 
     page = add_packages(browser, acc, EXTRA_ACTIVE, "Dodaj i aktywuj")
     assert "Dodano i aktywowano usługi." in page
     [sport] = subs_of(sms, number, acc, EXTRA_ACTIVE)
     assert sport["order_status_id"] == ACTIVE
     assert "Pakiet Sport HD" in page
+    terminate_at_month_end(browser, sms, number, acc, EXTRA_ACTIVE, "Rezygnacja e2e")
 
+
+def add_inactive_then_activate(browser, sms, number: str, acc: int, package_id: int) -> str:
+    """"Dodaj nieaktywną" of one package (SMS: awaiting activation), then "Aktywuj" (SMS:
+    active); returns the page."""
+    page = add_packages(browser, acc, package_id, "Dodaj nieaktywną")
+    assert "Dodano usługi (nieaktywne)." in page
+    [sub] = subs_of(sms, number, acc, package_id)
+    assert sub["order_status_id"] == AWAITING
+    page = submit_tv_form(browser, "activate", account_id=acc,
+                          subscription_id=sub["subscription_id"])
+    assert "Aktywowano usługę." in page
+    [sub] = subs_of(sms, number, acc, package_id)
+    assert sub["order_status_id"] == ACTIVE
+    return page
+
+
+def terminate_at_month_end(browser, sms, number: str, acc: int, package_id: int,
+                           reason: str) -> dict:
+    """"Terminuj" an active package: an impossible date is refused (SMS unchanged), then the
+    last day of its first month, no penalty; returns the subscription as SMS has it."""
+    [sub] = subs_of(sms, number, acc, package_id)
     page = submit_tv_form(browser, "terminate", {"term_date": "2026/13/45", "term_fee": ""},
-                          account_id=acc, subscription_id=sport["subscription_id"])
+                          account_id=acc, subscription_id=sub["subscription_id"])
     assert "Zaterminowano usługę." not in page
     assert "Niepoprawne dane. Taka data nie istnieje." in page
-    [after] = subs_of(sms, number, acc, EXTRA_ACTIVE)
-    assert after == sport
+    assert subs_of(sms, number, acc, package_id) == [sub]
 
-    start = date.fromisoformat(sport["sub_valid_from"][:10])     # SMS's today
+    start = date.fromisoformat(sub["sub_valid_from"][:10])     # SMS's today
     end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
     page = submit_tv_form(browser, "terminate", {"term_date": end.strftime("%Y/%m/%d"),
-                                                 "term_fee": "", "term_desc": "Rezygnacja e2e"},
-                          account_id=acc, subscription_id=sport["subscription_id"])
+                                                 "term_fee": "", "term_desc": reason},
+                          account_id=acc, subscription_id=sub["subscription_id"])
     assert "Zaterminowano usługę." in page
-    [after] = subs_of(sms, number, acc, EXTRA_ACTIVE)
+    [after] = subs_of(sms, number, acc, package_id)
     assert after["sub_valid_to"][:10] == end.isoformat() and not float(after["term_fee"] or 0)
-    assert after["term_desc"] == "Rezygnacja e2e"
+    assert after["term_desc"] == reason
+    return after
 
 
 def test_upgrade_then_gift(browser, lms, sms) -> None:
@@ -110,24 +124,30 @@ def test_upgrade_then_gift(browser, lms, sms) -> None:
     open_module(browser, lms, f"m=customerinfo&id={cid}")
     base = next(s for s in subs_of_account(sms, number, acc)
                 if s["package_id"] < 200 and not s["sub_valid_to"])
-    form = tv_form(browser, "upgrade", account_id=acc, subscription_id=base["subscription_id"])
-    assert form is not None, "the page offers no upgrade of the base package"
-    choice = form.find_elements(By.CSS_SELECTOR, "input[type=radio][name=upgrade_choice]")[0]
-    target, when = choice.get_attribute("value").split("|")
-    page = submit_tv_form(browser, "upgrade", {"upgrade_choice": f"{target}|{when}"},
-                          account_id=acc, subscription_id=base["subscription_id"])
-    assert "Zmieniono pakiet." in page
-    subs = subs_of_account(sms, number, acc)
-    old = next(s for s in subs if s["subscription_id"] == base["subscription_id"])
-    assert old["sub_valid_to"][:10] == when
-    [new] = [s for s in subs if s["package_id"] == int(target)
-             and s["subscription_id"] != base["subscription_id"]]
-    assert new["pkg_name"] in page
-
+    new = upgrade(browser, sms, number, acc, base["subscription_id"])
     given = give_gift(browser, sms, number, acc, new["subscription_id"])
     assert given["pkg_name"].startswith("Prezent")
     assert tv_form(browser, "gift", account_id=acc,
                    subscription_id=new["subscription_id"]) is None, "one gift per upgrade"
+
+
+def upgrade(browser, sms, number: str, acc: int, subscription_id: int) -> dict:
+    """"Upgrade pakietu" to the first offer and date the form lists; the old subscription ends
+    that day in SMS and the new one is named on the page. Returns the new one as SMS has it."""
+    form = tv_form(browser, "upgrade", account_id=acc, subscription_id=subscription_id)
+    assert form is not None, "the page offers no upgrade of the base package"
+    choice = form.find_elements(By.CSS_SELECTOR, "input[type=radio][name=upgrade_choice]")[0]
+    target, when = choice.get_attribute("value").split("|")
+    page = submit_tv_form(browser, "upgrade", {"upgrade_choice": f"{target}|{when}"},
+                          account_id=acc, subscription_id=subscription_id)
+    assert "Zmieniono pakiet." in page
+    subs = subs_of_account(sms, number, acc)
+    old = next(s for s in subs if s["subscription_id"] == subscription_id)
+    assert old["sub_valid_to"][:10] == when
+    [new] = [s for s in subs if s["package_id"] == int(target)
+             and s["subscription_id"] != subscription_id]
+    assert new["pkg_name"] in page
+    return new
 
 
 def give_gift(browser, sms, number: str, acc: int, subscription_id: int) -> dict:

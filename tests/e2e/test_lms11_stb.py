@@ -3,10 +3,9 @@ returned ("Zwróć STB"), and TV → Lista STB's register and remove, checked in
 
 from __future__ import annotations
 
-from selenium.webdriver.common.by import By
-
+from tests.e2e.steps import register_stb, remove_stb
 from tests.e2e.test_lms11_services import add_packages, pick_customer, subs_of
-from tests.e2e.ui import login, open_module, post, submit_tv_form, suggested_stb, token, tv_form
+from tests.e2e.ui import login, open_module, submit_tv_form, suggested_stb
 
 MULTIROOM = 204         # an extra with one device: added, it waits for its STB
 ISSUE_STB = 1
@@ -42,18 +41,5 @@ def test_stb_issue_from_suggestions_then_return(browser, lms, sms) -> None:
 def test_tv_menu_stb_register_then_remove(browser, lms, sms) -> None:
     mac, serial = "00:1A:79:E2:E2:01", "E2E-REG-0001"
     login(browser, lms, "admin")
-    open_module(browser, lms, "m=tvstblist")
-    form = tv_form(browser, "stb_register")
-    assert form is not None, "no form to register an STB"
-    model = form.find_element(By.CSS_SELECTOR, "select[name=stb_model] option").get_attribute(
-        "value")
-    page = submit_tv_form(browser, "stb_register",
-                          {"stb_mac": mac, "stb_serial": serial, "stb_model": model})
-    assert f"Dodano STB {mac} do magazynu." in page
-    [stb] = [s for s in sms.stbGetRegistered("stock") if s["stb_mac"] == mac]
-    assert (stb["stb_serial"], stb["stb_model"]) == (serial, model)
-
-    page = post(browser, lms, "m=tvstblist&mode=stock",
-                {"lmstv_token": token(browser), "tvaction": "stb_remove", "stb_mac": mac})
-    assert f"Usunięto STB {mac} z bazy." in page
-    assert [s for s in sms.stbGetRegistered("") if s["stb_mac"] == mac] == []
+    register_stb(browser, lms, sms, mac, serial)
+    remove_stb(browser, lms, sms, mac)

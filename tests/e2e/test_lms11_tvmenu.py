@@ -7,6 +7,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.e2e.steps import customer_list_pages
 from tests.e2e.ui import login, open_module, refresh_cache
 
 
@@ -17,17 +18,7 @@ def test_tv_menu_screens_show_sms_data(browser, lms, sms) -> None:
             if (a.get_attribute("href") or "").endswith("?m=tvcustomers")]
     assert menu, "the TV menu links to the customer list"
 
-    page = open_module(browser, lms, "m=tvcustomers")
-    assert "Lista klientów w SMS" in page
-    customers = sms.custList("")
-    first_page = [c["cust_number"] for c in customers if c["cust_number"] in page]
-    assert 5 <= len(first_page) < len(customers), "a page of customers, not all of them"
-    page2 = open_module(browser, lms, "m=tvcustomers&page=2")
-    assert not set(first_page) & {c["cust_number"] for c in customers
-                                  if c["cust_number"] in page2}
-    who = customers[10]
-    found = open_module(browser, lms, f"m=tvcustomers&q={who['cust_surname']}")
-    assert who["cust_number"] in found
+    customer_list_pages(browser, lms, sms)
 
     page = open_module(browser, lms, "m=tvpackageslist")
     assert "Pakiety aktualnie w sprzedaży" in page

@@ -14,11 +14,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.e2e.steps import IMG, SCRIPT, plant_hostile
 from tests.e2e.test_lms11_reconcile import add_lms_customer, sms_customer, unlink
 from tests.e2e.ui import login, open_module, refresh_cache, text, wait_new_page
-
-IMG = '<img src=x id=xssimg onerror="window.__xss=1;alert(1)">'
-SCRIPT = '"><script id=xssscript>window.__xss=2;alert(2)</script>'
 
 
 def assert_inert(browser, where: str) -> None:
@@ -41,14 +39,7 @@ def planted(lms, sms):
                   and sms.custGetSubscriptions(c["cust_number"]))
     number = victim["cust_number"]
     acc = sms.custGetSubscriptions(number)[0]["account_id"]
-    sms.custEdit(number, {"cust_surname": IMG, "cust_name": SCRIPT, "cust_m_street": IMG})
-    sms.accountEdit(acc, {"cust_i_street": SCRIPT})
-    today = sms.sandbox.getToday()
-    sms.meldingerSend(number, IMG, today, today, SCRIPT, today, today, 2, 1)
-    sms.sandbox.addBillingEvents([{"id": 990000001, "cust_number": number,
-                                   "be_selling_date": today, "be_gross": "12.30",
-                                   "be_desc": IMG}])
-    lms.lmstv("billing", "import", "--start-date", today, "--end-date", today)
+    plant_hostile(lms, sms, number, acc, 990000001)
     return {"number": number, "lms_id": victim["cust_external_id"], "account": acc}
 
 

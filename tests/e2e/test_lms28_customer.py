@@ -10,6 +10,7 @@ from selenium.webdriver.common.by import By
 from bridge.lms.db import connect
 from bridge.plugin import installer
 from tests.e2e import lms28 as lms28_stack
+from tests.e2e.steps import lock_and_unlock
 from tests.e2e.ui import (
     log_length,
     login,
@@ -90,13 +91,21 @@ def test_customer_page_export_pins_account_and_services(browser, tv28, sms28) ->
     assert "Zwrócono STB na magazyn." in page
     assert mac not in {s["stb_mac"] for s in sms28.accountGetSTB(acc)}
 
-    page = submit_tv_form(browser, "account_lock", account_id=acc)
-    assert "Wstrzymano usługi na koncie." in page
-    assert sms28.custGetSubscriptions(number)[0]["acc_active"] == 0
-    page = submit_tv_form(browser, "account_unlock", account_id=acc)
-    assert "Wznowiono usługi na koncie." in page
-    assert sms28.custGetSubscriptions(number)[0]["acc_active"] == 1
+    lock_and_unlock(browser, sms28, number, acc)
     assert php_problems(tv28, since) == []
+
+
+def export_with_account(browser, tv28, sms28, cid: int, street: str = "Polna") -> tuple[str, int]:
+    """On the open customer page: "Eksport do SMS", then a new TV account at ``street`` 1,
+    30-001 Kraków; returns (SMS number, account id)."""
+    page = submit_tv_form(browser, "export")
+    assert "Dodano klienta do SMS" in page
+    number = page.split("numer klienta: ", 1)[1].split(")", 1)[0]
+    page = submit_tv_form(browser, "account_add", {
+        "cust_i_street": street, "cust_i_home_nr": "1", "cust_i_flat": "",
+        "cust_i_postal_code": "30-001", "cust_i_city": "Kraków"})
+    assert "Dodano konto TV." in page
+    return number, sms28.custGetSubscriptions(number)[0]["account_id"]
 
 
 def add_package(browser, acc: int) -> str:

@@ -4,13 +4,18 @@ reconcile screen, quick search "STB (MAC)" typed into like an operator would, SM
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.e2e.test_lms28_customer import add_package, new_customer
+from tests.e2e.steps import (
+    customer_list_pages,
+    delete_message,
+    register_stb,
+    remove_stb,
+    send_message,
+)
+from tests.e2e.test_lms28_customer import add_package, export_with_account, new_customer
 from tests.e2e.ui import (
     login,
     open_module,
@@ -21,43 +26,19 @@ from tests.e2e.ui import (
     text,
     token,
     tv_form,
-    wait_new_page,
 )
 
 
 def test_customer_list_sort_page_search(browser, tv28, sms28) -> None:
     login(browser, tv28, "tvro")
-    page = open_module(browser, tv28, "m=tvcustomers")
-    assert "Lista klientów w SMS" in page
-    customers = sms28.custList("")
-    first = [c["cust_number"] for c in customers if c["cust_number"] in page]
-    assert 5 <= len(first) < len(customers), "a page of customers, not all of them"
-    page2 = open_module(browser, tv28, "m=tvcustomers&page=2")
-    assert not set(first) & {c["cust_number"] for c in customers if c["cust_number"] in page2}
-    desc = open_module(browser, tv28, "m=tvcustomers&sort=cust_number&order=desc")
-    numbers = sorted(c["cust_number"] for c in customers)
-    assert numbers[-1] in desc and numbers[0] not in desc
-    who = customers[10]
-    assert who["cust_number"] in open_module(browser, tv28,
-                                             f"m=tvcustomers&q={who['cust_surname']}")
+    customer_list_pages(browser, tv28, sms28)
 
 
 def test_stb_register_then_remove(browser, tv28, sms28) -> None:
     mac, serial = "00:1A:79:E2:28:01", "E2E28-REG-0001"
     login(browser, tv28, "tvfull")
-    open_module(browser, tv28, "m=tvstblist")
-    form = tv_form(browser, "stb_register")
-    assert form is not None, "no form to register an STB"
-    model = form.find_element(By.CSS_SELECTOR, "select[name=stb_model] option").get_attribute(
-        "value")
-    page = submit_tv_form(browser, "stb_register",
-                          {"stb_mac": mac, "stb_serial": serial, "stb_model": model})
-    assert f"Dodano STB {mac} do magazynu." in page
-    assert [s for s in sms28.stbGetRegistered("stock") if s["stb_mac"] == mac]
-    page = post(browser, tv28, "m=tvstblist&mode=stock",
-                {"lmstv_token": token(browser), "tvaction": "stb_remove", "stb_mac": mac})
-    assert f"Usunięto STB {mac} z bazy." in page
-    assert [s for s in sms28.stbGetRegistered("") if s["stb_mac"] == mac] == []
+    model = register_stb(browser, tv28, sms28, mac, serial)
+    remove_stb(browser, tv28, sms28, mac)
     # the read-only right sees the list but has no register form
     login(browser, tv28, "tvro")
     open_module(browser, tv28, "m=tvstblist")
@@ -79,12 +60,7 @@ def customer_with_stb(browser, tv28, sms28) -> tuple[int, str, str]:
     (through the customer page); returns (LMS id, SMS number, MAC)."""
     cid = new_customer(tv28, lastname="Stebowa")
     open_module(browser, tv28, f"m=customerinfo&id={cid}")
-    page = submit_tv_form(browser, "export")
-    number = page.split("numer klienta: ", 1)[1].split(")", 1)[0]
-    submit_tv_form(browser, "account_add", {
-        "cust_i_street": "Polna", "cust_i_home_nr": "1", "cust_i_flat": "",
-        "cust_i_postal_code": "30-001", "cust_i_city": "Kraków"})
-    acc = sms28.custGetSubscriptions(number)[0]["account_id"]
+    number, acc = export_with_account(browser, tv28, sms28, cid)
     add_package(browser, acc)
     sid = sms28.custGetSubscriptions(number)[0]["subscriptions"][0]["subscription_id"]
     mac = suggested_stb(browser, sid)
@@ -107,27 +83,10 @@ def test_quick_search_stb_then_message_sent_and_deleted(browser, tv28, sms28) ->
     assert f"id={cid}" in browser.current_url and mac in text(browser)
 
     body = "Przerwa techniczna e2e28 w sobotę 02:00-04:00"
-    open_module(browser, tv28, f"m=tvmessagessend&customerid={cid}")
-    form = browser.find_element(By.CSS_SELECTOR, "form[action*='m=tvmessagessend']")
-    today, week = date.today(), date.today() + timedelta(days=7)
-    fields = {"msg_body": body, "msg_body_extended": body,
-              "msg_teaser_valid_from": f"{today:%Y/%m/%d}",
-              "msg_teaser_valid_to": f"{week:%Y/%m/%d}",
-              "msg_valid_from": f"{today:%Y/%m/%d}", "msg_valid_to": f"{week:%Y/%m/%d}",
-              "msg_show_priority": "0"}
-    for name, value in fields.items():
-        browser.execute_script("arguments[0].elements[arguments[1]].value = arguments[2];",
-                               form, name, value)
-    old = browser.find_element(By.TAG_NAME, "html")
-    form.find_element(By.CSS_SELECTOR, "input[type=submit][value='Wyślij']").click()
-    wait_new_page(browser, old)
-    assert "Wysłano wiadomości: 1." in text(browser)
-    [msg] = [m for m in sms28.meldingerList(number) if m["msg_body"] == body]
+    msg = send_message(browser, tv28, sms28, cid, number, body, body)
     page = open_module(browser, tv28, f"m=customerinfo&id={cid}")
     assert body[:30] in page
-    page = submit_tv_form(browser, "msg_del", message_id=msg["id"])
-    assert "Usunięto wiadomość." in page
-    assert msg["id"] not in {m["id"] for m in sms28.meldingerList(number)}
+    delete_message(browser, sms28, number, msg["id"])
 
 
 def test_billing_events_reconcile_and_sms_down(browser, tv28) -> None:

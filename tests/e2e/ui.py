@@ -109,7 +109,7 @@ def refresh_cache(browser, stack: lms11.LmsStack) -> str:
     open_module(browser, stack, "m=tvcleancache")
     old = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR,
-                         "form[action='?m=tvcleancache'] input[type=submit]").click()
+                         "form[action='?m=tvcleancache'] [type=submit]").click()
     wait_new_page(browser, old)
     return text(browser)
 

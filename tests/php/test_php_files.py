@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 
 SHIM = Path(__file__).resolve().parent.parent.parent / "php-shim"
+PLUGIN_TEMPLATES = SHIM.parent / "php-plugin" / "LMSTVPlugin" / "templates"
 PHP_FILES = sorted(SHIM.rglob("*.php"))
 TEMPLATES = sorted(SHIM.rglob("*.html"))
+# the plugin's own, among them its current-LMS variants of the shim's look templates
+ALL_TEMPLATES = TEMPLATES + sorted(PLUGIN_TEMPLATES.rglob("*.html"))
 
 
 @pytest.mark.parametrize("path", PHP_FILES, ids=lambda p: p.relative_to(SHIM).as_posix())
@@ -52,15 +55,32 @@ foreach (array_slice($argv, 1) as $t) {{
     assert out.stdout.count("ok ") == len(names)
 
 
-SAFE = re.compile(r"\|escape|\|@?count\b")
+def test_plugin_look_templates_mirror_the_shims() -> None:
+    # Each of the plugin's top-level templates but quicksearchcontents.html is current LMS's
+    # variant of a shim template of the same name (found first on current LMS), so the shim
+    # must have it too, or LMS 1.11.17 would miss it.
+    own = {"quicksearchcontents.html"}
+    look = sorted(p.name for p in PLUGIN_TEMPLATES.glob("*.html") if p.name not in own)
+    assert look and all((SHIM / "templates" / name).is_file() for name in look), look
 
 
-@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)
+# Variables named *_html hold markup a template built from escaped parts ({capture}); they are
+# printed as they are (the capture check below keeps the name for captures only).
+SAFE = re.compile(r"\|escape|\|@?count\b|^\{\$\w+_html\}$")
+
+
+@pytest.mark.parametrize("path", ALL_TEMPLATES,
+                         ids=lambda p: p.relative_to(SHIM.parent).as_posix())
 def test_every_printed_value_is_escaped(path: Path) -> None:
     unescaped = []
-    for tag in re.findall(r"\{\$[^}]*\}", path.read_text()):
+    text = path.read_text()
+    for tag in re.findall(r"\{\$[^}]*\}", text):
         if "=" in tag.split("|")[0]:  # assignment, prints nothing
             continue
         if not SAFE.search(tag):
             unescaped.append(tag)
     assert unescaped == [], f"print these with |escape: {unescaped}"
+    # *_html comes from a capture (or an include parameter holding one), never from PHP data
+    assigned = re.findall(r"\{\$(\w+_html)\s*=", text)
+    captured = re.findall(r"\{capture assign=(\w+)\}", text)
+    assert assigned == [] and all(c.endswith("_html") for c in captured), (assigned, captured)

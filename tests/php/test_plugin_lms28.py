@@ -5,6 +5,7 @@ template resource from the LMS 28 tarball, real Smarty), against a real bridge a
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import tarfile
 from pathlib import Path
@@ -113,8 +114,9 @@ def test_customer_page_box_and_every_kind_of_action(run_plugin, bridge, sandbox,
     assert html.index('id="lms-edit"') < html.index("Eksport do SMS") < html.index("LMS VoIP")
     assert "Klient nie jest jeszcze w SMS" in html
     assert first["hook"] == ["customerinfo", "smarty"]
-    # current LMS's own font icons, not LMS 1.11.17's images (which current LMS lacks)
-    assert '<i class="lms-ui-icon-tv"></i>' in html and 'src="img/' not in html
+    # current LMS's look (the plugin's tvboxhead/tvbutton/tvicon.html): LMS's box frame, buttons
+    # and font icons, not LMS 1.11.17's table, link buttons and images (current LMS has none)
+    assert_lms28_look(html)
 
     out = act(run_plugin, cid, "export")
     assert out["redirect"] == f"?m=customerinfo&id={cid}#tvaccountbox"
@@ -133,11 +135,35 @@ def test_customer_page_box_and_every_kind_of_action(run_plugin, bridge, sandbox,
     aid = bridge.call("GET", f"/customers/{cid}/tv")["accounts"][0]["account_id"]
     assert f"Konto numer: {number}/{aid}" in text(customer_page(run_plugin, cid)["html"])
     assert act(run_plugin, cid, "account_lock", account_id=aid)["redirect"]
-    assert "Wznów usługi" in customer_page(run_plugin, cid)["html"]
+    locked = customer_page(run_plugin, cid)["html"]
+    assert "Wznów usługi" in locked
+    # the account's actions: LMS buttons with their icons, label as text
+    assert re.search(r'<button type="submit" class="lms-ui-button">\s*'
+                     r'<i class="lms-ui-icon-recover fa-fw"></i>\s*'
+                     r'<span class="lms-ui-label">Wznów usługi</span>', locked)
+    assert re.search(r'<a href="javascript:void\(0\);" class="lms-ui-button lms-ui-link-button" '
+                     rf'onclick="showOrHide\(&#039;tvaccedit{aid}&#039;\);">\s*'
+                     r'<i class="lms-ui-icon-edit fa-fw"></i>', locked)
+    assert_lms28_look(locked)
     assert act(run_plugin, cid, "account_unlock", account_id=aid)["redirect"]
     assert act(run_plugin, cid, "account_del", account_id=aid)["redirect"]
     assert bridge.call("GET", f"/customers/{cid}/tv", params={"fresh": 1})["accounts"] == []
     assert "<b>Ewa</b>" not in customer_page(run_plugin, cid)["html"]
+
+
+def assert_lms28_look(html: str) -> None:
+    """The TV boxes in current LMS's look: its tab container (title bar toggling the panel),
+    lms-ui-button buttons and lms-ui-icon-* font icons; nothing of LMS 1.11.17's look."""
+    assert re.search(r'<div id="tvaccountbox" class="lms-ui-tab-container lms-ui-sortable"', html)
+    assert re.search(r'class="lms-ui-tab-header lmsbox-titlebar" '
+                     r'data-lmsbox-content="tvaccountspanel"', html)
+    assert re.search(r'<div class="lms-ui-tab-contents lms-ui-multi-check" '
+                     r'id="tvaccountspanel">', html)
+    assert re.search(r'<i class="lms-ui-icon-tv lms-ui-sortable-handle"></i>', html)
+    assert 'class="lms-ui-button"' in html
+    for old in ('src="img/', "lmstv-link", '<TABLE class="lmsbox" id="tvaccountbox"', "&raquo;",
+                'type="submit" value='):
+        assert old not in html, old
 
 
 def test_customer_edit_page_box_and_export_form(run_plugin, lms_db_config) -> None:

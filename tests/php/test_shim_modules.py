@@ -70,6 +70,14 @@ def test_customer_page_every_action(run_module, bridge, sandbox, lms_db_config) 
     aid = acc["account_id"]
     shown = page(run_module, cid)["html"]
     assert f"Konto numer: {number}/{aid}" in text(shown) and "Usuń" in shown
+    # LMS 1.11.17's look (the shim's tvboxhead/tvbutton/tvicon.html): an lmsbox table, link
+    # buttons and 1.11.17's images; nothing of current LMS's (the plugin's) look
+    assert '<TABLE class="lmsbox" id="tvaccountbox">' in shown
+    assert re.search(r'<BUTTON type="submit" class="lmstv-link">Usuń\s*'
+                     r'<IMG src="img/delete.gif"', shown)
+    assert re.search(r'<INPUT type="submit" value="Zapisz">', shown)
+    assert re.search(r"Nowe konto\s*&raquo;", shown)
+    assert "lms-ui-" not in shown.replace("lms-ui-background-cycle", "")
 
     assert act(run_module, cid, "account_edit", account_id=aid,
                **{**address, "cust_i_city": "Wieliczka"})["redirect"]

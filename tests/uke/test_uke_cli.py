@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bridge import clierrors
 from bridge.uke import TARIFF_NAME
 from tests.sandbox.sandbox_helpers import Sms
 
@@ -32,6 +33,17 @@ def active_tv(db) -> set[int]:
         "WHERE t.name = %s AND a.dateto = 0", [TARIFF_NAME])}
 
 
+def write_ini(tmp_path: Path, sandbox, c, *, url: str | None = None,
+              password: str | None = None) -> Path:
+    ini = tmp_path / "lmstv.ini"
+    ini.write_text(
+        f"[logowanie]\nlogin = {sandbox.login}\nhaslo = {password or sandbox.password}\n"
+        f"serwer = {url or sandbox.url}\n"
+        f"[database]\ntype = {c.dialect}\nhost = {c.host}\nport = {c.port or c.default_port}\n"
+        f"user = {c.user}\npassword = {c.password}\ndatabase = {c.database}\n")
+    return ini
+
+
 def test_cli_follows_sms(billing_db, lms, sandbox, lms_db_config, tmp_path):
     db = billing_db
     lms.tax("23.00")
@@ -46,13 +58,7 @@ def test_cli_follows_sms(billing_db, lms, sandbox, lms_db_config, tmp_path):
     lms.customer(3, lastname="Bez", tv=None)
     db.raw.commit()
 
-    c = lms_db_config
-    ini = tmp_path / "lmstv.ini"
-    ini.write_text(
-        f"[logowanie]\nlogin = {sandbox.login}\nhaslo = {sandbox.password}\n"
-        f"serwer = {sandbox.url}\n"
-        f"[database]\ntype = {c.dialect}\nhost = {c.host}\nport = {c.port or c.default_port}\n"
-        f"user = {c.user}\npassword = {c.password}\ndatabase = {c.database}\n")
+    ini = write_ini(tmp_path, sandbox, lms_db_config)
 
     dry = cli(ini, "--dry-run")
     assert dry.returncode == 0, dry.stderr
@@ -68,4 +74,39 @@ def test_cli_follows_sms(billing_db, lms, sandbox, lms_db_config, tmp_path):
     ini.write_text(ini.read_text().replace(sandbox.url, "http://127.0.0.1:9/xmlrpc"))
     down = cli(ini, "-q")
     assert down.returncode == 1 and "SMS could not be read" in down.stderr
+    assert active_tv(db) == {1}
+
+
+@pytest.mark.parametrize("failure", ["unreachable", "fault"])
+def test_cli_sms_failure_is_one_line_with_its_fix(failure, billing_db, lms, sandbox,
+                                                   lms_db_config, tmp_path):
+    """SMS not answering (nothing listens at the address), or answering with a fault (a wrong
+    password): one stderr line, SMS's reason then what to do, exit 1 like `lmstv reconcile`,
+    and LMS's assignments as they were."""
+    db = billing_db
+    lms.tax("23.00")
+    sms = Sms(sandbox)
+    with_tv = sms.customer(cust_external_id="1")
+    _, acc = sms.account(with_tv)
+    sms.packagesEntitle(acc, [107], sms.control.getToday())
+    lms.customer(1, tv=with_tv)
+    db.raw.commit()
+    assert cli(write_ini(tmp_path, sandbox, lms_db_config), "-q").returncode == 0
+    assert active_tv(db) == {1}
+
+    if failure == "unreachable":
+        ini = write_ini(tmp_path, sandbox, lms_db_config, url="http://127.0.0.1:9/xmlrpc")
+        fix = clierrors.SMS_UNREACHABLE_FIX
+    else:
+        ini = write_ini(tmp_path, sandbox, lms_db_config, password="not-the-password")
+        fix = clierrors.SMS_FAULT_FIX
+    out = cli(ini, "-q")
+    assert (out.returncode, out.stdout) == (1, ""), out.stderr
+    lines = out.stderr.splitlines()
+    assert len(lines) == 1, out.stderr
+    assert lines[0].startswith("lmstv uke sync: SMS could not be read: ")
+    assert lines[0].endswith(f"; {fix}")
+    reason = lines[0].removeprefix("lmstv uke sync: SMS could not be read: ")
+    reason = reason.removesuffix(f"; {fix}")
+    assert reason.strip(), "SMS's reason comes before the fix"
     assert active_tv(db) == {1}

@@ -22,14 +22,14 @@ class LMSTVPluginInitHandler
     public function smartyInitialized($smarty)
     {
         // First in the list, so the plugin's same-named templates extend LMS's through the
-        // extendsall resource ({block name=… append}) instead of replacing them; the shared
-        // screen templates last, so LMS's own win any name they share.
+        // extendsall resource ({block name=… append}) instead of replacing them, and its
+        // tvicon/tvbutton/tvboxhead/… replace the blocks of the shim's (LMS 1.11.17's look)
+        // with current LMS's; the shared screen templates last, so LMS's own win any name
+        // they share.
         LMSTVPlugin::insertDefaultTemplateDir($smarty);
         $shared = LMSTVPlugin::shimDir() . DIRECTORY_SEPARATOR . 'templates';
         $smarty->addTemplateDir(array($shared . DIRECTORY_SEPARATOR . 'default', $shared));
         $smarty->assign('lmstv_plugin_version', LMSTVPlugin::PLUGIN_SOFTWARE_VERSION);
-        // the shared templates draw LMS's own font icons here (tvicon.html), not 1.11.17's images
-        $smarty->assign('lmstv_icons', true);
         return $smarty;
     }
 

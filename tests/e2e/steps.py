@@ -1,0 +1,119 @@
+"""Operator steps the LMS 1.11.17 and the current-LMS (28-git) browser tests both take, each with
+the checks in the page and in SMS that make it a step: page, sort and search SMS's customer
+list, lock and unlock a TV account, register and remove an STB on TV → Lista STB, send a TV
+message and delete it from the customer page, plant hostile strings in SMS data.
+The screens are the same in both LMS versions (the shim's); only the look differs, so nothing
+here depends on how a button is drawn."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from selenium.webdriver.common.by import By
+
+from tests.e2e.ui import open_module, post, submit_tv_form, text, token, tv_form, wait_new_page
+
+IMG = '<img src=x id=xssimg onerror="window.__xss=1;alert(1)">'
+SCRIPT = '"><script id=xssscript>window.__xss=2;alert(2)</script>'
+
+
+def customer_list_pages(browser, stack, sms) -> None:
+    """TV → Lista klientów: one page of SMS's customers (not all), page 2 without them, the
+    highest number first when sorted descending, a customer found by surname."""
+    page = open_module(browser, stack, "m=tvcustomers")
+    assert "Lista klientów w SMS" in page
+    customers = sms.custList("")
+    first = [c["cust_number"] for c in customers if c["cust_number"] in page]
+    assert 5 <= len(first) < len(customers), "a page of customers, not all of them"
+    page2 = open_module(browser, stack, "m=tvcustomers&page=2")
+    assert not set(first) & {c["cust_number"] for c in customers if c["cust_number"] in page2}
+    desc = open_module(browser, stack, "m=tvcustomers&sort=cust_number&order=desc")
+    numbers = sorted(c["cust_number"] for c in customers)
+    assert numbers[-1] in desc and numbers[0] not in desc
+    who = customers[10]
+    found = open_module(browser, stack, f"m=tvcustomers&q={who['cust_surname']}")
+    assert who["cust_number"] in found
+
+
+def lock_and_unlock(browser, sms, number: str, account_id: int) -> None:
+    """"Wstrzymaj usługi", then "Wznów usługi" of a TV account on the open customer page; SMS's
+    account inactive, then active again."""
+    page = submit_tv_form(browser, "account_lock", account_id=account_id)
+    assert "Wstrzymano usługi na koncie." in page
+    assert sms.custGetSubscriptions(number)[0]["acc_active"] == 0
+    page = submit_tv_form(browser, "account_unlock", account_id=account_id)
+    assert "Wznowiono usługi na koncie." in page
+    assert sms.custGetSubscriptions(number)[0]["acc_active"] == 1
+
+
+def register_stb(browser, stack, sms, mac: str, serial: str) -> str:
+    """Register an STB of the first offered model into stock on TV → Lista STB; returns the
+    model after checking the notice and SMS's stock."""
+    open_module(browser, stack, "m=tvstblist")
+    form = tv_form(browser, "stb_register")
+    assert form is not None, "no form to register an STB"
+    model = form.find_element(By.CSS_SELECTOR, "select[name=stb_model] option").get_attribute(
+        "value")
+    page = submit_tv_form(browser, "stb_register",
+                          {"stb_mac": mac, "stb_serial": serial, "stb_model": model})
+    assert f"Dodano STB {mac} do magazynu." in page
+    [stb] = [s for s in sms.stbGetRegistered("stock") if s["stb_mac"] == mac]
+    assert (stb["stb_serial"], stb["stb_model"]) == (serial, model)
+    return model
+
+
+def remove_stb(browser, stack, sms, mac: str) -> None:
+    """"Usuń z bazy" of a stock STB (the list's own POST with the session's token); gone from
+    SMS afterwards."""
+    page = post(browser, stack, "m=tvstblist&mode=stock",
+                {"lmstv_token": token(browser), "tvaction": "stb_remove", "stb_mac": mac})
+    assert f"Usunięto STB {mac} z bazy." in page
+    assert [s for s in sms.stbGetRegistered("") if s["stb_mac"] == mac] == []
+
+
+def send_message(browser, stack, sms, cid: int, number: str, body: str,
+                 extended: str) -> dict:
+    """Compose a TV message to one customer (?m=tvmessagessend, valid a week from today) and
+    press its submit button; returns the message as SMS lists it."""
+    before = {m["id"] for m in sms.meldingerList(number)}
+    open_module(browser, stack, f"m=tvmessagessend&customerid={cid}")
+    form = browser.find_element(By.CSS_SELECTOR, "form[action*='m=tvmessagessend']")
+    today = date.today()
+    week = today + timedelta(days=7)
+    fields = {"msg_body": body, "msg_body_extended": extended,
+              "msg_teaser_valid_from": f"{today:%Y/%m/%d}",
+              "msg_teaser_valid_to": f"{week:%Y/%m/%d}",
+              "msg_valid_from": f"{today:%Y/%m/%d}", "msg_valid_to": f"{week:%Y/%m/%d}",
+              "msg_show_priority": "0"}
+    for name, value in fields.items():
+        browser.execute_script("arguments[0].elements[arguments[1]].value = arguments[2];",
+                               form, name, value)
+    old = browser.find_element(By.TAG_NAME, "html")
+    form.find_element(By.CSS_SELECTOR, "[type=submit]").click()
+    wait_new_page(browser, old)
+    assert "Wysłano wiadomości: 1." in text(browser)
+    [msg] = [m for m in sms.meldingerList(number) if m["id"] not in before]
+    assert msg["msg_body"] == body
+    return msg
+
+
+def delete_message(browser, sms, number: str, message_id: int) -> str:
+    """"Usuń" of one message in the customer page's TV messages box (the page must be open);
+    returns the page after checking the notice and SMS."""
+    page = submit_tv_form(browser, "msg_del", message_id=message_id)
+    assert "Usunięto wiadomość." in page
+    assert message_id not in {m["id"] for m in sms.meldingerList(number)}
+    return page
+
+
+def plant_hostile(stack, sms, number: str, account_id: int, event_id: int) -> None:
+    """Hostile strings in an SMS customer's names and street, its account's street, a message
+    and a billing event (imported into LMS with `lmstv billing import`)."""
+    sms.custEdit(number, {"cust_surname": IMG, "cust_name": SCRIPT, "cust_m_street": IMG})
+    sms.accountEdit(account_id, {"cust_i_street": SCRIPT})
+    today = sms.sandbox.getToday()
+    sms.meldingerSend(number, IMG, today, today, SCRIPT, today, today, 2, 1)
+    sms.sandbox.addBillingEvents([{"id": event_id, "cust_number": number,
+                                   "be_selling_date": today, "be_gross": "12.30",
+                                   "be_desc": IMG}])
+    stack.lmstv("billing", "import", "--start-date", today, "--end-date", today)
