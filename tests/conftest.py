@@ -158,12 +158,12 @@ class _Pool:
                 entry[0] += 1
                 entry[1] += time.monotonic() - start
 
-    def close(self) -> None:
+    def close(self) -> list[DatabaseConfig]:
+        """Wait for the resets under way; the free databases, for the caller to drop."""
         self.worker.shutdown(wait=True)
-        for free in self.free.values():
-            for cfg in free:
-                drop_database(cfg)
+        left = [cfg for free in self.free.values() for cfg in free]
         self.free.clear()
+        return left
 
 
 _POOL = pytest.StashKey[_Pool]()
@@ -175,18 +175,64 @@ def _pool(config: pytest.Config) -> _Pool:
     return config.stash[_POOL]
 
 
+# Under pytest-xdist each worker process has its own pool; the workers send their costs to the
+# controller (workeroutput), which prints one line for the whole run.
+_WORKER_COSTS = pytest.StashKey[list]()
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: unknown when xdist is not installed
+def pytest_testnodedown(node, error) -> None:  # on the controller
+    costs = getattr(node, "workeroutput", {}).get("lmstv_db_costs")
+    if costs:
+        node.config.stash.setdefault(_WORKER_COSTS, []).append(costs)
+
+
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    runs = list(config.stash.get(_WORKER_COSTS, []))
     if _POOL in config.stash:
-        costs = config.stash[_POOL].costs
+        runs.append(config.stash[_POOL].costs)
+    total: dict[str, list] = {}
+    for costs in runs:
+        for what, (n, secs) in costs.items():
+            entry = total.setdefault(what, [0, 0.0])
+            entry[0] += n
+            entry[1] += secs
+    if total:
         terminalreporter.write_line("per-test databases: " + ", ".join(
-            f"{what} {n}× {secs:.1f} s" for what, (n, secs) in sorted(costs.items())))
+            f"{what} {n}× {secs:.1f} s" for what, (n, secs) in sorted(total.items())))
+
+
+def _drop_all(cfgs: list[DatabaseConfig]) -> None:
+    """Drop databases side by side: each PostgreSQL DROP DATABASE waits for a checkpoint (0.1 to
+    5 s on the busy shared server), and drops waiting at the same time share one."""
+    if not cfgs:
+        return
+    with ThreadPoolExecutor(max_workers=min(len(cfgs), 8),
+                            thread_name_prefix="lmstv-db-drop") as pool:
+        for cfg, done in zip(cfgs, pool.map(_drop_quietly, cfgs), strict=True):
+            if not done:
+                print(f"lmstv tests: could not drop {cfg.database}", file=sys.stderr)
+
+
+def _drop_quietly(cfg: DatabaseConfig) -> bool:
+    try:
+        drop_database(cfg)
+    except Exception:  # noqa: BLE001 - one failed drop must not keep the others
+        return False
+    return True
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    left: list[DatabaseConfig] = []
     if _POOL in session.config.stash:
-        session.config.stash[_POOL].close()
-    for tpl in session.config.stash.get(_TEMPLATES, {}).values():
-        drop_database(tpl.cfg)
+        pool = session.config.stash[_POOL]
+        left = pool.close()
+        with pool._cost("drop at the end"):
+            _drop_all(left + [t.cfg for t in session.config.stash.get(_TEMPLATES, {}).values()])
+        if hasattr(session.config, "workeroutput"):  # an xdist worker: report to the controller
+            session.config.workeroutput["lmstv_db_costs"] = pool.costs
+    else:
+        _drop_all([t.cfg for t in session.config.stash.get(_TEMPLATES, {}).values()])
 
 
 def _give_back(request: pytest.FixtureRequest, key: Key, cfg: DatabaseConfig) -> None:
@@ -216,6 +262,42 @@ def _give_back(request: pytest.FixtureRequest, key: Key, cfg: DatabaseConfig) ->
         diff = "\n".join(difflib.unified_diff(fresh[key].splitlines(), got.splitlines(),
                                                "fresh clone", "reset", lineterm="", n=1))
         raise AssertionError(f"reset left {cfg.database} unlike a fresh clone:\n{diff[:6000]}")
+
+
+# -- parallel runs (pytest-xdist, `--dist loadgroup`) ---------------------------------------------
+#
+# Each worker process builds its own session and module fixtures. Tests that share an expensive
+# one are kept on one worker, so it is built once per run as in a serial run: the browser stacks
+# (a whole LMS, its database, sandbox, bridge and PHP server each), the unpacked LMS 28 tree of
+# tests/plugin, and every module-scoped fixture (grouped by module).
+SHARED_FIXTURE_GROUPS = {
+    "lms": "e2e-lms11",
+    "lms28": "e2e-lms28",
+    "lms28_mysql": "e2e-lms28",
+    "lms28_template": "lms28-tree",
+    "parser_dir": "php-parser",  # an `npm install` of the PHP parser
+}
+
+
+def _xdist_group(item: pytest.Item) -> str | None:
+    # The definition a test gets is the last of its name (tests/billing has a function-scoped
+    # `lms` of its own, for instance), so the scope is checked, not only the name.
+    defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    for fixture, group in SHARED_FIXTURE_GROUPS.items():
+        if fixture in defs and defs[fixture][-1].scope != "function":
+            return group
+    if any(d[-1].scope == "module" for d in defs.values()):
+        return f"module-{item.path.relative_to(ROOT).as_posix()}"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        group = _xdist_group(item)
+        if group is not None and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
