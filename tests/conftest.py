@@ -73,16 +73,65 @@ MIGRATED_FIXTURES = frozenset({"migrated_db", "billing_db", "migrated_config", "
 def _template(request: pytest.FixtureRequest, dialect: str, migrated: bool,
               flavour: str = "lms1117") -> Template:
     """Session-wide template database of a dialect and LMS version, built on first use, dropped
-    at the end."""
+    at the end. Under pytest-xdist the workers share it: the first to need it builds it."""
     cache = request.config.stash.setdefault(_TEMPLATES, {})
     key = (dialect, migrated, flavour)
     if key not in cache:
-        files = "lms28_schema_files" if flavour == "lms28" else "lms_schema_files"
-        schema = request.getfixturevalue(files)[dialect]
-        source = _template(request, dialect, False, flavour) if migrated else None
-        cfg = replace(server_config(dialect), database=unique_name("lmstv_tpl"))
-        cache[key] = build_template(cfg, schema, source=source, migrated=migrated)
+        shared = _shared_dir(request.config)
+        if shared is None:
+            cache[key] = _build_template(request, key)
+        else:
+            cache[key] = _shared_template(request, key, shared)
     return cache[key]
+
+
+def _build_template(request: pytest.FixtureRequest, key: Key) -> Template:
+    dialect, migrated, flavour = key
+    files = "lms28_schema_files" if flavour == "lms28" else "lms_schema_files"
+    schema = request.getfixturevalue(files)[dialect]
+    source = _template(request, dialect, False, flavour) if migrated else None
+    cfg = replace(server_config(dialect), database=unique_name("lmstv_tpl"))
+    with _pool(request.config)._cost("template built"):
+        return build_template(cfg, schema, source=source, migrated=migrated)
+
+
+def _shared_dir(config: pytest.Config) -> Path | None:
+    """The directory the xdist workers of this run share (the controller's basetemp, the parent
+    of each worker's own), or None when this process is not an xdist worker."""
+    if not hasattr(config, "workerinput"):
+        return None
+    shared = Path(config._tmp_path_factory.getbasetemp()).parent / "lmstv-templates"  # noqa: SLF001
+    shared.mkdir(exist_ok=True)
+    return shared
+
+
+def _shared_template(request: pytest.FixtureRequest, key: Key, shared: Path) -> Template:
+    """The template of ``key`` as the first worker that needed it built it (its description is
+    pickled next to a lock file); built here when no worker has yet. The controller drops it."""
+    import fcntl
+    import pickle
+
+    stem = shared / "-".join(("migrated" if key[1] else "plain", key[0], key[2]))
+    made = stem.with_suffix(".pickle")
+    with open(stem.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes (or the worker dies)
+        if made.exists():
+            return pickle.loads(made.read_bytes())
+        tpl = _build_template(request, key)
+        part = stem.with_suffix(f".part{os.getpid()}")
+        part.write_bytes(pickle.dumps(tpl))
+        part.replace(made)
+        return tpl
+
+
+def _shared_templates(config: pytest.Config) -> list[DatabaseConfig]:
+    """On the xdist controller: the templates its workers built (to drop once all have ended)."""
+    import pickle
+
+    if hasattr(config, "workerinput") or getattr(config.option, "dist", "no") == "no":
+        return []
+    shared = Path(config._tmp_path_factory.getbasetemp()) / "lmstv-templates"  # noqa: SLF001
+    return [pickle.loads(p.read_bytes()).cfg for p in sorted(shared.glob("*.pickle"))]
 
 
 _TEMPLATES = pytest.StashKey[dict]()
@@ -223,16 +272,21 @@ def _drop_quietly(cfg: DatabaseConfig) -> bool:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    left: list[DatabaseConfig] = []
-    if _POOL in session.config.stash:
-        pool = session.config.stash[_POOL]
+    config = session.config
+    # An xdist worker leaves the shared templates to the controller, which drops them after
+    # every worker has ended.
+    templates = ([] if hasattr(config, "workerinput") else
+                 [t.cfg for t in config.stash.get(_TEMPLATES, {}).values()]
+                 + _shared_templates(config))
+    if _POOL in config.stash:
+        pool = config.stash[_POOL]
         left = pool.close()
         with pool._cost("drop at the end"):
-            _drop_all(left + [t.cfg for t in session.config.stash.get(_TEMPLATES, {}).values()])
-        if hasattr(session.config, "workeroutput"):  # an xdist worker: report to the controller
-            session.config.workeroutput["lmstv_db_costs"] = pool.costs
+            _drop_all(left + templates)
+        if hasattr(config, "workeroutput"):  # an xdist worker: report to the controller
+            config.workeroutput["lmstv_db_costs"] = pool.costs
     else:
-        _drop_all([t.cfg for t in session.config.stash.get(_TEMPLATES, {}).values()])
+        _drop_all(templates)
 
 
 def _give_back(request: pytest.FixtureRequest, key: Key, cfg: DatabaseConfig) -> None:
