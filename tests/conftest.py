@@ -179,6 +179,17 @@ class _Pool:
         with self.lock:
             self.pending.setdefault(key, []).append(future)
 
+    def drop_later(self, cfg: DatabaseConfig) -> None:
+        """Drop a database that is not pooled (empty ones) on the background thread."""
+        self.worker.submit(self._drop, cfg)
+
+    def _drop(self, cfg: DatabaseConfig) -> None:
+        try:
+            with self._cost("drop, empty (background)"):
+                drop_database(cfg)
+        except Exception as exc:  # noqa: BLE001 - a failed drop must not stop the worker
+            print(f"lmstv tests: could not drop {cfg.database}: {exc}", file=sys.stderr)
+
     def _reset(self, key: Key, tpl: Template, cfg: DatabaseConfig) -> bool:
         ok = False
         try:
@@ -369,7 +380,9 @@ def make_lms_database(dialect: str, request: pytest.FixtureRequest,
     if empty:
         cfg = replace(server_config(dialect), database=unique_name("lmstv_t"))
         create_database(cfg)
-        request.addfinalizer(lambda: drop_database(cfg))
+        # Dropped on the pool's background thread, like a database whose schema a test changed:
+        # a PostgreSQL drop waits for a checkpoint (seconds on a busy server).
+        request.addfinalizer(lambda: _pool(request.config).drop_later(cfg))
         return cfg
     key = (dialect, migrated, flavour)
     tpl = _template(request, *key)
