@@ -356,6 +356,9 @@ def _xdist_group(item: pytest.Item) -> str | None:
     return None
 
 
+# tryfirst: xdist's worker reads the marks in its own hook of the same name (turning them into
+# the "@group" suffix of the test ids it schedules by), registered after this file.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not config.pluginmanager.hasplugin("xdist"):
         return
