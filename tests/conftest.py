@@ -73,16 +73,65 @@ MIGRATED_FIXTURES = frozenset({"migrated_db", "billing_db", "migrated_config", "
 def _template(request: pytest.FixtureRequest, dialect: str, migrated: bool,
               flavour: str = "lms1117") -> Template:
     """Session-wide template database of a dialect and LMS version, built on first use, dropped
-    at the end."""
+    at the end. Under pytest-xdist the workers share it: the first to need it builds it."""
     cache = request.config.stash.setdefault(_TEMPLATES, {})
     key = (dialect, migrated, flavour)
     if key not in cache:
-        files = "lms28_schema_files" if flavour == "lms28" else "lms_schema_files"
-        schema = request.getfixturevalue(files)[dialect]
-        source = _template(request, dialect, False, flavour) if migrated else None
-        cfg = replace(server_config(dialect), database=unique_name("lmstv_tpl"))
-        cache[key] = build_template(cfg, schema, source=source, migrated=migrated)
+        shared = _shared_dir(request.config)
+        if shared is None:
+            cache[key] = _build_template(request, key)
+        else:
+            cache[key] = _shared_template(request, key, shared)
     return cache[key]
+
+
+def _build_template(request: pytest.FixtureRequest, key: Key) -> Template:
+    dialect, migrated, flavour = key
+    files = "lms28_schema_files" if flavour == "lms28" else "lms_schema_files"
+    schema = request.getfixturevalue(files)[dialect]
+    source = _template(request, dialect, False, flavour) if migrated else None
+    cfg = replace(server_config(dialect), database=unique_name("lmstv_tpl"))
+    with _pool(request.config)._cost("template built"):
+        return build_template(cfg, schema, source=source, migrated=migrated)
+
+
+def _shared_dir(config: pytest.Config) -> Path | None:
+    """The directory the xdist workers of this run share (the controller's basetemp, the parent
+    of each worker's own), or None when this process is not an xdist worker."""
+    if not hasattr(config, "workerinput"):
+        return None
+    shared = Path(config._tmp_path_factory.getbasetemp()).parent / "lmstv-templates"  # noqa: SLF001
+    shared.mkdir(exist_ok=True)
+    return shared
+
+
+def _shared_template(request: pytest.FixtureRequest, key: Key, shared: Path) -> Template:
+    """The template of ``key`` as the first worker that needed it built it (its description is
+    pickled next to a lock file); built here when no worker has yet. The controller drops it."""
+    import fcntl
+    import pickle
+
+    stem = shared / "-".join(("migrated" if key[1] else "plain", key[0], key[2]))
+    made = stem.with_suffix(".pickle")
+    with open(stem.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes (or the worker dies)
+        if made.exists():
+            return pickle.loads(made.read_bytes())
+        tpl = _build_template(request, key)
+        part = stem.with_suffix(f".part{os.getpid()}")
+        part.write_bytes(pickle.dumps(tpl))
+        part.replace(made)
+        return tpl
+
+
+def _shared_templates(config: pytest.Config) -> list[DatabaseConfig]:
+    """On the xdist controller: the templates its workers built (to drop once all have ended)."""
+    import pickle
+
+    if hasattr(config, "workerinput") or getattr(config.option, "dist", "no") == "no":
+        return []
+    shared = Path(config._tmp_path_factory.getbasetemp()) / "lmstv-templates"  # noqa: SLF001
+    return [pickle.loads(p.read_bytes()).cfg for p in sorted(shared.glob("*.pickle"))]
 
 
 _TEMPLATES = pytest.StashKey[dict]()
@@ -130,6 +179,17 @@ class _Pool:
         with self.lock:
             self.pending.setdefault(key, []).append(future)
 
+    def drop_later(self, cfg: DatabaseConfig) -> None:
+        """Drop a database that is not pooled (empty ones) on the background thread."""
+        self.worker.submit(self._drop, cfg)
+
+    def _drop(self, cfg: DatabaseConfig) -> None:
+        try:
+            with self._cost("drop, empty (background)"):
+                drop_database(cfg)
+        except Exception as exc:  # noqa: BLE001 - a failed drop must not stop the worker
+            print(f"lmstv tests: could not drop {cfg.database}: {exc}", file=sys.stderr)
+
     def _reset(self, key: Key, tpl: Template, cfg: DatabaseConfig) -> bool:
         ok = False
         try:
@@ -158,12 +218,12 @@ class _Pool:
                 entry[0] += 1
                 entry[1] += time.monotonic() - start
 
-    def close(self) -> None:
+    def close(self) -> list[DatabaseConfig]:
+        """Wait for the resets under way; the free databases, for the caller to drop."""
         self.worker.shutdown(wait=True)
-        for free in self.free.values():
-            for cfg in free:
-                drop_database(cfg)
+        left = [cfg for free in self.free.values() for cfg in free]
         self.free.clear()
+        return left
 
 
 _POOL = pytest.StashKey[_Pool]()
@@ -175,18 +235,69 @@ def _pool(config: pytest.Config) -> _Pool:
     return config.stash[_POOL]
 
 
+# Under pytest-xdist each worker process has its own pool; the workers send their costs to the
+# controller (workeroutput), which prints one line for the whole run.
+_WORKER_COSTS = pytest.StashKey[list]()
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: unknown when xdist is not installed
+def pytest_testnodedown(node, error) -> None:  # on the controller
+    costs = getattr(node, "workeroutput", {}).get("lmstv_db_costs")
+    if costs:
+        node.config.stash.setdefault(_WORKER_COSTS, []).append(costs)
+
+
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    runs = list(config.stash.get(_WORKER_COSTS, []))
     if _POOL in config.stash:
-        costs = config.stash[_POOL].costs
+        runs.append(config.stash[_POOL].costs)
+    total: dict[str, list] = {}
+    for costs in runs:
+        for what, (n, secs) in costs.items():
+            entry = total.setdefault(what, [0, 0.0])
+            entry[0] += n
+            entry[1] += secs
+    if total:
         terminalreporter.write_line("per-test databases: " + ", ".join(
-            f"{what} {n}× {secs:.1f} s" for what, (n, secs) in sorted(costs.items())))
+            f"{what} {n}× {secs:.1f} s" for what, (n, secs) in sorted(total.items())))
+
+
+def _drop_all(cfgs: list[DatabaseConfig]) -> None:
+    """Drop databases side by side: each PostgreSQL DROP DATABASE waits for a checkpoint (0.1 to
+    5 s on the busy shared server), and drops waiting at the same time share one."""
+    if not cfgs:
+        return
+    with ThreadPoolExecutor(max_workers=min(len(cfgs), 8),
+                            thread_name_prefix="lmstv-db-drop") as pool:
+        for cfg, done in zip(cfgs, pool.map(_drop_quietly, cfgs), strict=True):
+            if not done:
+                print(f"lmstv tests: could not drop {cfg.database}", file=sys.stderr)
+
+
+def _drop_quietly(cfg: DatabaseConfig) -> bool:
+    try:
+        drop_database(cfg)
+    except Exception:  # noqa: BLE001 - one failed drop must not keep the others
+        return False
+    return True
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    if _POOL in session.config.stash:
-        session.config.stash[_POOL].close()
-    for tpl in session.config.stash.get(_TEMPLATES, {}).values():
-        drop_database(tpl.cfg)
+    config = session.config
+    # An xdist worker leaves the shared templates to the controller, which drops them after
+    # every worker has ended.
+    templates = ([] if hasattr(config, "workerinput") else
+                 [t.cfg for t in config.stash.get(_TEMPLATES, {}).values()]
+                 + _shared_templates(config))
+    if _POOL in config.stash:
+        pool = config.stash[_POOL]
+        left = pool.close()
+        with pool._cost("drop at the end"):
+            _drop_all(left + templates)
+        if hasattr(config, "workeroutput"):  # an xdist worker: report to the controller
+            config.workeroutput["lmstv_db_costs"] = pool.costs
+    else:
+        _drop_all(templates)
 
 
 def _give_back(request: pytest.FixtureRequest, key: Key, cfg: DatabaseConfig) -> None:
@@ -218,6 +329,45 @@ def _give_back(request: pytest.FixtureRequest, key: Key, cfg: DatabaseConfig) ->
         raise AssertionError(f"reset left {cfg.database} unlike a fresh clone:\n{diff[:6000]}")
 
 
+# -- parallel runs (pytest-xdist, `--dist loadgroup`) ---------------------------------------------
+#
+# Each worker process builds its own session and module fixtures. Tests that share an expensive
+# one are kept on one worker, so it is built once per run as in a serial run: the browser stacks
+# (a whole LMS, its database, sandbox, bridge and PHP server each), the unpacked LMS 28 tree of
+# tests/plugin, and every module-scoped fixture (grouped by module).
+SHARED_FIXTURE_GROUPS = {
+    "lms": "e2e-lms11",
+    "lms28": "e2e-lms28",
+    "lms28_mysql": "e2e-lms28",
+    "lms28_template": "lms28-tree",
+    "parser_dir": "php-parser",  # an `npm install` of the PHP parser
+}
+
+
+def _xdist_group(item: pytest.Item) -> str | None:
+    # The definition a test gets is the last of its name (tests/billing has a function-scoped
+    # `lms` of its own, for instance), so the scope is checked, not only the name.
+    defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    for fixture, group in SHARED_FIXTURE_GROUPS.items():
+        if fixture in defs and defs[fixture][-1].scope != "function":
+            return group
+    if any(d[-1].scope == "module" for d in defs.values()):
+        return f"module-{item.path.relative_to(ROOT).as_posix()}"
+    return None
+
+
+# tryfirst: xdist's worker reads the marks in its own hook of the same name (turning them into
+# the "@group" suffix of the test ids it schedules by), registered after this file.
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        group = _xdist_group(item)
+        if group is not None and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session")
 def _pg_template(request: pytest.FixtureRequest) -> DatabaseConfig:
     """The PostgreSQL template (kept for callers of the old fixture name)."""
@@ -233,7 +383,9 @@ def make_lms_database(dialect: str, request: pytest.FixtureRequest,
     if empty:
         cfg = replace(server_config(dialect), database=unique_name("lmstv_t"))
         create_database(cfg)
-        request.addfinalizer(lambda: drop_database(cfg))
+        # Dropped on the pool's background thread, like a database whose schema a test changed:
+        # a PostgreSQL drop waits for a checkpoint (seconds on a busy server).
+        request.addfinalizer(lambda: _pool(request.config).drop_later(cfg))
         return cfg
     key = (dialect, migrated, flavour)
     tpl = _template(request, *key)

@@ -146,11 +146,20 @@ ORDER BY 1
 """
 
 
+# A session's first temporary table creates the schemas pg_temp_N and pg_toast_temp_N in the
+# database, and PostgreSQL keeps them (empty) after the session ends, for the next backend of
+# that number. They are not part of the database's schema (pg_dump leaves them out) and are
+# empty once the test's sessions have ended, so they do not make a database unusable: without
+# this, every test of the billing import (a TEMPORARY staging table) had its database dropped.
+_PG_NOT_TEMP = r" WHERE nspname !~ '^pg_(toast_)?temp_[0-9]+$'"
+
+
 def _pg_state_sql(catalogs: list[str]) -> str:
     """One query whose result changes with any schema change: every DDL statement inserts,
     updates or deletes catalog rows, so each catalog's row count or newest xmin moves."""
     parts = [f"SELECT '{name}' AS k, count(*)::text || '/' || "
              f"coalesce(max(xmin::text::bigint), 0)::text AS v FROM pg_catalog.{name}"
+             + (_PG_NOT_TEMP if name == "pg_namespace" else "")
              for name in catalogs]
     parts.append("SELECT 'db_settings', coalesce(string_agg(array_to_string(setconfig, ','), ';'"
                  " ORDER BY setrole), '') FROM pg_db_role_setting WHERE setdatabase = "
