@@ -257,27 +257,30 @@ database = {dbc.database}
 
         # (short figure name for --json, printed measure, value, unit, target, cmp, original)
         rows: list[tuple[str, str, float, str, float | None, str, float | None]] = []
+        def after_a_purge(url: str) -> tuple[float, float]:
+            """(wall ms, bridge CPU ms) of ``url`` asked right after the cache is emptied."""
+            s.post(f"{base}/api/v1/system/cache/purge", timeout=30).raise_for_status()
+            t0 = time.perf_counter()
+            r = s.get(url, timeout=60)
+            return (time.perf_counter() - t0) * 1000, server_cpu(r.headers.get("Server-Timing", ""))
+
         cold_page = timed(lambda: get(page))
         warm_page = [timed(lambda: get(page)) for _ in range(50)]
         # More cold pages (cache purged before each): one sample is at the mercy of the box.
         cold_pages, cold_page_cpu = [cold_page], []
         for _ in range(4):
-            s.post(f"{base}/api/v1/system/cache/purge", timeout=30).raise_for_status()
-            t0 = time.perf_counter()
-            r = s.get(page, timeout=60)
-            cold_pages.append((time.perf_counter() - t0) * 1000)
-            cold_page_cpu.append(server_cpu(r.headers.get("Server-Timing", "")))
+            wall, cpu = after_a_purge(page)
+            cold_pages.append(wall)
+            cold_page_cpu.append(cpu)
         cold_list = timed(lambda: get(listing))
         # One sample is at the mercy of whatever else the box is doing: empty the cache
         # ("Odśwież dane") and ask again a few times for a steadier cold figure; right after
         # each, the warm list on new connections (every worker) for pages not asked yet.
         again, again_cpu, after_purge = [], [], []
         for n in range(4):
-            s.post(f"{base}/api/v1/system/cache/purge", timeout=30).raise_for_status()
-            t0 = time.perf_counter()
-            r = s.get(listing, timeout=60)
-            again.append((time.perf_counter() - t0) * 1000)
-            again_cpu.append(server_cpu(r.headers.get("Server-Timing", "")))
+            wall, cpu = after_a_purge(listing)
+            again.append(wall)
+            again_cpu.append(cpu)
             for p in range(40):
                 url = f"{base}/api/v1/customers?sort=cust_surname&page={(n * 40 + p) % 60 + 4}"
                 after_purge.append(fresh_connection_get(br_port, url))
