@@ -20,7 +20,14 @@ from typing import Any
 
 from bridge.billing import staging
 from bridge.billing.linkage import SUSPENDED, customers_for_linkage, link_problem
-from bridge.billing.validation import BillingEvent, InvalidEvent, validate_event, validate_reply
+from bridge.billing.validation import (
+    MAX_BIGINT,
+    BillingEvent,
+    InvalidEvent,
+    link_fields,
+    validate_event,
+    validate_reply,
+)
 from bridge.sms.stream import NotAList
 
 log = logging.getLogger("lmstv.billing")
@@ -64,14 +71,26 @@ class ImportSummary:
 
 
 MAX_KEPT_INVALID = 1000  # malformed events kept for the report; the rest are only counted
+MAX_LINK_MEMO = 200_000  # distinct (external id, number) pairs remembered while skipping
+_LINK_TYPES = (int, str, type(None))
+_MISSING = object()
+Link = tuple[int | None, str]
 
 
 class _Stager:
-    """Validates batches of raw events (or validated ones) and stages them with their link."""
+    """Validates batches of raw events (or validated ones) and stages them with their link.
+
+    A raw event whose id is already in ``tv_billing_event`` is skipped before validation and
+    staging (most of a re-import's work): a stored event is final, whatever SMS sends under its
+    id later (before, the anti-join dropped it after staging, so a changed copy was never
+    stored either).  Only its customer link is read, for the summary of unlinked customers.
+    """
 
     def __init__(self, db: Any, summary: ImportSummary, progress: Progress | None) -> None:
         self.db, self.summary, self.progress = db, summary, progress
         self._customers: dict[int, dict[str, Any] | None] = {}
+        self._links: dict[tuple[Any, Any], Link | None] = {}
+        self.known: dict[Link, int] = {}  # events skipped as already stored, per customer link
         self.pos = 0
 
     def restart(self) -> None:
@@ -79,6 +98,30 @@ class _Stager:
         self.pos = 0
         self.summary.fetched = self.summary.invalid_total = 0
         self.summary.invalid = []
+        self.known = {}
+
+    @property
+    def known_total(self) -> int:
+        return sum(self.known.values())
+
+    def _stored(self, items: list[Any]) -> set[int]:
+        """The ids of this batch that are stored already (one query per batch)."""
+        ids = [beid for raw in items if raw.__class__ is dict
+               and (beid := raw.get("id")).__class__ is int and 1 <= beid <= MAX_BIGINT]
+        return staging.stored_ids(self.db, TABLE, ids) if ids else set()
+
+    def _link(self, raw: dict[str, Any]) -> Link | None:
+        """The event's customer link as validation reads it; None when it is malformed."""
+        ext, number = raw.get("cust_external_id"), raw.get("cust_number")
+        if ext.__class__ not in _LINK_TYPES or number.__class__ not in _LINK_TYPES:
+            return None
+        key = (ext, number)
+        link = self._links.get(key, _MISSING)
+        if link is _MISSING:
+            link = link_fields(raw)
+            if len(self._links) < MAX_LINK_MEMO:
+                self._links[key] = link
+        return link  # type: ignore[return-value]
 
     def _invalid(self, bad: InvalidEvent) -> None:
         self.summary.invalid_total += 1
@@ -88,7 +131,17 @@ class _Stager:
     def raw(self, items: list[Any]) -> None:
         """A batch straight from the reply: validate, then stage the valid ones."""
         good: list[tuple[int, BillingEvent]] = []
+        stored = self._stored(items)
+        known = self.known
         for raw in items:
+            if stored and raw.__class__ is dict:
+                beid = raw.get("id")
+                if beid.__class__ is int and beid in stored:
+                    link = self._link(raw)
+                    if link is not None:
+                        known[link] = known.get(link, 0) + 1
+                        self.pos += 1
+                        continue
             ev = validate_event(raw, self.pos)
             if isinstance(ev, InvalidEvent):
                 self._invalid(ev)
@@ -98,18 +151,30 @@ class _Stager:
         self.summary.fetched += len(items)
         self.stage(good)
 
-    def stage(self, events: Sequence[tuple[int, BillingEvent]]) -> None:
-        db = self.db
-        wanted = {ev.customerid for _, ev in events
-                  if ev.customerid and ev.customerid not in self._customers}
+    def _load_customers(self, ids: set[int | None]) -> None:
+        wanted = {cid for cid in ids if cid and cid not in self._customers}
         if wanted:
-            found = customers_for_linkage(db, wanted)
+            found = customers_for_linkage(self.db, wanted)
             for cid in wanted:
                 row = found.get(cid)
                 # Only what link_problem and the suspension flag read: 100k customers stay small.
                 self._customers[cid] = None if row is None else {
                     "tv_cust_number": row["tv_cust_number"], "deleted": row["deleted"],
                     "tv_suspend_billing": row["tv_suspend_billing"]}
+
+    def known_unlinked(self) -> list[tuple[str, int | None, str, int]]:
+        """(number, customer id, problem, events) of the skipped events whose link is broken."""
+        self._load_customers({cid for cid, _ in self.known})
+        out = []
+        for (cid, number), n in self.known.items():
+            problem = link_problem(cid, number, self._customers.get(cid) if cid else None)
+            if problem:
+                out.append((number, cid, problem, n))
+        return out
+
+    def stage(self, events: Sequence[tuple[int, BillingEvent]]) -> None:
+        db = self.db
+        self._load_customers({ev.customerid for _, ev in events})
         rows = []
         for pos, ev in events:
             customer = self._customers.get(ev.customerid) if ev.customerid else None
@@ -145,13 +210,21 @@ def _settle(db: Any, summary: ImportSummary, now: int, stager: _Stager,
             # one would be a guess).
             drop += [pos for pos, _ in (found if differing else found[1:])]
         staging.delete_positions(db, drop)
-        summary.valid = staging.count(db)
-        summary.unlinked = sorted(
-            (Unlinked(r["cust_number"], int(r["customerid"]) if r["customerid"] is not None
-                      else None, r["problem"], int(r["n"])) for r in staging.unlinked(db)),
-            key=lambda u: (u.cust_number, u.reason))
+        staged = staging.count(db)
+        unlinked: dict[tuple[str, int | None, str], int] = {}
+        for r in staging.unlinked(db):
+            key = (r["cust_number"], int(r["customerid"]) if r["customerid"] is not None
+                   else None, r["problem"])
+            unlinked[key] = unlinked.get(key, 0) + int(r["n"])
+        for number, cid, problem, n in stager.known_unlinked():
+            unlinked[(number, cid, problem)] = unlinked.get((number, cid, problem), 0) + n
+        summary.unlinked = sorted((Unlinked(number, cid, problem, n)
+                                   for (number, cid, problem), n in unlinked.items()),
+                                  key=lambda u: (u.cust_number, u.reason))
         summary.suspended_new = staging.suspended_new(db)
         summary.new = staging.move_new(db, TABLE, now)
+        # Skipped events count as valid and already stored (they were checked when stored).
+        summary.valid = staged + stager.known_total
         summary.already_stored = summary.valid - summary.new
     summary.invalid.sort(key=lambda bad: bad.position)
     if progress and summary.valid:

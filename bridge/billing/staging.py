@@ -77,6 +77,11 @@ def duplicates(db: Any) -> list[dict[str, Any]]:
     return out
 
 
+def stored_ids(db: Any, table: str, beids: Sequence[int]) -> set[int]:
+    """Which of these event ids ``table`` holds already (the import skips them unstaged)."""
+    return dialect.existing_keys(db, table, "beid", beids)
+
+
 def delete_positions(db: Any, positions: Sequence[int]) -> None:
     for first in range(0, len(positions), 1000):
         part = list(positions[first:first + 1000])
