@@ -114,7 +114,10 @@ def move_new(db: Any, table: str, now: int) -> int:
     """
     cols = ", ".join(EVENT_COLUMNS)
     sql = (f"INSERT INTO {table} ({cols}, imported_at) SELECT "
-           + ", ".join(f"s.{c}" for c in EVENT_COLUMNS) + ", %s" + _NEW)
+           + ", ".join(f"s.{c}" for c in EVENT_COLUMNS) + ", %s" + _NEW
+           # Stored in the order invoicing reads them: a batch's events share a few pages
+           # (heap on PostgreSQL, the clustered id index on InnoDB) instead of one each.
+           + " ORDER BY s.customerid, s.be_selling_date, s.beid")
     if dialect.is_postgres(db):
         sql += " ON CONFLICT (beid) DO NOTHING"
     else:
