@@ -66,6 +66,11 @@ class Database:
         self.cfg = cfg
         self.dialect = cfg.dialect
         self._conn = _connect(cfg, connect_timeout)
+        self._tuples: Any = None
+        if cfg.dialect == "postgres":
+            import psycopg2.extensions
+
+            self._tuples = psycopg2.extensions.cursor
         self._in_tx = False
         self._owner = threading.get_ident()
 
@@ -136,8 +141,9 @@ class Database:
         except Exception:  # noqa: BLE001
             pass
 
-    def _run(self, sql: str, params: Sequence[Any] | None) -> Any:
-        cur = self._conn.cursor()
+    def _run(self, sql: str, params: Sequence[Any] | None, plain: bool = False) -> Any:
+        # plain: a tuple cursor on PostgreSQL (query() builds the dicts itself).
+        cur = self._conn.cursor(cursor_factory=self._tuples) if plain else self._conn.cursor()
         try:
             cur.execute(sql, tuple(params) if params is not None else None)
         except Exception:
@@ -150,9 +156,17 @@ class Database:
     # -- queries ----------------------------------------------------------------------------
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
-        cur = self._run(sql, params)
+        postgres = self.dialect == "postgres"
+        cur = self._run(sql, params, plain=postgres)
         try:
-            rows = [dict(r) for r in cur.fetchall()]
+            if postgres:
+                # Tuples zipped with the column names: psycopg2's RealDictRow sets every value
+                # through a Python method, then was copied into a dict here (a tenth of an
+                # invoicing run's client CPU at 40,000 customers).  Same keys, last name wins.
+                names = [col[0] for col in cur.description or ()]
+                rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+            else:
+                rows = [dict(r) for r in cur.fetchall()]
         finally:
             cur.close()
         if not self._in_tx:
