@@ -173,7 +173,8 @@ def wipe_invoices(cfg) -> None:
 
 
 def bench_engine(dialect: str, sandbox_url: str, sms_customers: list[dict], tmp: Path,
-                 batch_sizes: list[int], report: Callable[[str, Run, str], None]) -> dict:
+                 batch_sizes: list[int], report: Callable[[str, Run, str], None],
+                 code: Path = ROOT) -> dict:
     cfg = replace(server_config(dialect), database=f"lmstv_bench_{os.getpid()}")
     create_database(cfg, drop_first=True)
     try:
@@ -194,14 +195,14 @@ def bench_engine(dialect: str, sandbox_url: str, sms_customers: list[dict], tmp:
             f"password = {cfg.password}\ndatabase = {cfg.database}\n", encoding="utf-8")
         res: dict = {}
         for step in ("import", "re-import"):
-            res[step] = run_child(ini, "billing", "import", server=(dialect, cfg))
+            res[step] = run_child(ini, "billing", "import", server=(dialect, cfg), code=code)
             report(step, res[step], " | ".join(ln for ln in res[step].out.splitlines()
                                                if ln.startswith("billing import")))
         for n, size in enumerate(batch_sizes):
             if n:
                 wipe_invoices(cfg)
             run = run_child(ini, "billing", "invoice", "-q", "--batch-size", str(size),
-                            server=(dialect, cfg))
+                            server=(dialect, cfg), code=code)
             db = connect(cfg)
             counts = [db.scalar(q) for q in (
                 "SELECT COUNT(*) AS n FROM documents", "SELECT COUNT(*) AS n FROM invoicecontents",
@@ -266,6 +267,9 @@ def main() -> int:
     ap.add_argument("--no-invoicing", action="store_true", help="import and re-import only")
     ap.add_argument("--batch-sizes", default="25",
                     help="customers per invoicing transaction, comma-separated to compare")
+    ap.add_argument("--code", metavar="DIR", type=Path, default=ROOT,
+                    help="run the lmstv of another checkout (e.g. a worktree of main) for "
+                    "old-vs-new pairs; the bench itself, its sandbox and schema stay this one's")
     ap.add_argument("--json", metavar="FILE",
                     help="append every figure to FILE as JSON lines (bench/issue12.py format)")
     args = ap.parse_args()
@@ -290,8 +294,8 @@ def main() -> int:
             customers = [{k: c.get(k) for k in ("cust_external_id", "cust_surname", "cust_name",
                                                  "cust_number")} for c in sms.custList("")]
         ctl.sandbox.setLatency(LATENCY_MS)
-        print(f"load average at start: {load_average():.2f}; data: {events_n} events for "
-              f"{len(customers)} customers, sale dates in "
+        print(f"code: {args.code.resolve()}; load average at start: {load_average():.2f}; "
+              f"data: {events_n} events for {len(customers)} customers, sale dates in "
               f"{last_month:%Y-%m}, SMS latency {LATENCY_MS} ms; original module (PostgreSQL, "
               "10k): " + "; ".join(f"{k} {v}" for k, v in BASELINE_TEXT.items()))
         print("  (ratio = original module's 10k figure / this figure; load = 1-min load "
@@ -306,7 +310,7 @@ def main() -> int:
                 figures.run(what, engine, run, targets[what])
 
             sizes = [] if args.no_invoicing else [int(x) for x in args.batch_sizes.split(",")]
-            bench_engine(dialect, sb.url, customers, tmp, sizes, report)
+            bench_engine(dialect, sb.url, customers, tmp, sizes, report, args.code.resolve())
             sandbox_mb = vm_hwm_mb(sb.proc.pid)
             print(f"  sandbox peak so far {sandbox_mb:.0f} MB (target <= {SANDBOX_MB:.0f} MB) "
                   f"{'ok' if sandbox_mb <= SANDBOX_MB else 'MISS'}; load average {load_text()}",
