@@ -15,7 +15,7 @@ as child processes (peak memory = the child's max RSS, CPU = its user + system t
 machine is shared, so every figure is printed with the 1-minute load average at its end.
 
     .venv/bin/python bench/bench_billing.py [--scale 10k|100k] [--customers N] [--events N]
-                                            [--engines postgres,mysql] [--batch-sizes 25]
+                                            [--engines postgres,mysql] [--batch-sizes 100]
                                             [--json FILE]
 
 ``--json FILE`` appends one JSON object per figure and line (wall, CPU and peak RSS of each step
@@ -265,7 +265,7 @@ def main() -> int:
     ap.add_argument("--events", type=int, default=0, help="overrides the scale's")
     ap.add_argument("--engines", default="postgres,mysql")
     ap.add_argument("--no-invoicing", action="store_true", help="import and re-import only")
-    ap.add_argument("--batch-sizes", default="25",
+    ap.add_argument("--batch-sizes", default="100",
                     help="customers per invoicing transaction, comma-separated to compare")
     ap.add_argument("--code", metavar="DIR", type=Path, default=ROOT,
                     help="run the lmstv of another checkout (e.g. a worktree of main) for "
