@@ -71,10 +71,7 @@ class ImportSummary:
 
 
 MAX_KEPT_INVALID = 1000  # malformed events kept for the report; the rest are only counted
-MAX_LINK_MEMO = 200_000  # distinct (external id, number) pairs remembered while skipping
 _LINK_TYPES = (int, str, type(None))
-_MISSING = object()
-Link = tuple[int | None, str]
 
 
 class _Stager:
@@ -83,14 +80,16 @@ class _Stager:
     A raw event whose id is already in ``tv_billing_event`` is skipped before validation and
     staging (most of a re-import's work): a stored event is final, whatever SMS sends under its
     id later (before, the anti-join dropped it after staging, so a changed copy was never
-    stored either).  Only its customer link is read, for the summary of unlinked customers.
+    stored either).  Only its customer link fields are counted (per distinct pair, so memory
+    follows the number of customers), for the summary of unlinked customers.
     """
 
     def __init__(self, db: Any, summary: ImportSummary, progress: Progress | None) -> None:
         self.db, self.summary, self.progress = db, summary, progress
         self._customers: dict[int, dict[str, Any] | None] = {}
-        self._links: dict[tuple[Any, Any], Link | None] = {}
-        self.known: dict[Link, int] = {}  # events skipped as already stored, per customer link
+        # Events skipped as already stored, per raw (cust_external_id, cust_number); None
+        # counts those whose fields are of no plain type (no link to report for them).
+        self.known: dict[tuple[Any, Any] | None, int] = {}
         self.pos = 0
 
     def restart(self) -> None:
@@ -110,19 +109,6 @@ class _Stager:
                and (beid := raw.get("id")).__class__ is int and 1 <= beid <= MAX_BIGINT]
         return staging.stored_ids(self.db, TABLE, ids) if ids else set()
 
-    def _link(self, raw: dict[str, Any]) -> Link | None:
-        """The event's customer link as validation reads it; None when it is malformed."""
-        ext, number = raw.get("cust_external_id"), raw.get("cust_number")
-        if ext.__class__ not in _LINK_TYPES or number.__class__ not in _LINK_TYPES:
-            return None
-        key = (ext, number)
-        link = self._links.get(key, _MISSING)
-        if link is _MISSING:
-            link = link_fields(raw)
-            if len(self._links) < MAX_LINK_MEMO:
-                self._links[key] = link
-        return link  # type: ignore[return-value]
-
     def _invalid(self, bad: InvalidEvent) -> None:
         self.summary.invalid_total += 1
         if len(self.summary.invalid) < MAX_KEPT_INVALID:
@@ -137,11 +123,12 @@ class _Stager:
             if stored and raw.__class__ is dict:
                 beid = raw.get("id")
                 if beid.__class__ is int and beid in stored:
-                    link = self._link(raw)
-                    if link is not None:
-                        known[link] = known.get(link, 0) + 1
-                        self.pos += 1
-                        continue
+                    ext, number = raw.get("cust_external_id"), raw.get("cust_number")
+                    key = ((ext, number) if ext.__class__ in _LINK_TYPES
+                           and number.__class__ in _LINK_TYPES else None)
+                    known[key] = known.get(key, 0) + 1
+                    self.pos += 1
+                    continue
             ev = validate_event(raw, self.pos)
             if isinstance(ev, InvalidEvent):
                 self._invalid(ev)
@@ -163,10 +150,19 @@ class _Stager:
                     "tv_suspend_billing": row["tv_suspend_billing"]}
 
     def known_unlinked(self) -> list[tuple[str, int | None, str, int]]:
-        """(number, customer id, problem, events) of the skipped events whose link is broken."""
-        self._load_customers({cid for cid, _ in self.known})
+        """(number, customer id, problem, events) of the skipped events whose link is broken.
+
+        The link is read as validation reads it; a malformed one is not reported (the event
+        is stored with the link it had when it was valid)."""
+        links: dict[tuple[int | None, str], int] = {}
+        for key, n in self.known.items():
+            link = (link_fields({"cust_external_id": key[0], "cust_number": key[1]})
+                    if key is not None else None)
+            if link is not None:
+                links[link] = links.get(link, 0) + n
+        self._load_customers({cid for cid, _ in links})
         out = []
-        for (cid, number), n in self.known.items():
+        for (cid, number), n in links.items():
             problem = link_problem(cid, number, self._customers.get(cid) if cid else None)
             if problem:
                 out.append((number, cid, problem, n))

@@ -187,19 +187,21 @@ def test_reimport_skips_stored_events_and_reports_invalid_ones_once_per_run(
     assert first.invalid_total == 1 and [b.beid for b in first.invalid] == ["99999999"]
     assert sum(u.events for u in first.unlinked) == 6000  # no external id in these rows
 
-    # SMS later sends a stored id with another amount and one with a broken date: a stored
-    # event is final, so both count as already stored (neither is reported nor changes it).
+    # SMS later sends a stored id with another amount, one with a broken date and one without
+    # its customer number: a stored event is final, so all three count as already stored
+    # (none is reported nor changes it; the one without a number has no link to list).
     changed = (good[20][0], *good[20][1:8], 12.34, *good[20][9:])
     malformed = (good[30][0], *good[30][1:5], "2024-02-30", *good[30][6:])
+    no_number = (good[40][0], good[40][1], "", *good[40][3:])
     new = rows(1, first=50_000)[0]
-    body = reply([*good, broken, changed, malformed, new])
+    body = reply([*good, broken, changed, malformed, no_number, new])
     staged.clear()
     script.plan = [("cut", body), ("ok", body)]  # the read breaks off once and is retried
     again = run(billing_db, url)
     assert script.requests == 3
-    assert (again.fetched, again.new, again.already_stored) == (6004, 1, 6002)
+    assert (again.fetched, again.new, again.already_stored) == (6005, 1, 6003)
     assert again.invalid_total == 1 and [b.beid for b in again.invalid] == ["99999999"]
-    assert again.valid == 6003
+    assert again.valid == 6004
     # Only the new event was staged (in the second attempt): stored ones never were.
     assert sum(staged) == 1, staged
     assert sum(u.events for u in again.unlinked) == 6003
