@@ -66,6 +66,12 @@ def _connect(cfg: DatabaseConfig, connect_timeout: int = 10) -> Any:
         raise DatabaseError(f"cannot connect to {cfg.describe()}: {exc.args[-1]}") from None
 
 
+def _pg_tuple_cursor() -> Any:
+    import psycopg2.extensions
+
+    return psycopg2.extensions.cursor
+
+
 class Database:
     """A connection to the LMS database; not shared between threads (use one per thread)."""
 
@@ -163,7 +169,11 @@ class Database:
             pass
 
     def _run(self, sql: str, params: Sequence[Any] | None) -> Any:
-        cur = self._conn.cursor()
+        # PostgreSQL: a plain cursor, rows made into dicts by query(); the connection's
+        # RealDictCursor (for code using ``raw``) builds each row in Python, one __setitem__
+        # per column, and query() copied it again.  pymysql's DictCursor makes plain dicts.
+        cur = self._conn.cursor(cursor_factory=_pg_tuple_cursor()) \
+            if self.dialect == "postgres" else self._conn.cursor()
         try:
             cur.execute(sql, tuple(params) if params is not None else None)
         except Exception:
@@ -176,10 +186,13 @@ class Database:
     def query(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
         cur = self._run(sql, params)
         try:
-            rows = [dict(r) for r in cur.fetchall()]
+            rows = cur.fetchall()
+            if self.dialect != "postgres":
+                return list(rows)
+            names = [column[0] for column in cur.description or ()]
+            return [dict(zip(names, row, strict=True)) for row in rows]
         finally:
             cur.close()
-        return rows
 
     def one(self, sql: str, params: Sequence[Any] | None = None) -> dict[str, Any] | None:
         rows = self.query(sql, params)
@@ -215,7 +228,7 @@ class Database:
         """Insert one row and return its new ``id`` (RETURNING on PostgreSQL)."""
         if self.dialect == "postgres":
             cur = self._run(sql + " RETURNING id", params)
-            new_id = int(next(iter(cur.fetchone().values())))
+            new_id = int(cur.fetchone()[0])
         else:
             cur = self._run(sql, params)
             new_id = int(cur.lastrowid)
