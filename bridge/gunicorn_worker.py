@@ -135,7 +135,10 @@ class _ExclusiveAcceptSelector(selectors.EpollSelector):
                 and events == selectors.EVENT_READ:
             # EPOLLEXCLUSIVE cannot be added by modify(): register the descriptor again.
             epoll.unregister(key.fd)
-            epoll.register(key.fd, select.EPOLLIN | select.EPOLLEXCLUSIVE)
+            try:
+                epoll.register(key.fd, select.EPOLLIN | select.EPOLLEXCLUSIVE)
+            except OSError:  # a kernel before Linux 4.5: every worker is woken, as before
+                epoll.register(key.fd, select.EPOLLIN)
         return key
 
 
