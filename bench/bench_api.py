@@ -160,6 +160,92 @@ def worker_rss(master: int, field: str = "VmRSS:") -> list[float]:
     return out
 
 
+def start_sandbox(port: int, procs: list[subprocess.Popen]) -> str:
+    """``lmstv sandbox`` with no customers on ``port`` (added to ``procs``); its XML-RPC URL."""
+    procs.append(subprocess.Popen([sys.executable, "-m", "bridge", "sandbox", "--host",
+                                   "127.0.0.1", "--port", str(port), "--seed", "empty"],
+                                  cwd=ROOT, stderr=subprocess.DEVNULL))
+    wait_http(f"http://127.0.0.1:{port}/")
+    return f"http://127.0.0.1:{port}/test/xmlrpc"
+
+
+def build_world(dbc: DatabaseConfig, sms_url: str, customers: int) -> int:
+    """A throw-away LMS database and ``customers`` SMS customers, one of them with a full TV
+    box (2 accounts x 3 services, each with an STB); SMS latency 50 ms from then on.  Returns
+    that customer's LMS id."""
+    import xmlrpc.client
+
+    ctl = xmlrpc.client.ServerProxy(sms_url, allow_none=True)
+    auth = {"user_name": "Jan Kowalski", "user_pass": "6e9bece1914809fb8493146417e722f6"}
+    create_database(dbc)
+    load_lms_schema(dbc)
+    db = connect(dbc)
+    migrate(db, out=lambda _l: None)
+    cid = db.insert_id("INSERT INTO customers (lastname, name, status, address, zip, city, "
+                       "ssn, icn, info, notes, message) VALUES ('Bench', 'Jan', 3, "
+                       "'Polna 1', '30-001', 'Kraków', '', '', '', '', '')", [], "customers")
+    [number] = ctl.sandbox.addCustomers([{
+        "cust_name": "Jan", "cust_surname": "Bench", "cust_m_street": "Polna",
+        "cust_m_home_nr": "1", "cust_m_postal_code": "30-001", "cust_m_city": "Kraków",
+        "cust_external_id": cid}])
+    db.execute("UPDATE customers SET tv_cust_number = %s WHERE id = %s", [number, cid])
+    subnet = ctl.subnetList(auth)[0]["subnet_id"]
+    n = 0
+    for _ in range(2):
+        acc = ctl.accountAdd(auth, number, {"cust_i_street": "Polna", "cust_i_home_nr": "1",
+                                            "cust_i_flat": "", "cust_i_postal_code":
+                                            "30-001", "cust_i_city": "Kraków"})
+        ctl.packagesEntitle(auth, acc, [101, 201, 203], time.strftime("%Y-%m-%d"))
+        for s in ctl.custGetSubscriptions(auth, number)[-1]["subscriptions"]:
+            if s["pkg_class"].startswith("pkg_base"):
+                mac = f"00:1A:2B:3C:{n // 256:02X}:{n % 256:02X}"
+                n += 1
+                ctl.stbRegister(auth, mac, f"SER{n}", "VIP1960")
+                ctl.stbLink(auth, acc, mac, subnet, s["cust_order_id"])
+    for done in range(1, customers, 10_000):
+        ctl.sandbox.addCustomers(min(10_000, customers - done))
+    db.close()
+    ctl.sandbox.setLatency(50)
+    return cid
+
+
+def write_ini(work: Path, sms_url: str, port: int, dbc: DatabaseConfig,
+              cache_dir: Path | None = None) -> Path:
+    """The bridge's lmstv.ini for the benchmark (cache in ``work/cache`` unless given)."""
+    ini = work / "lmstv.ini" if cache_dir is None else cache_dir.with_suffix(".ini")
+    ini.write_text(f"""[logowanie]
+login = Jan Kowalski
+haslo = 6e9bece1914809fb8493146417e722f6
+serwer = {sms_url}
+[opcje]
+cache = 1
+cache_lifetime = 3600
+http_timeout = 60
+[bridge]
+bind = 127.0.0.1:{port}
+secret = {SECRET}
+cache_dir = {cache_dir or work / "cache"}
+audit_log = {work}/audit.log
+[database]
+type = {dbc.dialect}
+host = {dbc.host}
+port = {dbc.port}
+user = {dbc.user}
+password = {dbc.password}
+database = {dbc.database}
+""")
+    return ini
+
+
+def start_bridge(ini: Path, tree: Path, workers: int = 3) -> subprocess.Popen:
+    """The bridge of source tree ``tree`` under gunicorn (this venv's gunicorn and packages)."""
+    env = {**os.environ, "LMSTV_CONFIG": str(ini), "LMSTV_WORKERS": str(workers),
+           "PYTHONPATH": str(tree)}
+    return subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c",
+                             "python:bridge.gunicorn_conf", "--log-level", "warning",
+                             "bridge.wsgi:app"], cwd=tree, env=env, stderr=subprocess.DEVNULL)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     scale.add_scale(parser)
@@ -173,75 +259,10 @@ def main() -> int:
     procs: list[subprocess.Popen] = []
     dbc = db_config(args.engine)
     try:
-        sandbox = subprocess.Popen([sys.executable, "-m", "bridge", "sandbox", "--host",
-                                    "127.0.0.1", "--port", str(sb_port), "--seed", "empty"],
-                                   cwd=ROOT, stderr=subprocess.DEVNULL)
-        procs.append(sandbox)
-        sms_url = f"http://127.0.0.1:{sb_port}/test/xmlrpc"
-        wait_http(f"http://127.0.0.1:{sb_port}/")
-        import xmlrpc.client
-
-        ctl = xmlrpc.client.ServerProxy(sms_url, allow_none=True)
-        auth = {"user_name": "Jan Kowalski", "user_pass": "6e9bece1914809fb8493146417e722f6"}
-
-        create_database(dbc)
-        load_lms_schema(dbc)
-        db = connect(dbc)
-        migrate(db, out=lambda _l: None)
-        # the customer with the page: 2 accounts x 3 services, each with an STB
-        cid = db.insert_id("INSERT INTO customers (lastname, name, status, address, zip, city, "
-                           "ssn, icn, info, notes, message) VALUES ('Bench', 'Jan', 3, "
-                           "'Polna 1', '30-001', 'Kraków', '', '', '', '', '')", [], "customers")
-        [number] = ctl.sandbox.addCustomers([{
-            "cust_name": "Jan", "cust_surname": "Bench", "cust_m_street": "Polna",
-            "cust_m_home_nr": "1", "cust_m_postal_code": "30-001", "cust_m_city": "Kraków",
-            "cust_external_id": cid}])
-        db.execute("UPDATE customers SET tv_cust_number = %s WHERE id = %s", [number, cid])
-        subnet = ctl.subnetList(auth)[0]["subnet_id"]
-        n = 0
-        for _ in range(2):
-            acc = ctl.accountAdd(auth, number, {"cust_i_street": "Polna", "cust_i_home_nr": "1",
-                                                "cust_i_flat": "", "cust_i_postal_code":
-                                                "30-001", "cust_i_city": "Kraków"})
-            ctl.packagesEntitle(auth, acc, [101, 201, 203], time.strftime("%Y-%m-%d"))
-            for s in ctl.custGetSubscriptions(auth, number)[-1]["subscriptions"]:
-                if s["pkg_class"].startswith("pkg_base"):
-                    mac = f"00:1A:2B:3C:{n // 256:02X}:{n % 256:02X}"
-                    n += 1
-                    ctl.stbRegister(auth, mac, f"SER{n}", "VIP1960")
-                    ctl.stbLink(auth, acc, mac, subnet, s["cust_order_id"])
-        for done in range(1, customers, 10_000):
-            ctl.sandbox.addCustomers(min(10_000, customers - done))
-        db.close()
-        ctl.sandbox.setLatency(50)
-
-        ini = work / "lmstv.ini"
-        ini.write_text(f"""[logowanie]
-login = Jan Kowalski
-haslo = 6e9bece1914809fb8493146417e722f6
-serwer = {sms_url}
-[opcje]
-cache = 1
-cache_lifetime = 3600
-http_timeout = 60
-[bridge]
-bind = 127.0.0.1:{br_port}
-secret = {SECRET}
-cache_dir = {work}/cache
-audit_log = {work}/audit.log
-[database]
-type = {dbc.dialect}
-host = {dbc.host}
-port = {dbc.port}
-user = {dbc.user}
-password = {dbc.password}
-database = {dbc.database}
-""")
-        env = {**os.environ, "LMSTV_CONFIG": str(ini), "LMSTV_WORKERS": "3"}
-        gunicorn = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c",
-                                     "python:bridge.gunicorn_conf", "--log-level", "warning",
-                                     "bridge.wsgi:app"], cwd=ROOT, env=env,
-                                    stderr=subprocess.DEVNULL)
+        sms_url = start_sandbox(sb_port, procs)
+        cid = build_world(dbc, sms_url, customers)
+        ini = write_ini(work, sms_url, br_port, dbc)
+        gunicorn = start_bridge(ini, ROOT)
         procs.append(gunicorn)
         base = f"http://127.0.0.1:{br_port}"
         wait_http(base + "/health/live")

@@ -15,17 +15,31 @@ The PHP shim sends its whole request at once on loopback (milliseconds), so the 
 wide margin.  A client past a header limit is disconnected quietly; past a body limit the app
 answers 408.  Together with enough threads (bridge/gunicorn_conf.py) slow clients cannot take
 every thread.  Measured by bench/bench_slow_clients.py.
+
+Two costs of a new connection are cut (the PHP shim opens one per request; bench/bench_warmpage.py
+measures them):
+
+- the listening socket is watched with EPOLLEXCLUSIVE, so a new connection wakes one idle
+  worker instead of every worker (the others went round their loop for nothing: a failed
+  accept, the heartbeat, a wait on their futures);
+- a connection whose request has already arrived when it is accepted goes to a thread at once,
+  as stock gthread does once the poller reports it readable -- without registering it, going
+  round the loop and unregistering it.  A connection with nothing to read yet waits in the
+  poller as before, so a client that connects and stays silent still holds no thread.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import select
+import selectors
 import socket
 import time
+from functools import partial
 from typing import Any
 
-from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.workers.gthread import TConn, ThreadWorker
 
 
 def _seconds(name: str, default: float) -> float:
@@ -72,7 +86,11 @@ class _TimedSocket:
         left = self._deadline - time.monotonic()
         if left <= 0:
             raise _SlowClient(self._phase)
-        self._sock.settimeout(min(CLIENT_TIMEOUT, left))
+        timeout = min(CLIENT_TIMEOUT, left)
+        # settimeout() is a system call each time (ioctl); a request's reads mostly keep the
+        # CLIENT_TIMEOUT that handle() set, so only a shorter bound near the deadline needs one.
+        if timeout != self._sock.gettimeout():
+            self._sock.settimeout(timeout)
 
     def recv(self, *args: Any) -> bytes:
         self._arm()
@@ -103,7 +121,62 @@ def _timed(conn: Any) -> _TimedSocket | None:
     return sock
 
 
+class _ExclusiveAcceptSelector(selectors.EpollSelector):
+    """An epoll selector that watches the given listening sockets with EPOLLEXCLUSIVE."""
+
+    def __init__(self, listeners: set[int]) -> None:
+        super().__init__()
+        self._listeners = listeners
+
+    def register(self, fileobj: Any, events: int, data: Any = None) -> selectors.SelectorKey:
+        key = super().register(fileobj, events, data)
+        epoll = getattr(self, "_selector", None)  # CPython's EpollSelector keeps its epoll here
+        if key.fd in self._listeners and isinstance(epoll, select.epoll) \
+                and events == selectors.EVENT_READ:
+            # EPOLLEXCLUSIVE cannot be added by modify(): register the descriptor again.
+            epoll.unregister(key.fd)
+            try:
+                epoll.register(key.fd, select.EPOLLIN | select.EPOLLEXCLUSIVE)
+            except OSError:  # a kernel before Linux 4.5: every worker is woken, as before
+                epoll.register(key.fd, select.EPOLLIN)
+        return key
+
+
+def _request_waiting(sock: socket.socket) -> bool:
+    """Whether the new connection (non-blocking) has bytes to read, or has ended, already."""
+    try:
+        sock.recv(1, socket.MSG_PEEK)
+    except (BlockingIOError, InterruptedError):
+        return False
+    except OSError:
+        return True  # reset or similar: the handler meets it as after a readable event
+    return True
+
+
 class BridgeThreadWorker(ThreadWorker):
+    def run(self) -> None:
+        if hasattr(select, "EPOLLEXCLUSIVE") and isinstance(self.poller, selectors.EpollSelector):
+            self.poller.close()
+            self.poller = _ExclusiveAcceptSelector({s.fileno() for s in self.sockets})
+        super().run()
+
+    def accept(self, server: Any, listener: Any) -> None:
+        try:
+            sock, client = listener.accept()
+        except OSError as e:
+            # another worker took it, or the client gave up before it was accepted
+            if e.errno in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                return
+            raise
+        conn = TConn(self.cfg, sock, client, server)  # non-blocking until a thread takes it
+        self.nr_conns += 1
+        if _request_waiting(conn.sock):
+            self.enqueue_req(conn)
+            return
+        with self._lock:
+            self.poller.register(conn.sock, selectors.EVENT_READ,
+                                 partial(self.on_client_socket_readable, conn))
+
     def handle(self, conn: Any) -> Any:
         # init() has just made the socket blocking (no timeout); bound every read instead.
         # handle() runs once per request (keep-alive connections come back through the

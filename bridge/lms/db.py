@@ -2,6 +2,11 @@
 
 Both drivers use the ``%s`` paramstyle, so SQL text is shared; what differs between the
 dialects lives in :mod:`bridge.lms.dialect`.  Rows come back as dicts; money as Decimal.
+
+Connections run in autocommit mode: a statement outside :meth:`Database.transaction` is its own
+transaction, as it was before with an implicit transaction ended right after each statement --
+but in one round trip instead of three (psycopg2 sent BEGIN, the statement, then ROLLBACK; a
+warm customer page is one such read).  ``transaction()`` turns autocommit off for its block.
 """
 
 from __future__ import annotations
@@ -37,16 +42,18 @@ def _connect(cfg: DatabaseConfig, connect_timeout: int = 10) -> Any:
             kwargs["host"] = cfg.host
             kwargs["port"] = cfg.port or 5432
         try:
-            return psycopg2.connect(**kwargs)
+            conn = psycopg2.connect(**kwargs)
         except psycopg2.Error as exc:
             raise DatabaseError(f"cannot connect to {cfg.describe()}: "
                                 f"{str(exc).strip().splitlines()[0]}") from None
+        conn.autocommit = True  # client-side only: psycopg2 sends nothing for it
+        return conn
     import pymysql
     import pymysql.cursors
 
     kwargs = {"database": cfg.database, "user": cfg.user, "password": cfg.password,
               "charset": "utf8mb4", "cursorclass": pymysql.cursors.DictCursor,
-              "connect_timeout": connect_timeout, "autocommit": False,
+              "connect_timeout": connect_timeout, "autocommit": True,
               "init_command": "SET SESSION sql_mode = CONCAT(@@sql_mode, '')"}
     if cfg.unix_socket:
         kwargs["unix_socket"] = cfg.unix_socket
@@ -59,6 +66,12 @@ def _connect(cfg: DatabaseConfig, connect_timeout: int = 10) -> Any:
         raise DatabaseError(f"cannot connect to {cfg.describe()}: {exc.args[-1]}") from None
 
 
+def _pg_tuple_cursor() -> Any:
+    import psycopg2.extensions
+
+    return psycopg2.extensions.cursor
+
+
 class Database:
     """A connection to the LMS database; not shared between threads (use one per thread)."""
 
@@ -66,11 +79,6 @@ class Database:
         self.cfg = cfg
         self.dialect = cfg.dialect
         self._conn = _connect(cfg, connect_timeout)
-        self._tuples: Any = None
-        if cfg.dialect == "postgres":
-            import psycopg2.extensions
-
-            self._tuples = psycopg2.extensions.cursor
         self._in_tx = False
         self._owner = threading.get_ident()
 
@@ -105,7 +113,7 @@ class Database:
                 raise RuntimeError("table locks must be taken by the outermost transaction")
             yield self
             return
-        self._finish_implicit()
+        self._begin(locks is not None)
         self._in_tx = True
         unlock = None
         try:
@@ -122,10 +130,37 @@ class Database:
                 self._in_tx = False
                 if unlock:
                     self._unlock_quietly(unlock)
+                self._end(quietly=True)
             raise
         self._in_tx = False
         if unlock:
             self._run(unlock, None).close()
+        self._end()
+
+    def _begin(self, locking: bool) -> None:
+        if self.dialect == "postgres":
+            # No round trip: psycopg2 sends BEGIN with the block's first statement.
+            self._conn.autocommit = False
+        elif locking:
+            # MySQL's manual: LOCK TABLES with InnoDB goes with autocommit off (not BEGIN,
+            # which LOCK TABLES would implicitly commit); see dialect.lock_tables_sql.
+            self._conn.autocommit(False)
+        else:
+            self._conn.begin()
+
+    def _end(self, quietly: bool = False) -> None:
+        """Back to autocommit after the transaction's COMMIT or ROLLBACK (and UNLOCK TABLES)."""
+        try:
+            if self.dialect == "postgres":
+                self._conn.autocommit = True
+            elif not self._conn.get_autocommit():
+                self._conn.autocommit(True)
+        except Exception:
+            # A connection left outside autocommit would keep every later read in one
+            # transaction (stale data, held locks): never let it be used again.
+            self.close()
+            if not quietly:
+                raise
 
     def _unlock_quietly(self, sql: str) -> None:
         try:
@@ -133,45 +168,31 @@ class Database:
         except Exception:  # noqa: BLE001 - a dead connection holds no locks any more
             pass
 
-    def _finish_implicit(self) -> None:
-        # Reads outside transaction() still open one implicitly (psycopg2, pymysql without
-        # autocommit); end it so a long-lived connection sees fresh data and holds no locks.
-        try:
-            self._conn.rollback()
-        except Exception:  # noqa: BLE001
-            pass
-
-    def _run(self, sql: str, params: Sequence[Any] | None, plain: bool = False) -> Any:
-        # plain: a tuple cursor on PostgreSQL (query() builds the dicts itself).
-        cur = self._conn.cursor(cursor_factory=self._tuples) if plain else self._conn.cursor()
+    def _run(self, sql: str, params: Sequence[Any] | None) -> Any:
+        # PostgreSQL: a plain cursor, rows made into dicts by query(); the connection's
+        # RealDictCursor (for code using ``raw``) builds each row in Python, one __setitem__
+        # per column, and query() copied it again.  pymysql's DictCursor makes plain dicts.
+        cur = self._conn.cursor(cursor_factory=_pg_tuple_cursor()) \
+            if self.dialect == "postgres" else self._conn.cursor()
         try:
             cur.execute(sql, tuple(params) if params is not None else None)
         except Exception:
             cur.close()
-            if not self._in_tx:
-                self._finish_implicit()
             raise
         return cur
 
     # -- queries ----------------------------------------------------------------------------
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
-        postgres = self.dialect == "postgres"
-        cur = self._run(sql, params, plain=postgres)
+        cur = self._run(sql, params)
         try:
-            if postgres:
-                # Tuples zipped with the column names: psycopg2's RealDictRow sets every value
-                # through a Python method, then was copied into a dict here (a tenth of an
-                # invoicing run's client CPU at 40,000 customers).  Same keys, last name wins.
-                names = [col[0] for col in cur.description or ()]
-                rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-            else:
-                rows = [dict(r) for r in cur.fetchall()]
+            rows = cur.fetchall()
+            if self.dialect != "postgres":
+                return list(rows)
+            names = [column[0] for column in cur.description or ()]
+            return [dict(zip(names, row, strict=True)) for row in rows]
         finally:
             cur.close()
-        if not self._in_tx:
-            self._finish_implicit()
-        return rows
 
     def one(self, sql: str, params: Sequence[Any] | None = None) -> dict[str, Any] | None:
         rows = self.query(sql, params)
@@ -182,45 +203,36 @@ class Database:
         return next(iter(row.values())) if row else None
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
-        """Run a statement; outside transaction() it is committed at once."""
+        """Run a statement; outside transaction() it is committed at once (autocommit)."""
         cur = self._run(sql, params)
         count = cur.rowcount
         cur.close()
-        if not self._in_tx:
-            self._conn.commit()
         return count
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        """Run a statement for every row, all or none of them (its own transaction when not
+        inside one: the rows may go as several statements)."""
         if not rows:
             return 0
-        cur = self._conn.cursor()
-        try:
-            if self.dialect == "postgres":
-                count = _pg_executemany(cur, sql, rows)
-            else:
+        with self.transaction():
+            cur = self._conn.cursor()
+            try:
+                if self.dialect == "postgres":
+                    return _pg_executemany(cur, sql, rows)
                 cur.executemany(sql, rows)
-                count = cur.rowcount
-        except Exception:
-            if not self._in_tx:
-                self._conn.rollback()
-            raise
-        finally:
-            cur.close()
-        if not self._in_tx:
-            self._conn.commit()
-        return count
+                return cur.rowcount
+            finally:
+                cur.close()
 
     def insert_id(self, sql: str, params: Sequence[Any], table: str) -> int:
         """Insert one row and return its new ``id`` (RETURNING on PostgreSQL)."""
         if self.dialect == "postgres":
             cur = self._run(sql + " RETURNING id", params)
-            new_id = int(next(iter(cur.fetchone().values())))
+            new_id = int(cur.fetchone()[0])
         else:
             cur = self._run(sql, params)
             new_id = int(cur.lastrowid)
         cur.close()
-        if not self._in_tx:
-            self._conn.commit()
         return new_id
 
 

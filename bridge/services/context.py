@@ -8,8 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,19 +97,17 @@ class Context:
         self.note(got)
         return got.value
 
-    @contextmanager
-    def cached_only(self) -> Iterator[None]:
+    def cached_only(self) -> _CachedOnly:
         """Reads in this block (this thread) raise :class:`NotCached` instead of asking SMS:
         the customer page takes its warm parts inline and sends only the rest to threads."""
-        self._only_cached.on = True
-        try:
-            yield
-        finally:
-            self._only_cached.on = False
+        return _CachedOnly(self._only_cached)
 
     def epoch(self) -> int:
         """The cache's change counter, read once per request: every part of a page checks its
         entry against the same reading (one cache read instead of several per part)."""
+        epoch = self._epoch
+        if epoch is not None:  # set once, never changed: no lock needed to read it
+            return epoch
         with self._lock:
             if self._epoch is None:
                 self._epoch = self.cache.epoch()
@@ -165,6 +162,22 @@ class Context:
         here, so every change lands in the audit log the same way."""
         self.audit.record(user=self.user, action=action, customer_id=customer_id, params=params,
                           outcome=outcome, error=error, request_id=self.request_id)
+
+
+class _CachedOnly:
+    """:meth:`Context.cached_only`'s block (a class: it is entered for every part of a page,
+    and a generator-based context manager cost several times more)."""
+
+    __slots__ = ("_flag",)
+
+    def __init__(self, flag: threading.local) -> None:
+        self._flag = flag
+
+    def __enter__(self) -> None:
+        self._flag.on = True
+
+    def __exit__(self, *exc: object) -> None:
+        self._flag.on = False
 
 
 def today() -> dt.date:
