@@ -15,7 +15,7 @@ as child processes (peak memory = the child's max RSS, CPU = its user + system t
 machine is shared, so every figure is printed with the 1-minute load average at its end.
 
     .venv/bin/python bench/bench_billing.py [--scale 10k|100k] [--customers N] [--events N]
-                                            [--engines postgres,mysql] [--batch-sizes 25]
+                                            [--engines postgres,mysql] [--batch-sizes 100]
                                             [--json FILE]
 
 ``--json FILE`` appends one JSON object per figure and line (wall, CPU and peak RSS of each step
@@ -43,8 +43,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from conftest import free_port, server_config, start_sandbox, stop_process  # noqa: E402
+from servercpu import ServerCpu  # noqa: E402
 
 from bridge.config import find_lms_schema  # noqa: E402
 from bridge.lms.bootstrap import create_database, drop_database, load_lms_schema  # noqa: E402
@@ -73,6 +75,7 @@ class Run:
     peak_mb: float
     load: float
     out: str
+    server_cpu: float = 0.0
 
 
 def load_average() -> float:
@@ -90,16 +93,22 @@ def vm_hwm_mb(pid: int) -> float:
     return 0.0
 
 
-def run_child(ini: Path, *args: str) -> Run:
-    """Run ``lmstv <args>``; its wall and CPU time, peak RSS, the load after it, its output.
+def run_child(ini: Path, *args: str, server: tuple[str, object] | None = None,
+              code: Path = ROOT) -> Run:
+    """Run ``lmstv <args>``; its wall and CPU time, peak RSS, the load after it, its output,
+    and with ``server`` = (dialect, cfg) the database server's CPU for it (bench/servercpu.py).
+    ``code``: the checkout whose ``bridge`` runs (another worktree, for old-vs-new runs).
 
     Peak RSS is the child's VmHWM polled from /proc: wait4's ru_maxrss starts from this
     process's own RSS at fork (Linux carries it over exec), which at 100,000 customers is
     larger than the child's.
     """
+    probe = ServerCpu(*server) if server else None
+    if probe:
+        probe.__enter__()
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "bridge", "--config", str(ini), *args],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            cwd=code, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     peak = [0.0]
     done = threading.Event()
 
@@ -116,9 +125,12 @@ def run_child(ini: Path, *args: str) -> Run:
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - start
+    if probe:
+        probe.__exit__(None, None, None)
     if proc.returncode not in (0, 3):
         raise SystemExit(f"lmstv {' '.join(args)} failed ({proc.returncode}):\n{out}")
-    return Run(seconds, usage.ru_utime + usage.ru_stime, peak[0], load_average(), out)
+    return Run(seconds, usage.ru_utime + usage.ru_stime, peak[0], load_average(), out,
+               probe.seconds if probe else 0.0)
 
 
 def seed_lms(db, sms_customers: list[dict]) -> int:
@@ -161,7 +173,8 @@ def wipe_invoices(cfg) -> None:
 
 
 def bench_engine(dialect: str, sandbox_url: str, sms_customers: list[dict], tmp: Path,
-                 batch_sizes: list[int], report: Callable[[str, Run, str], None]) -> dict:
+                 batch_sizes: list[int], report: Callable[[str, Run, str], None],
+                 code: Path = ROOT) -> dict:
     cfg = replace(server_config(dialect), database=f"lmstv_bench_{os.getpid()}")
     create_database(cfg, drop_first=True)
     try:
@@ -182,13 +195,14 @@ def bench_engine(dialect: str, sandbox_url: str, sms_customers: list[dict], tmp:
             f"password = {cfg.password}\ndatabase = {cfg.database}\n", encoding="utf-8")
         res: dict = {}
         for step in ("import", "re-import"):
-            res[step] = run_child(ini, "billing", "import")
+            res[step] = run_child(ini, "billing", "import", server=(dialect, cfg), code=code)
             report(step, res[step], " | ".join(ln for ln in res[step].out.splitlines()
                                                if ln.startswith("billing import")))
         for n, size in enumerate(batch_sizes):
             if n:
                 wipe_invoices(cfg)
-            run = run_child(ini, "billing", "invoice", "-q", "--batch-size", str(size))
+            run = run_child(ini, "billing", "invoice", "-q", "--batch-size", str(size),
+                            server=(dialect, cfg), code=code)
             db = connect(cfg)
             counts = [db.scalar(q) for q in (
                 "SELECT COUNT(*) AS n FROM documents", "SELECT COUNT(*) AS n FROM invoicecontents",
@@ -230,6 +244,7 @@ class JsonFigures:
     def run(self, what: str, engine: str, run: Run, target: float) -> None:
         self.add(f"{what} wall", engine, run.seconds, "s", target)
         self.add(f"{what} cpu", engine, run.cpu, "s", None)
+        self.add(f"{what} server cpu", engine, run.server_cpu, "s", None)
         self.add(f"{what} peak rss", engine, run.peak_mb, "MB", PEAK_MB)
 
 
@@ -238,7 +253,8 @@ def row(what: str, run: Run, target: float, note: str = "", baseline: bool = Tru
     ratio = f"{BASELINE[what] / run.seconds:6.1f}x" if baseline else "     -"
     ok = "ok  " if run.seconds <= target and run.peak_mb <= PEAK_MB else "MISS"
     return (f"  {what:<10} {run.seconds:7.1f} s  <= {target:5.0f} s {ok} {ratio} "
-            f"{run.cpu:7.1f} s {run.peak_mb:6.0f} MB {run.load:5.2f}  {note}")
+            f"{run.cpu:7.1f} s {run.server_cpu:7.1f} s {run.peak_mb:6.0f} MB {run.load:5.2f}  "
+            f"{note}")
 
 
 def main() -> int:
@@ -249,8 +265,11 @@ def main() -> int:
     ap.add_argument("--events", type=int, default=0, help="overrides the scale's")
     ap.add_argument("--engines", default="postgres,mysql")
     ap.add_argument("--no-invoicing", action="store_true", help="import and re-import only")
-    ap.add_argument("--batch-sizes", default="25",
+    ap.add_argument("--batch-sizes", default="100",
                     help="customers per invoicing transaction, comma-separated to compare")
+    ap.add_argument("--code", metavar="DIR", type=Path, default=ROOT,
+                    help="run the lmstv of another checkout (e.g. a worktree of main) for "
+                    "old-vs-new pairs; the bench itself, its sandbox and schema stay this one's")
     ap.add_argument("--json", metavar="FILE",
                     help="append every figure to FILE as JSON lines (bench/issue12.py format)")
     args = ap.parse_args()
@@ -275,15 +294,15 @@ def main() -> int:
             customers = [{k: c.get(k) for k in ("cust_external_id", "cust_surname", "cust_name",
                                                  "cust_number")} for c in sms.custList("")]
         ctl.sandbox.setLatency(LATENCY_MS)
-        print(f"load average at start: {load_average():.2f}; data: {events_n} events for "
-              f"{len(customers)} customers, sale dates in "
+        print(f"code: {args.code.resolve()}; load average at start: {load_average():.2f}; "
+              f"data: {events_n} events for {len(customers)} customers, sale dates in "
               f"{last_month:%Y-%m}, SMS latency {LATENCY_MS} ms; original module (PostgreSQL, "
               "10k): " + "; ".join(f"{k} {v}" for k, v in BASELINE_TEXT.items()))
         print("  (ratio = original module's 10k figure / this figure; load = 1-min load "
               "average when the run ended)")
         for dialect in args.engines.split(","):
             print(f"\n[{dialect}]\n  {'what':<10} {'figure':>9}  {'target':>9} {'':4} "
-                  f"{'ratio':>7} {'CPU':>9} {'peak≤250':>9} {'load':>5}", flush=True)
+                  f"{'ratio':>7} {'CPU':>9} {'server':>9} {'peak≤250':>9} {'load':>5}", flush=True)
 
             def report(what: str, run: Run, note: str, engine: str = dialect) -> None:
                 print(row(what, run, targets[what], note,
@@ -291,7 +310,7 @@ def main() -> int:
                 figures.run(what, engine, run, targets[what])
 
             sizes = [] if args.no_invoicing else [int(x) for x in args.batch_sizes.split(",")]
-            bench_engine(dialect, sb.url, customers, tmp, sizes, report)
+            bench_engine(dialect, sb.url, customers, tmp, sizes, report, args.code.resolve())
             sandbox_mb = vm_hwm_mb(sb.proc.pid)
             print(f"  sandbox peak so far {sandbox_mb:.0f} MB (target <= {SANDBOX_MB:.0f} MB) "
                   f"{'ok' if sandbox_mb <= SANDBOX_MB else 'MISS'}; load average {load_text()}",

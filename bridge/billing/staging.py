@@ -77,6 +77,50 @@ def duplicates(db: Any) -> list[dict[str, Any]]:
     return out
 
 
+class StoredIds:
+    """The ids stored with a sale date in the import's window, sorted, 8 bytes each (PostgreSQL).
+
+    Read once with one sequential scan (``COPY ... TO STDOUT``) instead of a lookup per batch:
+    the import stores events in customer order, so looking up a reply's ids (in SMS's order)
+    one batch at a time visited the table's pages at random -- at 1,000,000 events that took
+    longer than the validation it saved.  A snapshot: an event stored after it was read (a
+    concurrent import) is staged and dropped by the move's anti-join as before.
+    """
+
+    def __init__(self, db: Any, table: str, start: Any, end: Any) -> None:
+        from array import array
+
+        self.ids = array("q")
+        append = self.ids.append
+
+        class _Sink:
+            def write(self, data: str) -> None:  # one row per call
+                append(int(data))
+
+        dialect.ident(table)
+        with db.raw.cursor() as cur:
+            cur.copy_expert(cur.mogrify(
+                f"COPY (SELECT beid FROM {table} WHERE be_selling_date BETWEEN %s AND %s "
+                "ORDER BY beid) TO STDOUT", [start, end]).decode(), _Sink())
+        db.raw.rollback()  # ends the read's implicit transaction
+
+    def among(self, beids: Sequence[int]) -> set[int]:
+        from bisect import bisect_left
+
+        ids, n = self.ids, len(self.ids)
+        out = set()
+        for beid in beids:
+            i = bisect_left(ids, beid)
+            if i < n and ids[i] == beid:
+                out.add(beid)
+        return out
+
+
+def stored_ids(db: Any, table: str, beids: Sequence[int]) -> set[int]:
+    """Which of these event ids ``table`` holds already (the import skips them unstaged)."""
+    return dialect.existing_keys(db, table, "beid", beids)
+
+
 def delete_positions(db: Any, positions: Sequence[int]) -> None:
     for first in range(0, len(positions), 1000):
         part = list(positions[first:first + 1000])
@@ -109,7 +153,10 @@ def move_new(db: Any, table: str, now: int) -> int:
     """
     cols = ", ".join(EVENT_COLUMNS)
     sql = (f"INSERT INTO {table} ({cols}, imported_at) SELECT "
-           + ", ".join(f"s.{c}" for c in EVENT_COLUMNS) + ", %s" + _NEW)
+           + ", ".join(f"s.{c}" for c in EVENT_COLUMNS) + ", %s" + _NEW
+           # Stored in the order invoicing reads them: a batch's events share a few pages
+           # (heap on PostgreSQL, the clustered id index on InnoDB) instead of one each.
+           + " ORDER BY s.customerid, s.be_selling_date, s.beid")
     if dialect.is_postgres(db):
         sql += " ON CONFLICT (beid) DO NOTHING"
     else:

@@ -227,12 +227,8 @@ def _selling_date_checked(value: Any, problems: list[str]) -> date | None:
     return None
 
 
-def validate_event(raw: Any, position: int = 0) -> BillingEvent | InvalidEvent:
-    """Check one struct from billingEventsGet; return the event or every problem found."""
-    if not isinstance(raw, dict):
-        return InvalidEvent(position, "", (f"not a struct but {type(raw).__name__}",))
-    problems: list[str] = []
-    beid = _int(raw, "id", problems, required=True, minimum=1, default=None)
+def _link(raw: dict, problems: list[str]) -> tuple[int | None, str]:
+    """The event's customer link: (LMS customer id or None, SMS customer number)."""
     cust_number_raw = raw.get("cust_number")
     cust_number = ""
     if _is_empty(cust_number_raw):
@@ -250,6 +246,25 @@ def validate_event(raw: Any, position: int = 0) -> BillingEvent | InvalidEvent:
     customerid = ext if ext and ext <= 2**31 - 1 else None
     if ext and ext > 2**31 - 1:
         problems.append(f"cust_external_id {ext} is not an LMS customer id")
+    return customerid, cust_number
+
+
+def link_fields(raw: dict) -> tuple[int | None, str] | None:
+    """An event's (customer id or None, customer number) exactly as :func:`validate_event`
+    reads them, or None when either is malformed (the import's summary of the customers not
+    linked to LMS counts events it skips as already stored by these)."""
+    problems: list[str] = []
+    link = _link(raw, problems)
+    return None if problems else link
+
+
+def validate_event(raw: Any, position: int = 0) -> BillingEvent | InvalidEvent:
+    """Check one struct from billingEventsGet; return the event or every problem found."""
+    if not isinstance(raw, dict):
+        return InvalidEvent(position, "", (f"not a struct but {type(raw).__name__}",))
+    problems: list[str] = []
+    beid = _int(raw, "id", problems, required=True, minimum=1, default=None)
+    customerid, cust_number = _link(raw, problems)
     account_id = _int(raw, "account_id", problems, required=False)
     package_id = _int(raw, "package_id", problems, required=False)
     group_id = _int(raw, "group_id", problems, required=False)

@@ -72,7 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         inv.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                          help="wait this long for another run to finish (default: exit)")
         inv.add_argument("--batch-size", type=_batch_size, default=None, metavar="N",
-                         help="customers per database transaction (default 25)")
+                         help="customers per database transaction (default 100)")
         inv.add_argument("-q", "--quiet", action="store_true", help="print only problems")
         inv.set_defaults(func=_invoice, attach_only=(name == "attach"))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -152,7 +153,6 @@ def test_streamed_repeats_and_malformed_events(billing_db, fake_sms):
 def test_bulk_load_keeps_awkward_text_exact(billing_db):
     """COPY text format (PostgreSQL) and hand-built literals (MariaDB) on the staging table."""
     from datetime import date as day
-    from decimal import Decimal
 
     texts = ["tab\there", "line\nbreak\r\n", "back\\slash \\N", "quote ' \" `", "zażółć €",
              "%s %(x)s %%", "\\", ""]
@@ -172,3 +172,41 @@ def test_bulk_load_keeps_awkward_text_exact(billing_db):
         assert [int(r["digest"]) for r in got] == [-(2**63) + n for n in range(len(texts))]
     finally:
         staging.drop(billing_db)
+
+
+def test_reimport_skips_stored_events_and_reports_invalid_ones_once_per_run(
+        billing_db, fake_sms, staged):
+    """A re-import skips stored ids before validating and staging them; an invalid event is
+    never stored, so every run reports it again -- once, even when the read is retried."""
+    url, script = fake_sms
+    good = rows(6000)
+    broken = (99_999_999, "", "100000001", 1, 2, "2024-02-31", "Zły dzień", 0.23, 1.0, 1.0, 1)
+    script.plan = [("ok", reply([*good, broken]))]
+    first = run(billing_db, url)
+    assert (first.fetched, first.new, first.already_stored) == (6001, 6000, 0)
+    assert first.invalid_total == 1 and [b.beid for b in first.invalid] == ["99999999"]
+    assert sum(u.events for u in first.unlinked) == 6000  # no external id in these rows
+
+    # SMS later sends a stored id with another amount, one with a broken date and one without
+    # its customer number: a stored event is final, so all three count as already stored
+    # (none is reported nor changes it; the one without a number has no link to list).
+    changed = (good[20][0], *good[20][1:8], 12.34, *good[20][9:])
+    malformed = (good[30][0], *good[30][1:5], "2024-02-30", *good[30][6:])
+    no_number = (good[40][0], good[40][1], "", *good[40][3:])
+    new = rows(1, first=50_000)[0]
+    body = reply([*good, broken, changed, malformed, no_number, new])
+    staged.clear()
+    script.plan = [("cut", body), ("ok", body)]  # the read breaks off once and is retried
+    again = run(billing_db, url)
+    assert script.requests == 3
+    assert (again.fetched, again.new, again.already_stored) == (6005, 1, 6003)
+    assert again.invalid_total == 1 and [b.beid for b in again.invalid] == ["99999999"]
+    assert again.valid == 6004
+    # Only the new event was staged (in the second attempt): stored ones never were.
+    assert sum(staged) == 1, staged
+    assert sum(u.events for u in again.unlinked) == 6003
+    assert [(u.cust_number, u.reason) for u in again.unlinked] == sorted(
+        {(r[2], "no_external_id") for r in [*good, new]})
+    assert stored(billing_db) == 6001
+    assert billing_db.scalar("SELECT be_gross FROM tv_billing_event WHERE beid = %s",
+                             [good[20][0]]) == Decimal("39.99")

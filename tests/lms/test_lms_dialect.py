@@ -52,6 +52,33 @@ def test_concat_group_concat_and_cast(lms_db):
     assert lms_db.scalar(f"SELECT {dialect.cast_text(lms_db, '%s')} AS s", [42]) == "42"
 
 
+def test_existing_keys_answers_which_values_a_table_holds(lms_db):
+    ids = [7, 1_234_567, 2**31 - 1]
+    for cid in ids:
+        lms_db.execute("INSERT INTO customers (id, lastname, name, info, notes, message) "
+                       "VALUES (%s, 'K', 'J', '', '', '')", [cid])
+    asked = [*ids, 8, 99_999_999_999, 7]  # absent values, a repeat, past integer's range
+    assert dialect.existing_keys(lms_db, "customers", "id", asked) == set(ids)
+    assert dialect.existing_keys(lms_db, "customers", "id", [1, 2]) == set()
+    assert dialect.existing_keys(lms_db, "customers", "id", []) == set()
+    # Close values are asked for as a range: a stored value inside it that was not asked for
+    # (9) must not be answered.
+    lms_db.execute("INSERT INTO customers (id, lastname, name, info, notes, message) "
+                   "VALUES (9, 'K', 'J', '', '', '')")
+    assert dialect.existing_keys(lms_db, "customers", "id", [7, 8, 10, 11]) == {7}
+    assert dialect.existing_keys(lms_db, "customers", "id", [6, 7, 8, 9]) == {7, 9}
+    with pytest.raises(ValueError):
+        dialect.existing_keys(lms_db, "customers; --", "id", [1])
+    if not dialect.is_postgres(lms_db):
+        # MySQL cuts a GROUP_CONCAT longer than group_concat_max_len without an error: the
+        # answer must still be exact (cut after a value, inside one, right after a comma).
+        for limit in (4, 5, 9, 10):
+            lms_db.execute(f"SET SESSION group_concat_max_len = {limit}")
+            assert dialect.existing_keys(lms_db, "customers", "id", asked) == set(ids), limit
+            assert dialect.existing_keys(lms_db, "customers", "id", [7, 8, 10]) == {7}, limit
+            assert dialect.existing_keys(lms_db, "customers", "id", [7, 8, 9]) == {7, 9}, limit
+
+
 def test_time_helpers_agree_with_python(lms_db):
     now = lms_db.scalar(f"SELECT {dialect.now_unix_sql(lms_db)} AS t")
     assert abs(int(now) - time.time()) < 60
