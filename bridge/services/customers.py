@@ -7,6 +7,7 @@ import logging
 import math
 import secrets
 import threading
+import time
 from array import array
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
@@ -194,12 +195,65 @@ def _matches(c: Any, q: str) -> bool:
 BLOCK_ROWS = 500
 _blocks_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lmstv-blocks")
 _written: set[tuple] = set()
+# How long a reader waits for blocks another process announced it is writing (see
+# _write_blocks).  Writing 200 blocks (100,000 customers) takes 0.25-1 s; a writer that died
+# half-way (a worker killed) costs its readers this long, then they fetch the list themselves.
+BLOCKS_WAIT_S = 5.0
+_POLL_S = 0.003
 
 
-def _block_key(token: str, q: str, sort: str, order: str, block: int) -> str:
+def _block_key(token: str, q: str, sort: str, order: str, block: int | str) -> str:
     # The token ties the blocks to one valid fetch; q is hashed, it is the operator's text.
+    # ``block`` is a number, or "pending" / "done" for the markers of _write_blocks.
     digest = hashlib.sha256(q.encode("utf-8")).hexdigest()[:16]
     return f"CustomerList:{token}:{sort}:{order}:{digest}:{block}"
+
+
+def _write_blocks(cache: Any, memo_key: tuple, rows: list[Any], first: int = 0) -> None:
+    """Store a sorted list's blocks for the other processes, in the background.
+
+    A "pending" marker (when readers may stop waiting) is stored at once, before the caller
+    answers; the blocks follow, ``first`` first, then a "done" marker.  A reader that misses a
+    block waits for it while the marker says it is coming (:func:`_get_block`): so the request
+    that fetched the list answers without waiting for 200 blocks to be pickled and stored, and
+    no process ever pages from, or rebuilds the list out of, blocks that are not all there.
+    """
+    token, q, sort, order = memo_key
+    count = max(1, -(-len(rows) // BLOCK_ROWS))
+    cache.put_derived(_block_key(token, q, sort, order, "pending"), time.time() + BLOCKS_WAIT_S)
+    ordered = sorted(range(count), key=lambda b: (b != first, b))
+
+    def write() -> None:
+        try:
+            for block in ordered:
+                part = rows[block * BLOCK_ROWS:(block + 1) * BLOCK_ROWS]
+                cache.put_derived(_block_key(token, q, sort, order, block), (len(rows), part))
+            cache.put_derived(_block_key(token, q, sort, order, "done"), True)
+        except Exception:  # noqa: BLE001 - a missing block only means the slow path
+            log.warning("could not share the sorted customer list", exc_info=True)
+
+    _blocks_writer.submit(write)
+
+
+def _get_block(ctx: Context, token: str, q: str, sort: str, order: str, block: int, *,
+               wait: bool = True) -> Any:
+    """A stored block, waiting for it while its writer says it is still writing (None when it
+    is not there and not coming: never written, culled, or its writer gone)."""
+    cache = ctx.cache
+    key = _block_key(token, q, sort, order, block)
+    got = cache.get_derived(key)
+    if got is not None or not wait:
+        return got
+    deadline = cache.get_derived(_block_key(token, q, sort, order, "pending"))
+    if deadline is None:
+        return None
+    done = _block_key(token, q, sort, order, "done")
+    while time.time() < deadline and cache.get_derived(done) is None:
+        time.sleep(_POLL_S)
+        got = cache.get_derived(key)
+        if got is not None:
+            return got
+    return cache.get_derived(key)
 
 
 def _shared_page(ctx: Context, token: str, q: str, sort: str, order: str, page: int,
@@ -207,18 +261,19 @@ def _shared_page(ctx: Context, token: str, q: str, sort: str, order: str, page: 
     """(total, the page's raw rows) from the shared blocks, or None when one is missing."""
     start = (page - 1) * per_page
     first = start // BLOCK_ROWS
-    got = ctx.cache.get_derived(_block_key(token, q, sort, order, first))
+    got = _get_block(ctx, token, q, sort, order, first, wait=first == 0)
     if got is None and first > 0:  # past the end of the list? Block 0 knows its length
-        head = ctx.cache.get_derived(_block_key(token, q, sort, order, 0))
+        head = _get_block(ctx, token, q, sort, order, 0)
         if head is not None and start >= head[0]:
             return head[0], []
+        got = _get_block(ctx, token, q, sort, order, first)
     if got is None:
         return None
     total, rows = got
     end = min(start + per_page, total)
     out = rows[start - first * BLOCK_ROWS:end - first * BLOCK_ROWS]
     for block in range(first + 1, (max(end, 1) - 1) // BLOCK_ROWS + 1):
-        more = ctx.cache.get_derived(_block_key(token, q, sort, order, block))
+        more = _get_block(ctx, token, q, sort, order, block)
         if more is None:
             return None
         out += more[1][:end - block * BLOCK_ROWS]
@@ -227,29 +282,19 @@ def _shared_page(ctx: Context, token: str, q: str, sort: str, order: str, page: 
 
 def _share_blocks(ctx: Context, memo_key: tuple, rows: list[Any], page: int,
                   per_page: int | None) -> None:
-    """Write the sorted list's blocks for the other processes, the current page's first, in
-    the background (about as much pickling as the list's own cache entry)."""
+    """Write the sorted list's blocks for the other processes (once per list and sort), the
+    current page's first."""
     with _memo_lock:
         if memo_key in _written:
             return
         if len(_written) > 256:
             _written.clear()
         _written.add(memo_key)
-    token, q, sort, order = memo_key
-    cache = ctx.cache
-    count = max(1, -(-len(rows) // BLOCK_ROWS))
     here = ((page - 1) * per_page // BLOCK_ROWS) if per_page else 0
-    order_ = sorted(range(count), key=lambda b: (b != here, b))
-
-    def write() -> None:
-        try:
-            for block in order_:
-                part = rows[block * BLOCK_ROWS:(block + 1) * BLOCK_ROWS]
-                cache.put_derived(_block_key(token, q, sort, order, block), (len(rows), part))
-        except Exception:  # noqa: BLE001 - a missing block only means the slow path
-            log.warning("could not share the sorted customer list", exc_info=True)
-
-    _blocks_writer.submit(write)
+    try:
+        _write_blocks(ctx.cache, memo_key, rows, here)
+    except Exception:  # noqa: BLE001 - a missing block only means the slow path
+        log.warning("could not share the sorted customer list", exc_info=True)
 
 
 def _page_result(total: int, items: list[Any], page: int, per_page: int) -> dict[str, Any]:
@@ -374,16 +419,17 @@ def _pack_list(ctx: Context, token: str, raw: list[Any], packed_as: tuple[str, s
                fetched: dict[str, list[Any]]) -> tuple[str, str, int, bytes]:
     """Store a fetched list as the blocks of the sort it was asked with (what every process
     pages from at once, no extra pickling: this replaces pickling the list whole) plus where
-    each row stood in SMS's order (to rebuild the list for another sort)."""
+    each row stood in SMS's order (to rebuild the list for another sort).  The blocks are
+    written in the background (:func:`_write_blocks`): the request that fetched answers from
+    ``fetched["sorted"]`` meanwhile."""
     sort, order = packed_as
     positions = _positions(raw, sort, order)
     rows = [raw[i] for i in positions]
     fetched["sorted"] = rows
-    for block in range(max(1, -(-len(rows) // BLOCK_ROWS))):
-        part = rows[block * BLOCK_ROWS:(block + 1) * BLOCK_ROWS]
-        ctx.cache.put_derived(_block_key(token, "", sort, order, block), (len(rows), part))
+    memo_key = (token, "", sort, order)
     with _memo_lock:
-        _written.add((token, "", sort, order))
+        _written.add(memo_key)
+    _write_blocks(ctx.cache, memo_key, rows)
     return sort, order, len(rows), array("I", positions).tobytes()
 
 
@@ -394,7 +440,7 @@ def _unpack_list(ctx: Context, token: str, packed: Any) -> list[Any] | None:
     positions.frombytes(where)
     out: list[Any] = [None] * count
     for block in range(max(1, -(-count // BLOCK_ROWS))):
-        got = ctx.cache.get_derived(_block_key(token, "", sort, order, block))
+        got = _get_block(ctx, token, "", sort, order, block)
         if got is None:
             return None
         base = block * BLOCK_ROWS

@@ -4,6 +4,10 @@ gets the same pages for every sort, and still sees changes made through either b
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -86,3 +90,64 @@ def test_reconcile_reads_the_list_another_worker_stored_as_blocks(make_bridge, m
     found = [(f["customer_id"], f["cust_number"]) for f in r.json()["data"]["findings"]]
     # every SMS customer is unlinked; one has an LMS customer to link to
     assert len(found) == 620 and [f for f in found if f[0] is not None] == [(cid, number)]
+
+
+@contextmanager
+def _blocks_held_back() -> Iterator[None]:
+    """The blocks' writer stays busy until the block ends: every block queued meanwhile is
+    written only then (a slow writer: a busy box, 100,000 customers)."""
+    gate = threading.Event()
+    cs._blocks_writer.submit(gate.wait, 60)
+    try:
+        yield
+    finally:
+        gate.set()
+
+
+@pytest.mark.parametrize("dialect", ["postgres"], indirect=True)
+def test_a_worker_waits_for_blocks_still_being_written(make_bridge, migrated_config, sandbox):
+    """The worker that fetched answers before its blocks are stored; another worker asked
+    meanwhile waits for them (a page, or the whole list for another sort) instead of asking
+    SMS again or serving part of a list."""
+    sandbox.control().sandbox.addCustomers(1210)
+    first = make_bridge(migrated_config)
+    second = make_bridge(migrated_config)
+    asked = [{"sort": "cust_surname", "page": 21}, {"sort": "cust_surname", "page": 99},
+             {"sort": "cust_m_city", "page": 3}]
+    with _blocks_held_back():
+        want = _page(first, sort="cust_surname", page=21)
+        assert want["meta"]["cached"] is False
+        _forget_sorted_lists()
+        got: list[dict[str, Any]] = []
+        readers = [threading.Thread(target=lambda p=p: got.append(_page(second, **p)))
+                   for p in asked]
+        for reader in readers:
+            reader.start()
+        time.sleep(0.3)  # let them find the blocks missing (none is written yet)
+    for reader in readers:
+        reader.join(30)
+    assert len(got) == 3 and all(g["meta"]["cached"] is True for g in got)  # SMS asked once
+    _forget_sorted_lists()
+    by_page = {(g["data"]["sort"], g["data"]["page"]): g["data"] for g in got}
+    for params in asked:
+        _forget_sorted_lists()
+        assert by_page[(params["sort"], params["page"])] == _page(first, **params)["data"]
+    assert by_page[("cust_surname", 21)] == want["data"]
+    assert by_page[("cust_surname", 99)]["items"] == []
+
+
+@pytest.mark.parametrize("dialect", ["postgres"], indirect=True)
+def test_blocks_whose_writer_is_gone_are_waited_for_a_bounded_time(make_bridge, migrated_config,
+                                                                    sandbox, monkeypatch):
+    """Blocks announced but never stored (their writer died): a reader stops waiting once the
+    announcement's deadline has passed and fetches the list itself."""
+    monkeypatch.setattr(cs, "BLOCKS_WAIT_S", 0.5)
+    sandbox.control().sandbox.addCustomers(700)
+    first = make_bridge(migrated_config)
+    second = make_bridge(migrated_config)
+    with _blocks_held_back():
+        want = _page(first, sort="cust_surname", page=2)["data"]
+        _forget_sorted_lists()
+        got = _page(second, sort="cust_surname", page=2)
+        assert got["meta"]["cached"] is False  # gave up on the blocks, asked SMS
+        assert got["data"] == want
