@@ -200,6 +200,13 @@ _written: set[tuple] = set()
 # half-way (a worker killed) costs its readers this long, then they fetch the list themselves.
 BLOCKS_WAIT_S = 5.0
 _POLL_S = 0.003
+# Between two blocks the writer sleeps this long: a request of this process waiting for the
+# GIL takes it then, instead of after the interpreter's 5 ms switch interval (each of its
+# database or cache reads would otherwise cost it up to 5 ms while the blocks are written).
+_YIELD_S = 0.0005
+# The token of the newest list this process has read or fetched: blocks of an older one are
+# not worth writing any more (the list was fetched again, or the cache purged).
+_newest = [""]
 
 
 def _block_key(token: str, q: str, sort: str, order: str, block: int | str) -> str:
@@ -226,8 +233,11 @@ def _write_blocks(cache: Any, memo_key: tuple, rows: list[Any], first: int = 0) 
     def write() -> None:
         try:
             for block in ordered:
+                if _newest[0] != token:
+                    break  # fetched again since: "done" tells any reader to stop waiting
                 part = rows[block * BLOCK_ROWS:(block + 1) * BLOCK_ROWS]
                 cache.put_derived(_block_key(token, q, sort, order, block), (len(rows), part))
+                time.sleep(_YIELD_S)
             cache.put_derived(_block_key(token, q, sort, order, "done"), True)
         except Exception:  # noqa: BLE001 - a missing block only means the slow path
             log.warning("could not share the sorted customer list", exc_info=True)
@@ -338,6 +348,8 @@ def _sorted_page(ctx: Context, q: str, sort: str, order: str, page: int, per_pag
     packed_as = (sort, order) if sort not in _LMS_SORTS else (_SMS_ORDER, "asc")
     fetched: dict[str, list[Any]] = {}
     got = _list_entry(ctx, packed_as, fetched)
+    if got.token:
+        _newest[0] = got.token
     memo_key = (got.token, q, sort, order)
     rows = None
     if got.token and sort not in _LMS_SORTS:
@@ -429,6 +441,7 @@ def _pack_list(ctx: Context, token: str, raw: list[Any], packed_as: tuple[str, s
     memo_key = (token, "", sort, order)
     with _memo_lock:
         _written.add(memo_key)
+        _newest[0] = token
     _write_blocks(ctx.cache, memo_key, rows)
     return sort, order, len(rows), array("I", positions).tobytes()
 
