@@ -204,6 +204,10 @@ _POLL_S = 0.003
 # GIL takes it then, instead of after the interpreter's 5 ms switch interval (each of its
 # database or cache reads would otherwise cost it up to 5 ms while the blocks are written).
 _YIELD_S = 0.0005
+# Blocks stored before answering (the page's own and this many from the top: pages 1-80 of
+# 25 rows), so that the pages asked most often are there at once for every process; the rest
+# follow in the background.
+FIRST_BLOCKS_NOW = 4
 # The token of the newest list this process has read or fetched: blocks of an older one are
 # not worth writing any more (the list was fetched again, or the cache purged).
 _newest = [""]
@@ -217,26 +221,35 @@ def _block_key(token: str, q: str, sort: str, order: str, block: int | str) -> s
 
 
 def _write_blocks(cache: Any, memo_key: tuple, rows: list[Any], first: int = 0) -> None:
-    """Store a sorted list's blocks for the other processes, in the background.
+    """Store a sorted list's blocks for the other processes, most of them in the background.
 
-    A "pending" marker (when readers may stop waiting) is stored at once, before the caller
-    answers; the blocks follow, ``first`` first, then a "done" marker.  A reader that misses a
-    block waits for it while the marker says it is coming (:func:`_get_block`): so the request
-    that fetched the list answers without waiting for 200 blocks to be pickled and stored, and
-    no process ever pages from, or rebuilds the list out of, blocks that are not all there.
+    A "pending" marker (when readers may stop waiting) and the first blocks (``first``, the
+    page asked, and :data:`FIRST_BLOCKS_NOW` from the top) are stored at once, before the
+    caller answers; the other blocks follow in the background, then a "done" marker.  A reader
+    that misses a block waits for it while the marker says it is coming (:func:`_get_block`):
+    so the request that fetched the list answers without waiting for 200 blocks to be pickled
+    and stored, and no process ever pages from, or rebuilds the list out of, blocks that are
+    not all there.
     """
     token, q, sort, order = memo_key
     count = max(1, -(-len(rows) // BLOCK_ROWS))
     cache.put_derived(_block_key(token, q, sort, order, "pending"), time.time() + BLOCKS_WAIT_S)
-    ordered = sorted(range(count), key=lambda b: (b != first, b))
+    now = sorted({first, *range(min(count, FIRST_BLOCKS_NOW))})
+    later = [block for block in range(count) if block not in now]
+
+    def put(block: int) -> None:
+        part = rows[block * BLOCK_ROWS:(block + 1) * BLOCK_ROWS]
+        cache.put_derived(_block_key(token, q, sort, order, block), (len(rows), part))
+
+    for block in now:
+        put(block)
 
     def write() -> None:
         try:
-            for block in ordered:
+            for block in later:
                 if _newest[0] != token:
                     break  # fetched again since: "done" tells any reader to stop waiting
-                part = rows[block * BLOCK_ROWS:(block + 1) * BLOCK_ROWS]
-                cache.put_derived(_block_key(token, q, sort, order, block), (len(rows), part))
+                put(block)
                 time.sleep(_YIELD_S)
             cache.put_derived(_block_key(token, q, sort, order, "done"), True)
         except Exception:  # noqa: BLE001 - a missing block only means the slow path

@@ -92,6 +92,12 @@ def test_reconcile_reads_the_list_another_worker_stored_as_blocks(make_bridge, m
     assert len(found) == 620 and [f for f in found if f[0] is not None] == [(cid, number)]
 
 
+@pytest.fixture
+def one_block_now(monkeypatch):
+    """Only block 0 (and the page's) stored before answering: the others are the writer's."""
+    monkeypatch.setattr(cs, "FIRST_BLOCKS_NOW", 1)
+
+
 @contextmanager
 def _blocks_held_back() -> Iterator[None]:
     """The blocks' writer stays busy until the block ends: every block queued meanwhile is
@@ -105,7 +111,8 @@ def _blocks_held_back() -> Iterator[None]:
 
 
 @pytest.mark.parametrize("dialect", ["postgres"], indirect=True)
-def test_a_worker_waits_for_blocks_still_being_written(make_bridge, migrated_config, sandbox):
+def test_a_worker_waits_for_blocks_still_being_written(make_bridge, migrated_config, sandbox,
+                                                      one_block_now):
     """The worker that fetched answers before its blocks are stored; another worker asked
     meanwhile waits for them (a page, or the whole list for another sort) instead of asking
     SMS again or serving part of a list."""
@@ -138,7 +145,8 @@ def test_a_worker_waits_for_blocks_still_being_written(make_bridge, migrated_con
 
 @pytest.mark.parametrize("dialect", ["postgres"], indirect=True)
 def test_blocks_whose_writer_is_gone_are_waited_for_a_bounded_time(make_bridge, migrated_config,
-                                                                    sandbox, monkeypatch):
+                                                                    sandbox, monkeypatch,
+                                                                    one_block_now):
     """Blocks announced but never stored (their writer died): a reader stops waiting once the
     announcement's deadline has passed and fetches the list itself."""
     monkeypatch.setattr(cs, "BLOCKS_WAIT_S", 0.5)
@@ -146,8 +154,48 @@ def test_blocks_whose_writer_is_gone_are_waited_for_a_bounded_time(make_bridge, 
     first = make_bridge(migrated_config)
     second = make_bridge(migrated_config)
     with _blocks_held_back():
-        want = _page(first, sort="cust_surname", page=2)["data"]
+        want = _page(first, sort="cust_surname", page=21)["data"]  # rows 500-524: block 1
         _forget_sorted_lists()
-        got = _page(second, sort="cust_surname", page=2)
+        got = _page(second, sort="cust_surname", page=21)
         assert got["meta"]["cached"] is False  # gave up on the blocks, asked SMS
         assert got["data"] == want
+
+
+@pytest.mark.parametrize("dialect", ["postgres"], indirect=True)
+def test_blocks_of_a_list_fetched_again_are_not_written(make_bridge, migrated_config, sandbox,
+                                                         one_block_now):
+    """A list fetched again (?fresh=1) while the blocks of the one before are still queued:
+    those are dropped (marked done, so nobody waits for them), the new list's are written."""
+    sandbox.control().sandbox.addCustomers(1210)
+    first = make_bridge(migrated_config)
+    cache = first.app.extensions["lmstv"].cache
+    with _blocks_held_back():
+        _page(first, sort="cust_surname")
+        old = cs._newest[0]
+        _page(first, sort="cust_surname", fresh=1)
+        new = cs._newest[0]
+        assert old and new and old != new
+    cs._blocks_writer.submit(lambda: None).result(30)  # every job queued so far has run
+
+    def stored(token: str, block: int | str) -> Any:
+        return cache.get_derived(cs._block_key(token, "", "cust_surname", "asc", block))
+
+    assert [stored(new, b) is not None for b in (0, 1, 2, "done")] == [True] * 4
+    assert stored(old, "done") is True and stored(old, 0) is not None  # stored at once
+    assert stored(old, 1) is None and stored(old, 2) is None
+
+
+@pytest.mark.parametrize("dialect", ["postgres"], indirect=True)
+def test_the_first_blocks_are_stored_before_the_answer(make_bridge, migrated_config, sandbox,
+                                                       one_block_now):
+    """The top of the list and the page asked are there for every process the moment the
+    fetching request has answered, however slow the writer of the rest is."""
+    sandbox.control().sandbox.addCustomers(1210)
+    first = make_bridge(migrated_config)
+    cache = first.app.extensions["lmstv"].cache
+    with _blocks_held_back():
+        _page(first, sort="cust_name", order="desc", page=10, per_page=100)  # rows 900-999
+        token = cs._newest[0]
+        stored = [cache.get_derived(cs._block_key(token, "", "cust_name", "desc", b))
+                  for b in (0, 1, 2, "done")]
+    assert [s is not None for s in stored] == [True, True, False, False]  # top, page's
