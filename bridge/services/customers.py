@@ -360,7 +360,8 @@ def _sorted_page(ctx: Context, q: str, sort: str, order: str, page: int, per_pag
     """The page from the whole list (fetched or cached), sorted here."""
     packed_as = (sort, order) if sort not in _LMS_SORTS else (_SMS_ORDER, "asc")
     fetched: dict[str, list[Any]] = {}
-    got = _list_entry(ctx, packed_as, fetched)
+    here = (page - 1) * per_page // BLOCK_ROWS if per_page else 0
+    got = _list_entry(ctx, packed_as, fetched, here)
     if got.token:
         _newest[0] = got.token
     memo_key = (got.token, q, sort, order)
@@ -396,10 +397,11 @@ def _sorted_page(ctx: Context, q: str, sort: str, order: str, page: int, per_pag
 _SMS_ORDER = "sms"  # blocks in SMS's own order (the list was first asked with an LMS sort)
 
 
-def _list_entry(ctx: Context, packed_as: tuple[str, str], fetched: dict[str, list[Any]]
-                ) -> Cached:
+def _list_entry(ctx: Context, packed_as: tuple[str, str], fetched: dict[str, list[Any]],
+                first_block: int = 0) -> Cached:
     """The whole SMS customer list (compact rows) from the cache, or fetched and stored as
-    the blocks of ``packed_as`` (``fetched["sorted"]``: this fetch's rows in that order)."""
+    the blocks of ``packed_as`` (``fetched["sorted"]``: this fetch's rows in that order;
+    ``first_block``: the block of the page asked, stored before answering)."""
     if ctx.fresh or ctx.cache.peek("CustomerList", [tags.TAG_CUSTOMERS], ctx.epoch()) is None:
         # About to fetch: the sorted lists held are all of an older fetch, and keeping them
         # through the fetch would hold two whole lists (100,000 customers: 2 x 70 MB).
@@ -408,7 +410,7 @@ def _list_entry(ctx: Context, packed_as: tuple[str, str], fetched: dict[str, lis
             _sorted_memo.clear()
 
     def pack(token: str, raw: Any) -> Any:
-        return _pack_list(ctx, token, as_list(raw), packed_as, fetched)
+        return _pack_list(ctx, token, as_list(raw), packed_as, fetched, first_block)
 
     got = ctx.cache.get_or_call("CustomerList", [tags.TAG_CUSTOMERS],
                                 lambda: ctx.sms.custList("", rows=True), fresh=ctx.fresh,
@@ -441,7 +443,8 @@ def _sorted(rows: list[Any], sort: str, order: str) -> list[Any]:
 
 
 def _pack_list(ctx: Context, token: str, raw: list[Any], packed_as: tuple[str, str],
-               fetched: dict[str, list[Any]]) -> tuple[str, str, int, bytes]:
+               fetched: dict[str, list[Any]], first_block: int = 0
+               ) -> tuple[str, str, int, bytes]:
     """Store a fetched list as the blocks of the sort it was asked with (what every process
     pages from at once, no extra pickling: this replaces pickling the list whole) plus where
     each row stood in SMS's order (to rebuild the list for another sort).  The blocks are
@@ -455,7 +458,7 @@ def _pack_list(ctx: Context, token: str, raw: list[Any], packed_as: tuple[str, s
     with _memo_lock:
         _written.add(memo_key)
         _newest[0] = token
-    _write_blocks(ctx.cache, memo_key, rows)
+    _write_blocks(ctx.cache, memo_key, rows, first_block)
     return sort, order, len(rows), array("I", positions).tobytes()
 
 
