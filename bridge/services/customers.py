@@ -402,12 +402,18 @@ def _list_entry(ctx: Context, packed_as: tuple[str, str], fetched: dict[str, lis
     """The whole SMS customer list (compact rows) from the cache, or fetched and stored as
     the blocks of ``packed_as`` (``fetched["sorted"]``: this fetch's rows in that order;
     ``first_block``: the block of the page asked, stored before answering)."""
-    if ctx.fresh or ctx.cache.peek("CustomerList", [tags.TAG_CUSTOMERS], ctx.epoch()) is None:
+    gone = ctx.cache.peek("CustomerList", [tags.TAG_CUSTOMERS], ctx.epoch()) is None
+    if ctx.fresh or gone:
         # About to fetch: the sorted lists held are all of an older fetch, and keeping them
         # through the fetch would hold two whole lists (100,000 customers: 2 x 70 MB).
         with _memo_lock:
             free_later(*_sorted_memo.values())
             _sorted_memo.clear()
+            if gone:
+                # Nobody can read the blocks still being written (their entry is gone), and
+                # the writer holds their list: stop it.  (Not for ?fresh=1: the entry being
+                # replaced is still served if the new fetch fails.)
+                _newest[0] = ""
 
     def pack(token: str, raw: Any) -> Any:
         return _pack_list(ctx, token, as_list(raw), packed_as, fetched, first_block)

@@ -163,17 +163,23 @@ def test_blocks_whose_writer_is_gone_are_waited_for_a_bounded_time(make_bridge, 
 
 
 @pytest.mark.parametrize("dialect", ["postgres"], indirect=True)
+@pytest.mark.parametrize("again", ["fresh", "purge"])
 def test_blocks_of_a_list_fetched_again_are_not_written(make_bridge, migrated_config, sandbox,
-                                                         one_block_now):
-    """A list fetched again (?fresh=1) while the blocks of the one before are still queued:
-    those are dropped (marked done, so nobody waits for them), the new list's are written."""
+                                                         one_block_now, again):
+    """A list fetched again (?fresh=1, or after a purge) while the blocks of the one before
+    are still queued: those are dropped (marked done, so nobody waits for them), the new
+    list's are written."""
     sandbox.control().sandbox.addCustomers(1210)
     first = make_bridge(migrated_config)
     cache = first.app.extensions["lmstv"].cache
     with _blocks_held_back():
         _page(first, sort="cust_surname")
         old = cs._newest[0]
-        _page(first, sort="cust_surname", fresh=1)
+        if again == "purge":
+            assert first.post("/api/v1/system/cache/purge").status_code == 200
+            _page(first, sort="cust_surname")
+        else:
+            _page(first, sort="cust_surname", fresh=1)
         new = cs._newest[0]
         assert old and new and old != new
     cs._blocks_writer.submit(lambda: None).result(30)  # every job queued so far has run
@@ -182,8 +188,8 @@ def test_blocks_of_a_list_fetched_again_are_not_written(make_bridge, migrated_co
         return cache.get_derived(cs._block_key(token, "", "cust_surname", "asc", block))
 
     assert [stored(new, b) is not None for b in (0, 1, 2, "done")] == [True] * 4
-    assert stored(old, "done") is True and stored(old, 0) is not None  # stored at once
-    assert stored(old, 1) is None and stored(old, 2) is None
+    assert stored(old, "done") is True and stored(old, 1) is None and stored(old, 2) is None
+    assert (stored(old, 0) is not None) == (again == "fresh")  # stored at once, then purged
 
 
 @pytest.mark.parametrize("dialect", ["postgres"], indirect=True)
