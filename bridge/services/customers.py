@@ -13,6 +13,7 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from bridge import busy
 from bridge import cache as tags
 from bridge import validation as v
 from bridge.cache import Cached
@@ -198,12 +199,13 @@ _written: set[tuple] = set()
 # How long a reader waits for blocks another process announced it is writing (see
 # _write_blocks).  Writing 200 blocks (100,000 customers) takes 0.25-1 s; a writer that died
 # half-way (a worker killed) costs its readers this long, then they fetch the list themselves.
-BLOCKS_WAIT_S = 5.0
+BLOCKS_WAIT_S = 10.0
 _POLL_S = 0.003
-# Between two blocks the writer sleeps this long: a request of this process waiting for the
-# GIL takes it then, instead of after the interpreter's 5 ms switch interval (each of its
-# database or cache reads would otherwise cost it up to 5 ms while the blocks are written).
-_YIELD_S = 0.0005
+# Before each block the writer waits up to this long for a moment when this process serves no
+# request (bridge.busy): beside a request it takes the GIL from it in turns, which made the
+# warm list right after a fetch slower (bench_api at 100k, load 4-6: wall p99 17-21 ms against
+# 10 ms with the blocks written before answering).  At most 200 x 10 ms in a worker never idle.
+GAP_WAIT_S = 0.01
 # Blocks stored before answering (the page's own and this many from the top: pages 1-80 of
 # 25 rows), so that the pages asked most often are there at once for every process; the rest
 # follow in the background.
@@ -249,8 +251,8 @@ def _write_blocks(cache: Any, memo_key: tuple, rows: list[Any], first: int = 0) 
             for block in later:
                 if _newest[0] != token:
                     break  # fetched again since: "done" tells any reader to stop waiting
+                busy.wait_for_gap(GAP_WAIT_S)
                 put(block)
-                time.sleep(_YIELD_S)
             cache.put_derived(_block_key(token, q, sort, order, "done"), True)
         except Exception:  # noqa: BLE001 - a missing block only means the slow path
             log.warning("could not share the sorted customer list", exc_info=True)
