@@ -260,9 +260,12 @@ def _write_blocks(cache: Any, memo_key: tuple, rows: list[Any], first: int = 0) 
                     break  # fetched again since: "done" tells any reader to stop waiting
                 busy.wait_for_gap(GAP_WAIT_S)
                 put(block)
-            cache.put_derived(_block_key(token, q, sort, order, "done"), True)
         except Exception:  # noqa: BLE001 - a missing block only means the slow path
             log.warning("could not share the sorted customer list", exc_info=True)
+        try:  # also after a failure: readers stop waiting for what will not come
+            cache.put_derived(_block_key(token, q, sort, order, "done"), True)
+        except Exception:  # noqa: BLE001 - then they wait until the pending deadline
+            log.warning("could not mark the sorted customer list's blocks done", exc_info=True)
 
     _blocks_writer.submit(write)
 
