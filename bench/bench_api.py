@@ -21,6 +21,7 @@ import argparse
 import multiprocessing
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -393,6 +394,7 @@ def main() -> int:
             drop_database(replace(dbc))
         except Exception as exc:  # noqa: BLE001
             print(f"(could not drop {dbc.database}: {exc})", file=sys.stderr)
+        shutil.rmtree(work, ignore_errors=True)  # the bridge's cache: ~40 MB a run at 100k
 
 
 if __name__ == "__main__":

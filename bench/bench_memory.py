@@ -90,7 +90,7 @@ def worker_pid(master: int) -> int:
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="lmstv-bench-mem-"))
     sb_port, port = free_port(), free_port()
-    dbc = db_config()
+    dbc = db_config("pg")
     procs: list[subprocess.Popen] = []
     try:
         sandbox = subprocess.Popen([sys.executable, "-m", "bridge", "sandbox", "--port",

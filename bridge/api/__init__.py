@@ -23,6 +23,7 @@ from flask import Blueprint, Flask, g, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
+from bridge import busy
 from bridge.api.common import API, BridgeState, DbPool, error_body, parse_body, state
 from bridge.audit import AuditLog
 from bridge.cache import SmsCache
@@ -132,6 +133,8 @@ def _install_hooks(app: Flask) -> None:
 
     @app.before_request
     def _authenticate() -> Any:
+        busy.enter()
+        g.counted = True
         g.started = time.perf_counter()
         g.started_cpu = time.thread_time()
         rid = request.headers.get("X-Request-Id", "")
@@ -172,6 +175,8 @@ def _install_hooks(app: Flask) -> None:
 
     @app.teardown_request
     def _release_db(exc: BaseException | None) -> None:
+        if g.pop("counted", False):
+            busy.leave()
         context = g.pop("lmstv_ctx", None)
         if context is None:
             return

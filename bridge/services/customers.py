@@ -5,13 +5,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import os
 import secrets
 import threading
+import time
 from array import array
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from bridge import busy
 from bridge import cache as tags
 from bridge import validation as v
 from bridge.cache import Cached
@@ -194,12 +197,108 @@ def _matches(c: Any, q: str) -> bool:
 BLOCK_ROWS = 500
 _blocks_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lmstv-blocks")
 _written: set[tuple] = set()
+# How long a reader waits for blocks another process announced it is writing (see
+# _write_blocks).  Writing 200 blocks (100,000 customers) takes 0.25-1 s; a writer that died
+# half-way (a worker killed) costs its readers this long, then they fetch the list themselves.
+BLOCKS_WAIT_S = 10.0
+_POLL_S = 0.003
+# Before each block the writer waits up to this long for a moment when this process serves no
+# request (bridge.busy): beside a request it takes the GIL from it in turns, which made the
+# warm list right after a fetch slower (bench_api at 100k, load 4-6: wall p99 17-21 ms against
+# 10 ms with the blocks written before answering).  At most 200 x 10 ms in a worker never idle.
+GAP_WAIT_S = 0.01
+# The writer's CPU runs right after the answer, beside the next requests of every worker: on
+# 2 cores it made the warm list after a purge slower.  At a low priority it mostly takes a core
+# none of them wants; not the lowest (19): on a box kept busy it would get ~1.5 % of a core,
+# and 100,000 customers' blocks (~250 ms of CPU) would outlast the readers' deadline.
+WRITER_NICE = 10
+# Blocks stored before answering (the page's own and this many from the top: pages 1-80 of
+# 25 rows), so that the pages asked most often are there at once for every process; the rest
+# follow in the background.
+FIRST_BLOCKS_NOW = 4
+# The token of the newest list this process has read or fetched: blocks of an older one are
+# not worth writing any more (the list was fetched again, or the cache purged).
+_newest = [""]
 
 
-def _block_key(token: str, q: str, sort: str, order: str, block: int) -> str:
+def _block_key(token: str, q: str, sort: str, order: str, block: int | str) -> str:
     # The token ties the blocks to one valid fetch; q is hashed, it is the operator's text.
+    # ``block`` is a number, or "pending" / "done" for the markers of _write_blocks.
     digest = hashlib.sha256(q.encode("utf-8")).hexdigest()[:16]
     return f"CustomerList:{token}:{sort}:{order}:{digest}:{block}"
+
+
+def _write_blocks(cache: Any, memo_key: tuple, rows: list[Any], first: int = 0) -> None:
+    """Store a sorted list's blocks for the other processes, most of them in the background.
+
+    A "pending" marker (when readers may stop waiting) and the first blocks (``first``, the
+    page asked, and :data:`FIRST_BLOCKS_NOW` from the top) are stored at once, before the
+    caller answers; the other blocks follow in the background, then a "done" marker.  A reader
+    that misses a block waits for it while the marker says it is coming (:func:`_get_block`):
+    so the request that fetched the list answers without waiting for 200 blocks to be pickled
+    and stored, and no process ever pages from, or rebuilds the list out of, blocks that are
+    not all there.
+    """
+    token, q, sort, order = memo_key
+    count = max(1, -(-len(rows) // BLOCK_ROWS))
+    cache.put_derived(_block_key(token, q, sort, order, "pending"), time.time() + BLOCKS_WAIT_S)
+    now = sorted({first, *range(min(count, FIRST_BLOCKS_NOW))})
+    later = [block for block in range(count) if block not in now]
+
+    def put(block: int) -> None:
+        part = rows[block * BLOCK_ROWS:(block + 1) * BLOCK_ROWS]
+        cache.put_derived(_block_key(token, q, sort, order, block), (len(rows), part))
+
+    for block in now:
+        put(block)
+
+    def write() -> None:
+        _lower_priority()
+        try:
+            for block in later:
+                if _newest[0] != token:
+                    break  # fetched again since: "done" tells any reader to stop waiting
+                busy.wait_for_gap(GAP_WAIT_S)
+                put(block)
+        except Exception:  # noqa: BLE001 - a missing block only means the slow path
+            log.warning("could not share the sorted customer list", exc_info=True)
+        try:  # also after a failure: readers stop waiting for what will not come
+            cache.put_derived(_block_key(token, q, sort, order, "done"), True)
+        except Exception:  # noqa: BLE001 - then they wait until the pending deadline
+            log.warning("could not mark the sorted customer list's blocks done", exc_info=True)
+
+    _blocks_writer.submit(write)
+
+
+def _lower_priority() -> None:
+    """Let every other thread of the box have a core before the writer (Linux: a thread's own
+    nice value).  The writer holds the GIL only while its worker serves no request (busy), so
+    a worker's requests do not queue behind it while it waits for a core."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WRITER_NICE)
+    except (AttributeError, OSError):  # not Linux, or not allowed: the default priority
+        pass
+
+
+def _get_block(ctx: Context, token: str, q: str, sort: str, order: str, block: int, *,
+               wait: bool = True) -> Any:
+    """A stored block, waiting for it while its writer says it is still writing (None when it
+    is not there and not coming: never written, culled, or its writer gone)."""
+    cache = ctx.cache
+    key = _block_key(token, q, sort, order, block)
+    got = cache.get_derived(key)
+    if got is not None or not wait:
+        return got
+    deadline = cache.get_derived(_block_key(token, q, sort, order, "pending"))
+    if deadline is None:
+        return None
+    done = _block_key(token, q, sort, order, "done")
+    while time.time() < deadline and cache.get_derived(done) is None:
+        time.sleep(_POLL_S)
+        got = cache.get_derived(key)
+        if got is not None:
+            return got
+    return cache.get_derived(key)
 
 
 def _shared_page(ctx: Context, token: str, q: str, sort: str, order: str, page: int,
@@ -207,18 +306,19 @@ def _shared_page(ctx: Context, token: str, q: str, sort: str, order: str, page: 
     """(total, the page's raw rows) from the shared blocks, or None when one is missing."""
     start = (page - 1) * per_page
     first = start // BLOCK_ROWS
-    got = ctx.cache.get_derived(_block_key(token, q, sort, order, first))
+    got = _get_block(ctx, token, q, sort, order, first, wait=first == 0)
     if got is None and first > 0:  # past the end of the list? Block 0 knows its length
-        head = ctx.cache.get_derived(_block_key(token, q, sort, order, 0))
+        head = _get_block(ctx, token, q, sort, order, 0)
         if head is not None and start >= head[0]:
             return head[0], []
+        got = _get_block(ctx, token, q, sort, order, first)
     if got is None:
         return None
     total, rows = got
     end = min(start + per_page, total)
     out = rows[start - first * BLOCK_ROWS:end - first * BLOCK_ROWS]
     for block in range(first + 1, (max(end, 1) - 1) // BLOCK_ROWS + 1):
-        more = ctx.cache.get_derived(_block_key(token, q, sort, order, block))
+        more = _get_block(ctx, token, q, sort, order, block)
         if more is None:
             return None
         out += more[1][:end - block * BLOCK_ROWS]
@@ -227,29 +327,19 @@ def _shared_page(ctx: Context, token: str, q: str, sort: str, order: str, page: 
 
 def _share_blocks(ctx: Context, memo_key: tuple, rows: list[Any], page: int,
                   per_page: int | None) -> None:
-    """Write the sorted list's blocks for the other processes, the current page's first, in
-    the background (about as much pickling as the list's own cache entry)."""
+    """Write the sorted list's blocks for the other processes (once per list and sort), the
+    current page's first."""
     with _memo_lock:
         if memo_key in _written:
             return
         if len(_written) > 256:
             _written.clear()
         _written.add(memo_key)
-    token, q, sort, order = memo_key
-    cache = ctx.cache
-    count = max(1, -(-len(rows) // BLOCK_ROWS))
     here = ((page - 1) * per_page // BLOCK_ROWS) if per_page else 0
-    order_ = sorted(range(count), key=lambda b: (b != here, b))
-
-    def write() -> None:
-        try:
-            for block in order_:
-                part = rows[block * BLOCK_ROWS:(block + 1) * BLOCK_ROWS]
-                cache.put_derived(_block_key(token, q, sort, order, block), (len(rows), part))
-        except Exception:  # noqa: BLE001 - a missing block only means the slow path
-            log.warning("could not share the sorted customer list", exc_info=True)
-
-    _blocks_writer.submit(write)
+    try:
+        _write_blocks(ctx.cache, memo_key, rows, here)
+    except Exception:  # noqa: BLE001 - a missing block only means the slow path
+        log.warning("could not share the sorted customer list", exc_info=True)
 
 
 def _page_result(total: int, items: list[Any], page: int, per_page: int) -> dict[str, Any]:
@@ -292,7 +382,10 @@ def _sorted_page(ctx: Context, q: str, sort: str, order: str, page: int, per_pag
     """The page from the whole list (fetched or cached), sorted here."""
     packed_as = (sort, order) if sort not in _LMS_SORTS else (_SMS_ORDER, "asc")
     fetched: dict[str, list[Any]] = {}
-    got = _list_entry(ctx, packed_as, fetched)
+    here = (page - 1) * per_page // BLOCK_ROWS if per_page else 0
+    got = _list_entry(ctx, packed_as, fetched, here)
+    if got.token:
+        _newest[0] = got.token
     memo_key = (got.token, q, sort, order)
     rows = None
     if got.token and sort not in _LMS_SORTS:
@@ -326,19 +419,26 @@ def _sorted_page(ctx: Context, q: str, sort: str, order: str, page: int, per_pag
 _SMS_ORDER = "sms"  # blocks in SMS's own order (the list was first asked with an LMS sort)
 
 
-def _list_entry(ctx: Context, packed_as: tuple[str, str], fetched: dict[str, list[Any]]
-                ) -> Cached:
+def _list_entry(ctx: Context, packed_as: tuple[str, str], fetched: dict[str, list[Any]],
+                first_block: int = 0) -> Cached:
     """The whole SMS customer list (compact rows) from the cache, or fetched and stored as
-    the blocks of ``packed_as`` (``fetched["sorted"]``: this fetch's rows in that order)."""
-    if ctx.fresh or ctx.cache.peek("CustomerList", [tags.TAG_CUSTOMERS], ctx.epoch()) is None:
+    the blocks of ``packed_as`` (``fetched["sorted"]``: this fetch's rows in that order;
+    ``first_block``: the block of the page asked, stored before answering)."""
+    gone = ctx.cache.peek("CustomerList", [tags.TAG_CUSTOMERS], ctx.epoch()) is None
+    if ctx.fresh or gone:
         # About to fetch: the sorted lists held are all of an older fetch, and keeping them
         # through the fetch would hold two whole lists (100,000 customers: 2 x 70 MB).
         with _memo_lock:
             free_later(*_sorted_memo.values())
             _sorted_memo.clear()
+            if gone:
+                # Nobody can read the blocks still being written (their entry is gone), and
+                # the writer holds their list: stop it.  (Not for ?fresh=1: the entry being
+                # replaced is still served if the new fetch fails.)
+                _newest[0] = ""
 
     def pack(token: str, raw: Any) -> Any:
-        return _pack_list(ctx, token, as_list(raw), packed_as, fetched)
+        return _pack_list(ctx, token, as_list(raw), packed_as, fetched, first_block)
 
     got = ctx.cache.get_or_call("CustomerList", [tags.TAG_CUSTOMERS],
                                 lambda: ctx.sms.custList("", rows=True), fresh=ctx.fresh,
@@ -371,19 +471,22 @@ def _sorted(rows: list[Any], sort: str, order: str) -> list[Any]:
 
 
 def _pack_list(ctx: Context, token: str, raw: list[Any], packed_as: tuple[str, str],
-               fetched: dict[str, list[Any]]) -> tuple[str, str, int, bytes]:
+               fetched: dict[str, list[Any]], first_block: int = 0
+               ) -> tuple[str, str, int, bytes]:
     """Store a fetched list as the blocks of the sort it was asked with (what every process
     pages from at once, no extra pickling: this replaces pickling the list whole) plus where
-    each row stood in SMS's order (to rebuild the list for another sort)."""
+    each row stood in SMS's order (to rebuild the list for another sort).  The blocks are
+    written in the background (:func:`_write_blocks`): the request that fetched answers from
+    ``fetched["sorted"]`` meanwhile."""
     sort, order = packed_as
     positions = _positions(raw, sort, order)
     rows = [raw[i] for i in positions]
     fetched["sorted"] = rows
-    for block in range(max(1, -(-len(rows) // BLOCK_ROWS))):
-        part = rows[block * BLOCK_ROWS:(block + 1) * BLOCK_ROWS]
-        ctx.cache.put_derived(_block_key(token, "", sort, order, block), (len(rows), part))
+    memo_key = (token, "", sort, order)
     with _memo_lock:
-        _written.add((token, "", sort, order))
+        _written.add(memo_key)
+        _newest[0] = token
+    _write_blocks(ctx.cache, memo_key, rows, first_block)
     return sort, order, len(rows), array("I", positions).tobytes()
 
 
@@ -394,7 +497,7 @@ def _unpack_list(ctx: Context, token: str, packed: Any) -> list[Any] | None:
     positions.frombytes(where)
     out: list[Any] = [None] * count
     for block in range(max(1, -(-count // BLOCK_ROWS))):
-        got = ctx.cache.get_derived(_block_key(token, "", sort, order, block))
+        got = _get_block(ctx, token, "", sort, order, block)
         if got is None:
             return None
         base = block * BLOCK_ROWS

@@ -4,6 +4,10 @@ gets the same pages for every sort, and still sees changes made through either b
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -86,3 +90,119 @@ def test_reconcile_reads_the_list_another_worker_stored_as_blocks(make_bridge, m
     found = [(f["customer_id"], f["cust_number"]) for f in r.json()["data"]["findings"]]
     # every SMS customer is unlinked; one has an LMS customer to link to
     assert len(found) == 620 and [f for f in found if f[0] is not None] == [(cid, number)]
+
+
+@pytest.fixture
+def one_block_now(monkeypatch):
+    """Only block 0 (and the page's) stored before answering: the others are the writer's."""
+    monkeypatch.setattr(cs, "FIRST_BLOCKS_NOW", 1)
+
+
+@contextmanager
+def _blocks_held_back() -> Iterator[None]:
+    """The blocks' writer stays busy until the block ends: every block queued meanwhile is
+    written only then (a slow writer: a busy box, 100,000 customers)."""
+    gate = threading.Event()
+    cs._blocks_writer.submit(gate.wait, 60)
+    try:
+        yield
+    finally:
+        gate.set()
+
+
+@pytest.mark.parametrize("dialect", ["postgres"], indirect=True)
+def test_a_worker_waits_for_blocks_still_being_written(make_bridge, migrated_config, sandbox,
+                                                      one_block_now):
+    """The worker that fetched answers before its blocks are stored; another worker asked
+    meanwhile waits for them (a page, or the whole list for another sort) instead of asking
+    SMS again or serving part of a list."""
+    sandbox.control().sandbox.addCustomers(1210)
+    first = make_bridge(migrated_config)
+    second = make_bridge(migrated_config)
+    asked = [{"sort": "cust_surname", "page": 21}, {"sort": "cust_surname", "page": 99},
+             {"sort": "cust_m_city", "page": 3}]
+    with _blocks_held_back():
+        want = _page(first, sort="cust_surname", page=21)
+        assert want["meta"]["cached"] is False
+        _forget_sorted_lists()
+        got: list[dict[str, Any]] = []
+        readers = [threading.Thread(target=lambda p=p: got.append(_page(second, **p)))
+                   for p in asked]
+        for reader in readers:
+            reader.start()
+        time.sleep(0.3)  # let them find the blocks missing (none is written yet)
+    for reader in readers:
+        reader.join(30)
+    assert len(got) == 3 and all(g["meta"]["cached"] is True for g in got)  # SMS asked once
+    _forget_sorted_lists()
+    by_page = {(g["data"]["sort"], g["data"]["page"]): g["data"] for g in got}
+    for params in asked:
+        _forget_sorted_lists()
+        assert by_page[(params["sort"], params["page"])] == _page(first, **params)["data"]
+    assert by_page[("cust_surname", 21)] == want["data"]
+    assert by_page[("cust_surname", 99)]["items"] == []
+
+
+@pytest.mark.parametrize("dialect", ["postgres"], indirect=True)
+def test_blocks_whose_writer_is_gone_are_waited_for_a_bounded_time(make_bridge, migrated_config,
+                                                                    sandbox, monkeypatch,
+                                                                    one_block_now):
+    """Blocks announced but never stored (their writer died): a reader stops waiting once the
+    announcement's deadline has passed and fetches the list itself."""
+    monkeypatch.setattr(cs, "BLOCKS_WAIT_S", 0.5)
+    sandbox.control().sandbox.addCustomers(700)
+    first = make_bridge(migrated_config)
+    second = make_bridge(migrated_config)
+    with _blocks_held_back():
+        _page(first, sort="cust_surname")  # block 0 stored at once, block 1 never
+        _forget_sorted_lists()
+        got = _page(second, sort="cust_surname", page=21)  # rows 500-524: block 1
+        assert got["meta"]["cached"] is False  # gave up on the blocks, asked SMS
+    _forget_sorted_lists()
+    assert got["data"] == _page(first, sort="cust_surname", page=21)["data"]
+
+
+@pytest.mark.parametrize("dialect", ["postgres"], indirect=True)
+@pytest.mark.parametrize("again", ["fresh", "purge"])
+def test_blocks_of_a_list_fetched_again_are_not_written(make_bridge, migrated_config, sandbox,
+                                                         one_block_now, again):
+    """A list fetched again (?fresh=1, or after a purge) while the blocks of the one before
+    are still queued: those are dropped (marked done, so nobody waits for them), the new
+    list's are written."""
+    sandbox.control().sandbox.addCustomers(1210)
+    first = make_bridge(migrated_config)
+    cache = first.app.extensions["lmstv"].cache
+    with _blocks_held_back():
+        _page(first, sort="cust_surname")
+        old = cs._newest[0]
+        if again == "purge":
+            assert first.post("/api/v1/system/cache/purge").status_code == 200
+            _page(first, sort="cust_surname")
+        else:
+            _page(first, sort="cust_surname", fresh=1)
+        new = cs._newest[0]
+        assert old and new and old != new
+    cs._blocks_writer.submit(lambda: None).result(30)  # every job queued so far has run
+
+    def stored(token: str, block: int | str) -> Any:
+        return cache.get_derived(cs._block_key(token, "", "cust_surname", "asc", block))
+
+    assert [stored(new, b) is not None for b in (0, 1, 2, "done")] == [True] * 4
+    assert stored(old, "done") is True and stored(old, 1) is None and stored(old, 2) is None
+    assert (stored(old, 0) is not None) == (again == "fresh")  # stored at once, then purged
+
+
+@pytest.mark.parametrize("dialect", ["postgres"], indirect=True)
+def test_the_first_blocks_are_stored_before_the_answer(make_bridge, migrated_config, sandbox,
+                                                       one_block_now):
+    """The top of the list and the page asked are there for every process the moment the
+    fetching request has answered, however slow the writer of the rest is."""
+    sandbox.control().sandbox.addCustomers(1210)
+    first = make_bridge(migrated_config)
+    cache = first.app.extensions["lmstv"].cache
+    with _blocks_held_back():
+        _page(first, sort="cust_name", order="desc", page=10, per_page=100)  # rows 900-999
+        token = cs._newest[0]
+        stored = [cache.get_derived(cs._block_key(token, "", "cust_name", "desc", b))
+                  for b in (0, 1, 2, "done")]
+    assert [s is not None for s in stored] == [True, True, False, False]  # top, page's
