@@ -247,6 +247,22 @@ def start_bridge(ini: Path, tree: Path, workers: int = 3) -> subprocess.Popen:
                              "bridge.wsgi:app"], cwd=tree, env=env, stderr=subprocess.DEVNULL)
 
 
+def tear_down(procs: list[subprocess.Popen], dbc: DatabaseConfig, work: Path) -> None:
+    """Stop what a benchmark started (last started first), drop its database and remove its
+    work directory (the bridge's cache: ~40 MB a run at 100k)."""
+    for p in reversed(procs):
+        p.terminate()
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+    try:
+        drop_database(replace(dbc))
+    except Exception as exc:  # noqa: BLE001
+        print(f"(could not drop {dbc.database}: {exc})", file=sys.stderr)
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     scale.add_scale(parser)
@@ -384,17 +400,7 @@ def main() -> int:
         print(f"(finished with {scale.load()})")
         return 0
     finally:
-        for p in reversed(procs):
-            p.terminate()
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        try:
-            drop_database(replace(dbc))
-        except Exception as exc:  # noqa: BLE001
-            print(f"(could not drop {dbc.database}: {exc})", file=sys.stderr)
-        shutil.rmtree(work, ignore_errors=True)  # the bridge's cache: ~40 MB a run at 100k
+        tear_down(procs, dbc, work)
 
 
 if __name__ == "__main__":

@@ -48,11 +48,11 @@ from bench.bench_api import (  # noqa: E402
     p99,
     start_bridge,
     start_sandbox,
+    tear_down,
     wait_http,
     write_ini,
 )
 from bridge.config import DatabaseConfig  # noqa: E402
-from bridge.lms.bootstrap import drop_database  # noqa: E402
 from bridge.lms.db import connect  # noqa: E402
 
 CLIENTS = 8
@@ -228,17 +228,7 @@ def main() -> int:
         print(f"(finished with {scale.load()})")
         return 0
     finally:
-        for p in reversed(procs):
-            p.terminate()
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        try:
-            drop_database(dbc)
-        except Exception as exc:  # noqa: BLE001
-            print(f"(could not drop {dbc.database}: {exc})", file=sys.stderr)
-        shutil.rmtree(work, ignore_errors=True)
+        tear_down(procs, dbc, work)
 
 
 if __name__ == "__main__":
