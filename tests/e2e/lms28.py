@@ -234,7 +234,7 @@ class LmsStack28(lms11.LmsStack):
         proc = subprocess.Popen(
             ["php", "-d", "log_errors=1", "-d", f"error_log={self.php_log}",
              "-d", "display_errors=0", "-d", "error_reporting=E_ALL",
-             "-S", f"127.0.0.1:{port}", "-t", str(self.lms)],
+             "-S", f"127.0.0.1:{port}", "-t", str(self.lms), str(lms11.ROUTER)],
             cwd=self.lms, env={**os.environ, "PHP_CLI_SERVER_WORKERS": "2",
                                "LMSTV_SHIM_CONFIG": str(self.shim_ini)},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
