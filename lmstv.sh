@@ -198,7 +198,6 @@ case "$cmd" in
     tmp=${LMSTV_TEST_TMPDIR-/dev/shm}
     if [ -n "$tmp" ] && [ -d "$tmp" ] && [ -w "$tmp" ] \
         && [ "$(df -Pk "$tmp" | awk 'NR == 2 { print $4 }')" -ge 4000000 ]; then
-      export LMSTV_DISK_TMPDIR=${TMPDIR:-/tmp}   # for what must stay on disk (tests/demo_support.py)
       export TMPDIR=$tmp
       say "temporary files in $TMPDIR"
     fi

@@ -7,7 +7,6 @@ any pytest session starts on the machine, which made the embedded server fail to
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -17,11 +16,7 @@ from pathlib import Path
 
 @contextmanager
 def demo_workdir() -> Iterator[Path]:
-    # On disk even when `lmstv.sh test` has put TMPDIR on tmpfs: in the first such run both
-    # tests that stop a running demo with SIGINT waited over 60 s for it to end, which no run
-    # on disk did (the cause is not known: alone, on /dev/shm, they pass in seconds).
-    base = Path(tempfile.mkdtemp(prefix="lmstv-demo-test-",
-                                 dir=os.environ.get("LMSTV_DISK_TMPDIR") or None))
+    base = Path(tempfile.mkdtemp(prefix="lmstv-demo-test-"))
     try:
         yield base / "demo"
     finally:
