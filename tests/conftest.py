@@ -17,6 +17,7 @@ import tarfile
 import threading
 import time
 import xmlrpc.client
+from collections import Counter
 from collections.abc import Iterator
 from concurrent import futures
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -342,6 +343,19 @@ SHARED_FIXTURE_GROUPS = {
     "lms28_template": "lms28-tree",
     "parser_dir": "php-parser",  # an `npm install` of the PHP parser
 }
+# The current-LMS browser tests are the suite's longest group (about 370 of 1355 s of test time
+# in a two-process run at load 7-9): on one worker they alone took longer than the 4-minute
+# target. So they are split in two halves by module, each half building its own LMS 28 stack on
+# the worker that runs it (10-20 s), and the workers run the halves side by side. No test
+# depends on another's having run first (test_lms28_install uninstalls the plugin lms28_plugin
+# may have installed, and installs it again afterwards). Every test on the MariaDB stack
+# (fixture lms28_mysql) goes to the first half, so one run builds that stack once.
+LMS28_SECOND_HALF = {"test_lms28_tvmenu.py", "test_lms28_xss.py", "test_lms28_install.py",
+                     "test_lms28_fixture.py"}
+# Groups handed out first, longest first: a long group started last would leave the other
+# worker idle at the end. The rest follows as xdist's own reordering would have it (groups with
+# more tests first, then the single tests in collection order, which fill the gaps).
+FIRST_GROUPS = ("e2e-lms28-a", "e2e-lms28-b", "e2e-lms11", "lms28-tree")
 
 
 def _xdist_group(item: pytest.Item) -> str | None:
@@ -350,7 +364,11 @@ def _xdist_group(item: pytest.Item) -> str | None:
     defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
     for fixture, group in SHARED_FIXTURE_GROUPS.items():
         if fixture in defs and defs[fixture][-1].scope != "function":
-            return group
+            if group != "e2e-lms28":
+                return group
+            if "lms28_mysql" not in defs and item.path.name in LMS28_SECOND_HALF:
+                return "e2e-lms28-b"
+            return "e2e-lms28-a"
     if any(d[-1].scope == "module" for d in defs.values()):
         return f"module-{item.path.relative_to(ROOT).as_posix()}"
     return None
@@ -362,10 +380,30 @@ def _xdist_group(item: pytest.Item) -> str | None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not config.pluginmanager.hasplugin("xdist"):
         return
+    groups: dict[str, str | None] = {}
     for item in items:
         group = _xdist_group(item)
         if group is not None and item.get_closest_marker("xdist_group") is None:
             item.add_marker(pytest.mark.xdist_group(group))
+        marker = item.get_closest_marker("xdist_group")
+        groups[item.nodeid] = marker.args[0] if marker and marker.args else group
+    if hasattr(config, "workerinput"):   # every worker sorts alike: the collections must match
+        sizes = Counter(g for g in groups.values() if g is not None)
+
+        def rank(item: pytest.Item) -> tuple[int, int]:
+            group = groups[item.nodeid]
+            if group in FIRST_GROUPS:
+                return FIRST_GROUPS.index(group), 0
+            return len(FIRST_GROUPS), -sizes[group] if group is not None else -1
+
+        items.sort(key=rank)   # stable: collection order within a rank
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    # xdist's own reordering (by test count per group) would undo the order set above.
+    if getattr(config.option, "dist", "no") == "loadgroup":
+        config.option.loadscopereorder = False
 
 
 @pytest.fixture(scope="session")

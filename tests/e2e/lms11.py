@@ -24,6 +24,8 @@ from tests.support import SANDBOX_LOGIN, SANDBOX_MD5, lmstv_ini
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 COMPAT = Path(__file__).resolve().parent / "compat"
+# Router of every test `php -S`: cache headers for static files (see the file).
+ROUTER = Path(__file__).resolve().parent / "static-router.php"
 SHARED = Path(os.environ.get("LMSTV_SHARED", ROOT.parent / "shared"))
 TARBALL = SHARED / "lms-src" / "lms-1.11.17.tar.gz"
 SMARTY3 = Path("/usr/share/php/smarty3")
@@ -163,7 +165,8 @@ class LmsStack:
             ["php", "-d", "opcache.revalidate_freq=0",
              "-d", f"auto_prepend_file={COMPAT / 'prepend.php'}", "-d", "log_errors=1",
              "-d", f"error_log={self.php_log}", "-d", "display_errors=0",
-             "-d", "error_reporting=E_ALL", "-S", f"127.0.0.1:{port}", "-t", str(self.lms)],
+             "-d", "error_reporting=E_ALL", "-S", f"127.0.0.1:{port}", "-t", str(self.lms),
+             str(ROUTER)],
             cwd=self.lms, env={**os.environ, "PHP_CLI_SERVER_WORKERS": "2"},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True)  # stop_process then stops PHP's forked workers too

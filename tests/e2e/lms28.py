@@ -232,9 +232,13 @@ class LmsStack28(lms11.LmsStack):
         self.shim_ini.write_text(f"[bridge]\nbind = 127.0.0.1:{self.ports['bridge']}\n"
                                  f"secret = {lms11.SECRET}\n\n[shim]\ntimeout = 10\n")
         proc = subprocess.Popen(
-            ["php", "-d", "log_errors=1", "-d", f"error_log={self.php_log}",
+            # opcache.revalidate_freq=0 as for 1.11.17: `lmstv plugin install` rewrites the
+            # classmap (vendor/lmstv-classmap.php) between two page views, and with OPcache's
+            # default (2 s) a page could still autoload from the old one and miss the plugin.
+            ["php", "-d", "opcache.revalidate_freq=0",
+             "-d", "log_errors=1", "-d", f"error_log={self.php_log}",
              "-d", "display_errors=0", "-d", "error_reporting=E_ALL",
-             "-S", f"127.0.0.1:{port}", "-t", str(self.lms)],
+             "-S", f"127.0.0.1:{port}", "-t", str(self.lms), str(lms11.ROUTER)],
             cwd=self.lms, env={**os.environ, "PHP_CLI_SERVER_WORKERS": "2",
                                "LMSTV_SHIM_CONFIG": str(self.shim_ini)},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -56,11 +56,25 @@ def bridge(bridge_url: str) -> BridgeClient:
     return BridgeClient(bridge_url)
 
 
+@pytest.fixture(scope="session")
+def smarty_compile_dirs(tmp_path_factory: pytest.TempPathFactory):
+    """name -> a Smarty compile directory kept for the session (for each worker process).
+    The shim's templates do not change while the tests run, so a template compiled for one
+    test serves the next ones; each test compiling them again cost 0.05-0.1 s of PHP."""
+    made: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in made:
+            made[name] = tmp_path_factory.mktemp(name)
+        return made[name]
+
+    return get
+
+
 @pytest.fixture
-def run_module(tmp_path: Path, bridge_url: str):
+def run_module(tmp_path: Path, bridge_url: str, smarty_compile_dirs):
     """Run one module like LMS's index.php would; returns the harness's JSON answer."""
-    compile_dir = tmp_path / "templates_c"
-    compile_dir.mkdir()
+    compile_dir = smarty_compile_dirs("templates_c")
 
     def run(module: str, *, method: str = "GET", get: dict | None = None,
             post: dict | None = None, privileges: tuple[str, ...] = ("tv_full_access",),

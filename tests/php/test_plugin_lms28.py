@@ -43,9 +43,8 @@ def lms28_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def run_plugin(tmp_path: Path, bridge_url: str, lms28_dir: Path):
-    compile_dir = tmp_path / "templates_c28"
-    compile_dir.mkdir()
+def run_plugin(tmp_path: Path, bridge_url: str, lms28_dir: Path, smarty_compile_dirs):
+    compile_dir = smarty_compile_dirs("templates_c28")
 
     def run(run: str, *, module: str = "", method: str = "GET", get: dict | None = None,
             post: dict | None = None, rights: tuple[str, ...] = ("tv_full",),
