@@ -12,10 +12,10 @@ MariaDB: the whole server, which also serves whatever else runs), the capacity o
 from the workers' CPU, the bridge part and its CPU (Server-Timing) median / p99, the client's
 round trip and the load average; then the medians of the bursts.
 
-    .venv/bin/python bench/bench_warmpage.py --old /tmp/wt-old [--scale 20k] [--engine pg]
+    .venv/bin/python bench/bench_warmpage.py --old ../lmstv-old [--scale 20k] [--engine pg]
         [--rounds 4] [--seconds 5] [--path /health/live] [--profile DIR]
 
-``--old`` is a checkout of the code to compare with (``git worktree add --detach /tmp/wt-old
+``--old`` is a checkout of the code to compare with (``git worktree add --detach ../lmstv-old
 main``); both trees run with this venv's packages.  ``--profile DIR`` also records one worker of
 each tree with py-spy (``pip install py-spy``) during one extra burst and writes
 ``DIR/{old,new}.txt`` (raw folded stacks) -- the bursts with a profiler attached are not counted.
