@@ -39,8 +39,11 @@ class _CommandProbe(argparse.ArgumentParser):
 
 
 def command_in(argv: list[str]) -> str | None:
-    """The sub-command ``argv`` names, read with the top-level options as the full parser reads
-    them (``--config PATH``, abbreviations); None when it asks for help or names none."""
+    """The module of ``bridge.commands`` whose command ``argv`` names, read with the top-level
+    options as the full parser reads them (``--config PATH``, abbreviations); None when it
+    asks for help, names no command or one no module is named after."""
+    if "--" in argv:
+        return None  # argparse's "--" handling differs between the probe and the full parser
     probe = _CommandProbe(add_help=False, allow_abbrev=True)
     probe.add_argument("--config")
     probe.add_argument("-v", "--verbose", action="store_true")
@@ -52,7 +55,13 @@ def command_in(argv: list[str]) -> str | None:
         known, _unknown = probe.parse_known_args(argv)
     except _ProbeError:
         return None
-    return None if known.help or known.version else known.command
+    if known.help or known.version or known.command not in _command_modules():
+        return None
+    return known.command
+
+
+def _command_modules() -> list[str]:
+    return sorted(m.name for m in pkgutil.iter_modules(commands.__path__))
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -68,7 +77,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="log progress (INFO) and details (DEBUG) on stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    names = sorted(m.name for m in pkgutil.iter_modules(commands.__path__))
+    names = _command_modules()
     for name in [only] if only in names else names:
         importlib.import_module(f"{commands.__name__}.{name}").register(sub)
     return parser
