@@ -29,7 +29,45 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message}; see `{self.prog} --help`\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _ProbeError(Exception):
+    pass
+
+
+class _CommandProbe(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _ProbeError(message)
+
+
+def command_in(argv: list[str]) -> str | None:
+    """The module of ``bridge.commands`` whose command ``argv`` names, read with the top-level
+    options as the full parser reads them (``--config PATH``, abbreviations); None when it
+    asks for help, names no command or one no module is named after."""
+    if "--" in argv:
+        return None  # argparse's "--" handling differs between the probe and the full parser
+    probe = _CommandProbe(add_help=False, allow_abbrev=True)
+    probe.add_argument("--config")
+    probe.add_argument("-v", "--verbose", action="store_true")
+    probe.add_argument("--version", action="store_true")
+    probe.add_argument("-h", "--help", action="store_true")
+    probe.add_argument("command", nargs="?")
+    probe.add_argument("rest", nargs=argparse.REMAINDER)
+    try:
+        known, _unknown = probe.parse_known_args(argv)
+    except _ProbeError:
+        return None
+    if known.help or known.version or known.command not in _command_modules():
+        return None
+    return known.command
+
+
+def _command_modules() -> list[str]:
+    return sorted(m.name for m in pkgutil.iter_modules(commands.__path__))
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser; with ``only`` (a module of ``bridge.commands``, each registers the
+    command of its name) just that command's.  Importing and registering every module costs
+    a cron job or a script calling ``lmstv`` ~60 ms of CPU for parsers it never uses."""
     parser = OneLineParser(
         prog="lmstv", description="JAMBOX IPTV (SGT SMS) module for LMS: bridge, sandbox, "
         "billing and maintenance commands.")
@@ -39,14 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="log progress (INFO) and details (DEBUG) on stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
-        module.register(sub)
+    names = _command_modules()
+    for name in [only] if only in names else names:
+        importlib.import_module(f"{commands.__name__}.{name}").register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    command = command_in(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(command) if command else build_parser()
     args = parser.parse_args(argv)
     # Interactive commands print their own results; INFO log lines would repeat them on stderr
     # (and land in cron mail).  Long-running servers keep INFO: it is their only output.
