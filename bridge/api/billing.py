@@ -38,9 +38,14 @@ QUERY = {"date_from": sch.DATE, "date_to": sch.DATE,
 @spec("Imported SMS billing events: filters, sort whitelist, paging, totals", query=QUERY)
 def events() -> Any:
     args = request.args.to_dict()
-    if "order" in args and "direction" not in args:
-        # The other list endpoints call it ``order``; accept both spellings.
-        args["direction"] = args.pop("order")
+    # The other list endpoints call the direction ``order``; accept both spellings, ``direction``
+    # first.  ``order`` never reaches parse_filter, which would take it for a sort column (the
+    # CLI's old spelling), so both together were "cannot sort by 'asc'".
+    order = args.pop("order", None)
+    if order is not None:
+        if order.lower() not in ("asc", "desc"):
+            raise ValidationError({"order": _PL["direction"]})
+        args.setdefault("direction", order)
     try:
         flt = parse_filter(args)
     except FilterError as exc:

@@ -90,6 +90,12 @@ def test_api_events(invoiced, request, tmp_path, sandbox, lms_db_config):
     for key in ("direction", "order"):
         desc = bridge.get("/api/v1/billing/events", params={"sort": "beid", key: "desc"})
         assert [e["beid"] for e in desc.json()["data"]][:2] == [4, 3], key
+    # both spellings at once: `direction` wins, `order` is not taken for a sort column
+    both = bridge.get("/api/v1/billing/events", params={"direction": "desc", "order": "asc"})
+    assert both.status_code == 200, both.text
+    assert [e["beid"] for e in both.json()["data"]][:2] == [4, 3]
+    bad = bridge.get("/api/v1/billing/events", params={"direction": "desc", "order": "up"})
+    assert bad.status_code == 400 and list(bad.json()["error"]["fields"]) == ["order"]
     bad = bridge.get("/api/v1/billing/events", params={"sort": "1; DROP TABLE cash"})
     assert bad.status_code == 400
     assert bad.json()["error"]["fields"] == {"sort": "Nie można sortować po tej kolumnie."}
