@@ -350,8 +350,14 @@ def reset(tpl: Template, plan: ResetPlan, cfg: DatabaseConfig) -> bool:
         seeds = set(plan.seeds)
         now = _contents(db, tables, seeds)
         dirty = [t for t in tables if now[t] != plan.seeds.get(t, "")]
-        # Read before writing: Database.query ends the implicit transaction (a rollback).
         now_counters = _counters(db) if db.dialect == "postgres" else {}
+        # The writes below are one transaction (lmstv's connections are in autocommit): SET
+        # LOCAL needs one to take effect, and one commit is one wait for the disk, not one a
+        # table.
+        if db.dialect == "postgres":
+            db.raw.autocommit = False
+        else:
+            db.raw.autocommit(False)
         cur = db.raw.cursor()
         if db.dialect == "postgres":
             # Durability of a throw-away database is not needed; without the WAL flush the
