@@ -179,10 +179,12 @@ case "$cmd" in
     say "ruff"
     "$VENV/bin/ruff" check .
     # PHPUnit (tests/php/*Test.php) runs inside pytest, on both engines (tests/php/test_phpunit.py).
-    # Two pytest processes (pytest-xdist) by default: most of a test's time is waiting for the
-    # database servers, PHP or the browser, so two keep both cores busy. LMSTV_TEST_WORKERS picks
-    # another number (0: one process); `-n N` among ARGS wins over it, being the later option.
-    workers=${LMSTV_TEST_WORKERS:-2}
+    # pytest in one process more than the machine has cores (pytest-xdist): a test spends much
+    # of its time waiting for the database servers, PHP, the browser or the sandbox's latency,
+    # so on 2 cores two processes left a third of the CPU idle, three kept it busy, four only
+    # added start-up work (docs/testing.md). LMSTV_TEST_WORKERS picks another number (0: one
+    # process); `-n N` among ARGS wins over it, being the later option.
+    workers=${LMSTV_TEST_WORKERS:-$(( $(nproc 2>/dev/null || echo 1) + 1 ))}
     parallel=()
     if [ "$workers" != 0 ]; then
       if "$VENV/bin/python" -c 'import xdist' 2>/dev/null; then
