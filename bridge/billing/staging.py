@@ -102,7 +102,6 @@ class StoredIds:
             cur.copy_expert(cur.mogrify(
                 f"COPY (SELECT beid FROM {table} WHERE be_selling_date BETWEEN %s AND %s "
                 "ORDER BY beid) TO STDOUT", [start, end]).decode(), _Sink())
-        db.raw.rollback()  # ends the read's implicit transaction
 
     def among(self, beids: Sequence[int]) -> set[int]:
         from bisect import bisect_left
