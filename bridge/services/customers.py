@@ -232,15 +232,14 @@ def _block_key(token: str, q: str, sort: str, order: str, block: int | str) -> s
 
 
 def _write_blocks(cache: Any, memo_key: tuple, rows: list[Any], first: int = 0) -> None:
-    """Store a sorted list's blocks for the other processes, most of them in the background.
+    """Store a sorted list's blocks for the other processes.
 
     A "pending" marker (when readers may stop waiting) and the first blocks (``first``, the
-    page asked, and :data:`FIRST_BLOCKS_NOW` from the top) are stored at once, before the
-    caller answers; the other blocks follow in the background, then a "done" marker.  A reader
-    that misses a block waits for it while the marker says it is coming (:func:`_get_block`):
-    so the request that fetched the list answers without waiting for 200 blocks to be pickled
-    and stored, and no process ever pages from, or rebuilds the list out of, blocks that are
-    not all there.
+    page asked, and :data:`FIRST_BLOCKS_NOW` from the top: a whole list of up to 100,000
+    customers) are stored at once, before the caller answers; the blocks of a longer list
+    follow in the background, then a "done" marker.  A reader that misses a block waits for it
+    while the marker says it is coming (:func:`_get_block`), so no process ever pages from, or
+    rebuilds the list out of, blocks that are not all there.
     """
     token, q, sort, order = memo_key
     count = max(1, -(-len(rows) // BLOCK_ROWS))
@@ -479,8 +478,8 @@ def _pack_list(ctx: Context, token: str, raw: list[Any], packed_as: tuple[str, s
     """Store a fetched list as the blocks of the sort it was asked with (what every process
     pages from at once, no extra pickling: this replaces pickling the list whole) plus where
     each row stood in SMS's order (to rebuild the list for another sort).  The blocks are
-    written in the background (:func:`_write_blocks`): the request that fetched answers from
-    ``fetched["sorted"]`` meanwhile."""
+    written by :func:`_write_blocks` (those of a list over 100,000 customers partly in the
+    background); the request that fetched answers from ``fetched["sorted"]``."""
     sort, order = packed_as
     positions = _positions(raw, sort, order)
     rows = [raw[i] for i in positions]
