@@ -124,7 +124,9 @@ def _chrome(tmp_path_factory):
 @pytest.fixture
 def browser(_chrome):
     """The session's Chromium, logged out (cookies cleared) before each test."""
-    _chrome.delete_all_cookies()
+    from tests.e2e.ui import forget_session
+
+    forget_session(_chrome)
     return _chrome
 
 

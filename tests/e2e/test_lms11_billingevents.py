@@ -10,7 +10,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from tests.e2e.test_lms11_reconcile import add_lms_customer, db_rows, sms_customer, unlink
-from tests.e2e.ui import login, open_module, text, wait_new_page
+from tests.e2e.ui import cells, login, open_module, text, wait_new_page
 
 LINKED, WAITING = 9201, 9202
 REPORT = 209901                      # an SGT report id no other event carries
@@ -61,16 +61,16 @@ def filter_events(browser, **fields: str) -> str:
 def shown(browser) -> dict[int, list[str]]:
     """beid -> the row's cells, for the events on the page."""
     out = {}
-    for tr in browser.find_elements(By.CSS_SELECTOR, "table.lmsbox tbody tr.highlight"):
-        cells = [td.text.strip() for td in tr.find_elements(By.TAG_NAME, "td")]
-        out[int(cells[0])] = cells
+    for row in cells(browser, browser.find_elements(By.CSS_SELECTOR,
+                                                     "table.lmsbox tbody tr.highlight")):
+        out[int(row[0])] = row
     return out
 
 
 def footer(browser) -> tuple[int, Decimal, Decimal]:
-    cells = browser.find_elements(By.CSS_SELECTOR, "table.lmsbox tfoot tr td")
-    count = int(cells[0].text.strip().removeprefix("Razem zdarzeń:").strip())
-    return count, Decimal(cells[1].text.strip()), Decimal(cells[2].text.strip())
+    foot = cells(browser, browser.find_elements(By.CSS_SELECTOR, "table.lmsbox tfoot tr"))[0]
+    count = int(foot[0].removeprefix("Razem zdarzeń:").strip())
+    return count, Decimal(foot[1]), Decimal(foot[2])
 
 
 def in_db(lms, where: str, params=()) -> tuple[list[int], int, Decimal, Decimal]:

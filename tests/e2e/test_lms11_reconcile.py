@@ -17,6 +17,7 @@ from selenium.webdriver.common.by import By
 from bridge.lms.db import connect
 from bridge.reconcile import KINDS, TITLES_PL
 from tests.e2e.ui import (
+    cells,
     login,
     open_module,
     post,
@@ -144,8 +145,8 @@ def plant(lms, sms) -> dict[int, dict]:
 def summary(browser) -> list[tuple[str, int, Decimal]]:
     """The table on top: (kind, count, total) in the screen's order."""
     out = []
-    for tr in browser.find_elements(By.CSS_SELECTOR, "tr.tvreconcile-summary"):
-        title, count, total = (td.text.strip() for td in tr.find_elements(By.TAG_NAME, "td"))
+    for title, count, total in cells(browser, browser.find_elements(By.CSS_SELECTOR,
+                                                                     "tr.tvreconcile-summary")):
         assert total.endswith(" zł"), total
         out.append((KIND_OF[title], int(count), Decimal(total.removesuffix(" zł"))))
     return out

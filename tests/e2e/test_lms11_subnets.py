@@ -10,14 +10,14 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.e2e.ui import login, open_module, text, wait_new_page
+from tests.e2e.ui import cells, login, open_module, text, wait_new_page
 
 
 def listed(browser) -> dict[str, tuple[str, str, str]]:
     """subnet name -> (id, IP, mask) as the list shows them."""
     out = {}
-    for tr in browser.find_elements(By.CSS_SELECTOR, "table.lmsbox tbody tr.highlight"):
-        sid, name, net, mask, _fn = (td.text.strip() for td in tr.find_elements(By.TAG_NAME, "td"))
+    for sid, name, net, mask, _fn in cells(browser, browser.find_elements(
+            By.CSS_SELECTOR, "table.lmsbox tbody tr.highlight")):
         out[name] = (sid, net, mask)
     return out
 

@@ -8,7 +8,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.e2e.steps import customer_list_pages
-from tests.e2e.ui import login, open_module, refresh_cache
+from tests.e2e.ui import login, open_module, refresh_cache, text
 
 
 def test_tv_menu_screens_show_sms_data(browser, lms, sms) -> None:
@@ -47,9 +47,9 @@ def test_quick_search_by_stb_mac(browser, lms, sms) -> None:
     field = browser.find_element(By.NAME, "qsstb")
     field.send_keys("1a7910014")                 # lower case, no colons: part of a MAC
     WebDriverWait(browser, 20).until(
-        lambda d: "00:1A:79:10:01:42" in d.find_element(By.TAG_NAME, "body").text)
+        lambda d: "00:1A:79:10:01:42" in text(d))
     field.clear()
     field.send_keys("00:1A:79:10:01:42", Keys.ENTER)
     WebDriverWait(browser, 20).until(lambda d: "customerinfo" in d.current_url)
     assert "id=259" in browser.current_url
-    assert "Konta TV (1)" in " ".join(browser.find_element(By.TAG_NAME, "body").text.split())
+    assert "Konta TV (1)" in text(browser)

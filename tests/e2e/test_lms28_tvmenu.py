@@ -76,7 +76,7 @@ def test_quick_search_stb_then_message_sent_and_deleted(browser, tv28, sms28) ->
     field = browser.find_element(By.NAME, "qs[tvstb]")
     field.click()
     field.send_keys(mac.replace(":", "").lower()[-6:])     # part of the MAC, any spelling
-    WebDriverWait(browser, 20).until(lambda d: mac in d.find_element(By.TAG_NAME, "body").text)
+    WebDriverWait(browser, 20).until(lambda d: mac in text(d))
     field.clear()
     field.send_keys(mac, Keys.ENTER)
     WebDriverWait(browser, 20).until(lambda d: "customerinfo" in d.current_url)
