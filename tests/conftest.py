@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import os
+import signal
 import subprocess
 import sys
 import tarfile
@@ -401,6 +402,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
+    # A suite started in the background by a script (`./lmstv.sh test &`, nohup) has SIGINT
+    # ignored, and an ignored signal stays ignored across exec: the demo a test stops with
+    # SIGINT would never see it. A signal with a handler is reset to its default by exec, so
+    # with Python's own handler here every process the tests start can be interrupted.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     # xdist's own reordering (by test count per group) would undo the order set above.
     if getattr(config.option, "dist", "no") == "loadgroup":
         config.option.loadscopereorder = False
