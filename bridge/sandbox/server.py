@@ -33,7 +33,10 @@ TIMEOUT_SLEEP = 60.0
 INTERNAL_ERROR = 500
 EVENT_KINDS = "aasiissdddi"
 CUSTOMER_KINDS = "sa" + "s" * (len(CUSTOMER_FIELDS) - 2)
-_customer_row = operator.itemgetter(*CUSTOMER_FIELDS)
+# A customer's values in field order, read from its record's slots in C: the record's
+# mapping interface (``dict(c)``, ``c[k]``) costs a Python call per field, 1.1-2.3 s for
+# 100,000 customers, all of it before the first byte of the reply went out.
+_customer_row = operator.attrgetter(*CUSTOMER_FIELDS)
 
 
 class Sandbox:
@@ -67,16 +70,20 @@ class Sandbox:
             method = methods.METHODS.get(name)
             if method is not None and method.mutates:
                 self._rendered = None  # even a call that fails halfway may have changed data
-            whole = name == "custList" and params[1:] in ((), ("",))
+            # (no params at all: methods.call answers the missing auth struct)
+            whole = name == "custList" and len(params) in (1, 2) and params[1:] in ((), ("",))
             rendered = self._rendered
             if whole and rendered is not None and rendered[0] == before:
                 methods.check_auth(params[0], self.login, self.password_md5)
                 return rendered[1]
-            result = methods.call(self.state, name, params, self.login, self.password_md5)
-            if name == "custList" and isinstance(result, list):
+            if whole:
+                # Rendered straight from the records: custList's own answer (a dict copy of
+                # every customer) would only be thrown away here.
+                methods.check_auth(params[0], self.login, self.password_md5)
                 rows = xmlout.Rows(CUSTOMER_FIELDS, CUSTOMER_KINDS,
                                    [_customer_row(c) for c in self.state.customers.values()])
-                result = xmlout.Recorded(rows, lambda done, v=before: self._keep(v, done))
+                return xmlout.Recorded(rows, lambda done, v=before: self._keep(v, done))
+            result = methods.call(self.state, name, params, self.login, self.password_md5)
             changed = self.state.version != before
         if name == "billingEventsGet":
             result = xmlout.Rows(EVENT_FIELDS, EVENT_KINDS, result)
