@@ -45,3 +45,106 @@ def test_rows_without_texts_and_with_one_text() -> None:
         {"a": 1, "b": 2.5}, {"a": 3, "b": 4.0}]
     assert _decoded(xmlout.Rows(("a", "b"), "is", [(1, "x<y"), (2, "z")])) == [
         {"a": 1, "b": "x<y"}, {"a": 2, "b": "z"}]
+
+
+# -- custList("") rendered ahead (bridge/sandbox/server.py) --------------------------------
+
+
+def _sandbox(customers: int, prerender_min: int = 50):
+    from bridge.sandbox.server import Sandbox, build
+
+    state, controls, _ = build(None, "empty")
+    if customers:
+        controls.addCustomers(customers)
+    return Sandbox(state, controls, "Jan Kowalski", "0" * 32, prerender_min=prerender_min)
+
+
+AUTH = {"user_name": "Jan Kowalski", "user_pass": "0" * 32}
+
+
+def _wait_rendered(sb, version: int) -> None:
+    import time
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        kept = sb._rendered
+        if kept is not None and kept[0] == version:
+            return
+        time.sleep(0.01)
+    raise AssertionError("custList('') was not rendered ahead")
+
+
+def _whole(sb) -> list[dict]:
+    body = b"".join(xmlout.response_chunks(sb.business("custList", (AUTH, ""))))
+    return xmlrpc.client.loads(body)[0][0]
+
+
+def test_the_whole_list_is_rendered_ahead_at_start_and_after_data_controls() -> None:
+    """The benchmarks' first custList("") finds its reply ready (the sandbox stands in for an
+    SMS answering in a fixed time); a control that changes data has it rendered again, one
+    that changes nothing keeps it, a business call leaves it to the next custList."""
+    sb = _sandbox(60)
+    try:
+        sb.start_prerendering()
+        _wait_rendered(sb, sb.state.version)
+        ready = sb.business("custList", (AUTH, ""))
+        assert isinstance(ready, xmlout.Rendered)
+        assert len(_whole(sb)) == 60
+
+        sb.control("sandbox.addCustomers", (5,))
+        _wait_rendered(sb, sb.state.version)
+        assert isinstance(sb.business("custList", (AUTH, "")), xmlout.Rendered)
+        assert len(_whole(sb)) == 65
+
+        kept = sb._rendered
+        sb.control("sandbox.getCalls", ())
+        sb.control("sandbox.setLatency", (0,))
+        assert sb._rendered is kept
+
+        number = next(iter(sb.state.customers))
+        sb.business("custEdit", (AUTH, number, {"cust_name": "Adam"}))
+        assert sb._rendered is None
+        got = sb.business("custList", (AUTH, ""))
+        assert isinstance(got, xmlout.Recorded)  # rendered on demand, as before
+        assert [c["cust_name"] for c in _whole(sb) if c["cust_number"] == number] == ["Adam"]
+    finally:
+        sb.stopping.set()
+        sb._prerender_wanted.set()
+
+
+def test_small_lists_are_not_rendered_ahead() -> None:
+    sb = _sandbox(10, prerender_min=50)
+    assert sb.prerender() is False and sb._rendered is None
+    sb.prerender_min = 10
+    assert sb.prerender() is True and sb._rendered[0] == sb.state.version
+
+
+def test_a_whole_list_asked_while_it_is_rendered_ahead_waits_for_that_rendering(
+        monkeypatch) -> None:
+    """Not rendered twice at once: the request waits for the rendering under way."""
+    import threading
+
+    sb = _sandbox(60)
+    release, started = threading.Event(), threading.Event()
+    real = xmlout.Rows.chunks
+    renders = []
+
+    def slow_chunks(rows):
+        renders.append(threading.current_thread().name)
+        started.set()
+        release.wait(10)
+        yield from real(rows)
+
+    monkeypatch.setattr(xmlout.Rows, "chunks", slow_chunks)
+    ahead = threading.Thread(target=sb.prerender, name="ahead")
+    ahead.start()
+    assert started.wait(10)
+    answer: list = []
+    asker = threading.Thread(target=lambda: answer.append(sb.business("custList", (AUTH, ""))))
+    asker.start()
+    asker.join(0.2)
+    assert asker.is_alive()  # waiting for the rendering under way
+    release.set()
+    ahead.join(10)
+    asker.join(10)
+    assert isinstance(answer[0], xmlout.Rendered) and renders == ["ahead"]
