@@ -7,7 +7,6 @@ becomes an XML-RPC fault, never a traceback or a dead worker.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import operator
 import os
@@ -48,7 +47,6 @@ PRERENDER_MIN = 10_000
 # Seconds without a data-changing control before the reply is rendered ahead (bulk setup
 # arrives as a run of controls: render once, after the last).
 PRERENDER_QUIET = 0.3
-PRERENDER_NICE = 10
 
 
 class Sandbox:
@@ -81,8 +79,8 @@ class Sandbox:
         self._prerender_wanted.set()
 
     def _prerender_loop(self) -> None:
-        with contextlib.suppress(OSError, AttributeError):  # not everywhere: a nicety
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), PRERENDER_NICE)
+        # Not at a lower priority: on a busy box (the bridge's workers starting) a niced
+        # thread took seconds, and a custList("") arriving meanwhile waits for it.
         wanted = self._prerender_wanted
         while not self.stopping.is_set():
             wanted.wait()
