@@ -94,12 +94,11 @@ class Sandbox:
         """Render custList("") now unless kept already or too small; True if rendered."""
         with self.state.lock:
             version = self.state.version
-            kept = self._rendered
+            kept, under_way = self._rendered, self._rendering
             if (kept is not None and kept[0] == version) \
+                    or (under_way is not None and under_way[0] == version) \
                     or len(self.state.customers) < self.prerender_min:
-                return False
-            done = threading.Event()
-            self._rendering = (version, done)
+                return False  # (a reply being sent to a client is kept when it is sent)
             recorded = self._whole_list(version)
         try:
             for _ in xmlout.response_chunks(recorded):
@@ -107,16 +106,23 @@ class Sandbox:
                     break
         except OSError as exc:  # no room for the file: custList renders on demand as before
             log.warning("sandbox: could not render custList ahead: %s", exc)
-        finally:
-            self._rendering = None
-            done.set()
         return self._rendered is not None and self._rendered[0] == version
 
     def _whole_list(self, version: int) -> xmlout.Recorded:
-        """custList("") of the state as it is (caller holds the lock), kept once sent."""
+        """custList("") of the state as it is (caller holds the lock), kept once sent in full.
+        Until its sending ends it is the rendering under way: another custList("") of the same
+        state waits for it, and none is rendered ahead meanwhile."""
         rows = xmlout.Rows(CUSTOMER_FIELDS, CUSTOMER_KINDS,
                            [_customer_row(c) for c in self.state.customers.values()])
-        return xmlout.Recorded(rows, lambda done: self._keep(version, done))
+        entry = (version, threading.Event())
+        self._rendering = entry
+
+        def ended() -> None:
+            if self._rendering is entry:
+                self._rendering = None
+            entry[1].set()
+
+        return xmlout.Recorded(rows, lambda done: self._keep(version, done), ended)
 
     def changed(self) -> None:
         if self.saver is not None:
@@ -134,7 +140,7 @@ class Sandbox:
         whole = name == "custList" and len(params) in (1, 2) and params[1:] in ((), ("",))
         rendering = self._rendering
         if whole and rendering is not None and rendering[0] == self.state.version:
-            rendering[1].wait(TIMEOUT_SLEEP)  # being rendered ahead: wait, not render twice
+            rendering[1].wait(TIMEOUT_SLEEP)  # being rendered: wait, not render it twice
         with self.state.lock:
             before = self.state.version
             method = methods.METHODS.get(name)

@@ -154,10 +154,12 @@ class Rendered:
 
 
 class Recorded:
-    """Rows whose rendering is handed to ``keep`` (as :class:`Rendered`) once sent in full."""
+    """Rows whose rendering is handed to ``keep`` (as :class:`Rendered`) once sent in full;
+    ``ended`` is called when the sending ends, in full or not."""
 
-    def __init__(self, rows: Rows, keep: Callable[[Rendered], None]) -> None:
-        self.rows, self.keep = rows, keep
+    def __init__(self, rows: Rows, keep: Callable[[Rendered], None],
+                 ended: Callable[[], None] | None = None) -> None:
+        self.rows, self.keep, self.ended = rows, keep, ended
 
 
 def _recorded_chunks(value: Recorded) -> Iterator[bytes]:
@@ -183,6 +185,8 @@ def _recorded_chunks(value: Recorded) -> Iterator[bytes]:
     finally:
         if file is not None:
             file.close()
+        if value.ended is not None:
+            value.ended()
 
 
 def response_chunks(value: object) -> Iterator[bytes]:

@@ -148,3 +148,36 @@ def test_a_whole_list_asked_while_it_is_rendered_ahead_waits_for_that_rendering(
     ahead.join(10)
     asker.join(10)
     assert isinstance(answer[0], xmlout.Rendered) and renders == ["ahead"]
+
+
+def test_no_rendering_ahead_while_a_client_is_being_sent_the_same_list() -> None:
+    """A custList("") being sent (rendered on demand) is the rendering of that state: nothing
+    renders it again ahead meanwhile, a second custList("") waits for it, and once it is sent
+    the rendering ahead finds it kept."""
+    import threading
+
+    sb = _sandbox(60)
+    first = sb.business("custList", (AUTH, ""))
+    assert isinstance(first, xmlout.Recorded)
+    chunks = xmlout.response_chunks(first)
+    next(chunks)  # sending has begun
+    assert sb.prerender() is False and sb._rendered is None
+    answer: list = []
+    second = threading.Thread(target=lambda: answer.append(sb.business("custList", (AUTH, ""))))
+    second.start()
+    second.join(0.2)
+    assert second.is_alive()
+    body = b"".join(chunks)
+    second.join(10)
+    assert isinstance(answer[0], xmlout.Rendered)
+    assert b"".join(answer[0].chunks()).endswith(body[-200:])
+    assert sb.prerender() is False and sb._rendering is None
+
+
+def test_a_list_whose_sending_broke_off_is_not_kept_and_does_not_block() -> None:
+    sb = _sandbox(60)
+    chunks = xmlout.response_chunks(sb.business("custList", (AUTH, "")))
+    next(chunks)
+    chunks.close()  # the client went away
+    assert sb._rendering is None and sb._rendered is None
+    assert sb.prerender() is True
