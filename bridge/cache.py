@@ -138,6 +138,11 @@ class SmsCache:
         with self._lock:
             free_later(*(value for _, value in self._memo.values()))
             self._memo.clear()
+            # With the memo, its weight: left as it was, every purge of a worker holding the
+            # customer list added that list's weight for good (100,000 after one purge at 100k
+            # customers), until the bound let the memo keep just one entry and every warm page
+            # read and unpickled its ~20 parts from disk again.
+            self._memo_weight = 0
             self._checked.clear()
             self._derived.clear()
 

@@ -15,8 +15,8 @@ from typing import Any
 _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lmstv-free")
 
 
-# A value held only by the work item's tuple, the loop variable and getrefcount's argument.
-_ONLY_HERE = 3
+# A value held only by ``_drop``'s local variable and getrefcount's argument.
+_ONLY_HERE = 2
 _WAIT_S = 2.0
 # Items freed between two chances for the request threads to take the GIL: freeing a list of
 # 100,000 customers in one go holds the GIL for some 40-100 ms, a stall of every request of the
@@ -24,23 +24,29 @@ _WAIT_S = 2.0
 CHUNK = 2000
 
 
-def _drop(values: tuple[Any, ...]) -> None:
+def _drop(values: list[Any]) -> None:
     """Wait until this thread holds the last reference to each value, then let it go: whoever
     drops the last reference frees the objects, and the caller may still be returning."""
     deadline = time.monotonic() + _WAIT_S
-    for value in values:
+    while values:
+        value = values.pop()
         while sys.getrefcount(value) > _ONLY_HERE and time.monotonic() < deadline:
             time.sleep(0.005)
-        if type(value) is list and len(value) > CHUNK \
+        if type(value) in (list, tuple) and len(value) > CHUNK \
                 and sys.getrefcount(value) <= _ONLY_HERE:
-            # Nobody else can see the list any more: empty it a piece at a time.
+            # Nobody else can see it any more: empty it a piece at a time.  A tuple (the
+            # customer lists kept whole are tuples, out of the collector's sight) is first
+            # copied to a list, which only moves the references: its items stay alive.
+            if type(value) is tuple:
+                value = list(value)
             while value:
                 del value[-CHUNK:]
                 time.sleep(0)  # let a waiting request thread have the GIL
-    # the pool's thread releases the work item, and with it ``values``
+        del value
+    # the pool's thread releases the work item, whose list of values is empty by now
 
 
 def free_later(*values: Any) -> None:
     """Let the background thread drop these values (callers drop their own references)."""
     if values:
-        _pool.submit(_drop, values)
+        _pool.submit(_drop, list(values))

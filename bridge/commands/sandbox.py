@@ -54,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     controls.latency_ms = args.latency_ms
     md5 = hashlib.md5(args.password.encode()).hexdigest()
     sandbox = Sandbox(state, controls, args.login, md5, saver)
+    sandbox.start_prerendering()
     try:
         server = make_server(sandbox, args.host, args.port)
     except OSError as exc:

@@ -8,6 +8,7 @@ generic writer.  Strings are always escaped (&, <, >).
 
 from __future__ import annotations
 
+import operator
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -98,15 +99,34 @@ class Rows:
         template = "<value><struct>" + "".join(parts) + "</struct></value>"
         source = f"lambda r: TPL % ({', '.join(args)},)"
         self.render = eval(source, {"TPL": template, "esc": esc_cached, "auto": auto})  # noqa: S307
+        # The same without escaping, for a chunk none of whose texts holds &, < or > (nearly
+        # every chunk): one call per row instead of one per text member.  100,000 customers
+        # (22 texts each) rendered in ~0.3 s instead of 1.0-1.5 s.
+        plain = ", ".join(a.removeprefix("esc(").removesuffix(")") if a.startswith("esc(")
+                          else a for a in args)
+        self.render_plain = eval(f"lambda r: TPL % ({plain},)",  # noqa: S307
+                                 {"TPL": template, "auto": auto})
+        texts = [n for n, kind in enumerate(kinds) if kind == "s"]
+        # A row's texts as one tuple (itemgetter of one index gives the bare value).
+        self.texts = (operator.itemgetter(*texts) if len(texts) > 1
+                      else (lambda r, n=texts[0]: (r[n],)) if texts else None)
 
     def chunks(self) -> Iterator[str]:
         # Any iterable: a billing reply's rows are generated while they are written.
-        render, rows = self.render, iter(self.rows)
+        rows = iter(self.rows)
         while True:
-            part = "".join([render(r) for r in islice(rows, CHUNK_ROWS)])
-            if not part:
+            batch = list(islice(rows, CHUNK_ROWS))
+            if not batch:
                 return
-            yield part
+            render = self.render if self._needs_escaping(batch) else self.render_plain
+            yield "".join([render(r) for r in batch])
+
+    def _needs_escaping(self, batch: list) -> bool:
+        """Whether any text of ``batch`` holds a character to escape (looked for in C)."""
+        if self.texts is None:
+            return False
+        joined = "\x00".join(map("\x00".join, map(self.texts, batch)))
+        return "&" in joined or "<" in joined or ">" in joined
 
 
 class Rendered:
@@ -134,10 +154,12 @@ class Rendered:
 
 
 class Recorded:
-    """Rows whose rendering is handed to ``keep`` (as :class:`Rendered`) once sent in full."""
+    """Rows whose rendering is handed to ``keep`` (as :class:`Rendered`) once sent in full;
+    ``ended`` is called when the sending ends, in full or not."""
 
-    def __init__(self, rows: Rows, keep: Callable[[Rendered], None]) -> None:
-        self.rows, self.keep = rows, keep
+    def __init__(self, rows: Rows, keep: Callable[[Rendered], None],
+                 ended: Callable[[], None] | None = None) -> None:
+        self.rows, self.keep, self.ended = rows, keep, ended
 
 
 def _recorded_chunks(value: Recorded) -> Iterator[bytes]:
@@ -163,6 +185,8 @@ def _recorded_chunks(value: Recorded) -> Iterator[bytes]:
     finally:
         if file is not None:
             file.close()
+        if value.ended is not None:
+            value.ended()
 
 
 def response_chunks(value: object) -> Iterator[bytes]:

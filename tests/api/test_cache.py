@@ -307,3 +307,26 @@ def test_a_worker_drops_its_stale_copy_when_another_fetched_again(tmp_path):
     finally:
         here.close()
         there.close()
+
+
+def test_a_purge_empties_the_memo_and_its_weight(tmp_path):
+    """Each purge used to leave the weight of what it dropped counted: a few purges of a
+    worker holding a big list and its memo kept one entry at a time, every warm read going to
+    disk (issue 12, the warm page at 100,000 customers)."""
+    cache = SmsCache(str(tmp_path / "c"), memo_items=1000)
+    try:
+        for _ in range(3):
+            cache.get_or_call("list", ["t"], lambda: list(range(600)))
+            assert cache.memo_weight == 600
+            cache.purge()
+            assert cache.memo_weight == 0 and not cache._memo
+        cache.get_or_call("list", ["t"], lambda: list(range(600)))
+        for i in range(20):
+            cache.get_or_call(f"part{i}", ["t"], lambda i=i: {"n": i})
+        assert len(cache._memo) == 21 and cache.memo_weight == 620
+        asked = []
+        for i in range(20):  # all served from this process's memory, nothing asked again
+            assert cache.get_or_call(f"part{i}", ["t"], lambda: asked.append(1)).value == {"n": i}
+        assert asked == [] and len(cache._memo) == 21
+    finally:
+        cache.close()
