@@ -71,7 +71,9 @@ def add_node(db, owner: int, name: str, ip: int, city: int, house: str) -> int:
 
 
 def test_ukepit_reports_tv_for_the_customer_with_active_sms_services(lms28_dir, lms_db_config,
-                                                                     tmp_path):
+                                                                     billing_db, tmp_path):
+    # billing_db: the database comes from the migrated template (migrate below finds nothing
+    # to do, and the schema is the template's, so the database can be reused)
     import time
 
     db = connect(lms_db_config)
