@@ -28,6 +28,7 @@ per engine, the sandbox's peak RSS): the format bench/issue12.py reads.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -103,30 +104,27 @@ def run_child(ini: Path, *args: str, server: tuple[str, object] | None = None,
     process's own RSS at fork (Linux carries it over exec), which at 100,000 customers is
     larger than the child's.
     """
-    probe = ServerCpu(*server) if server else None
-    if probe:
-        probe.__enter__()
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "bridge", "--config", str(ini), *args],
-                            cwd=code, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    peak = [0.0]
-    done = threading.Event()
+    with contextlib.ExitStack() as stack:  # the probe's connection closed whatever happens
+        probe = stack.enter_context(ServerCpu(*server)) if server else None
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "bridge", "--config", str(ini), *args],
+                                cwd=code, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        peak = [0.0]
+        done = threading.Event()
 
-    def watch() -> None:
-        while not done.wait(0.1):
-            peak[0] = max(peak[0], vm_hwm_mb(proc.pid))
+        def watch() -> None:
+            while not done.wait(0.1):
+                peak[0] = max(peak[0], vm_hwm_mb(proc.pid))
 
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    out = proc.stdout.read().decode() if proc.stdout else ""
-    peak[0] = max(peak[0], vm_hwm_mb(proc.pid))  # stdout closed: the child is about to exit
-    done.set()
-    watcher.join()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.perf_counter() - start
-    if probe:
-        probe.__exit__(None, None, None)
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        out = proc.stdout.read().decode() if proc.stdout else ""
+        peak[0] = max(peak[0], vm_hwm_mb(proc.pid))  # stdout closed: the child is about to exit
+        done.set()
+        watcher.join()
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - start
     if proc.returncode not in (0, 3):
         raise SystemExit(f"lmstv {' '.join(args)} failed ({proc.returncode}):\n{out}")
     return Run(seconds, usage.ru_utime + usage.ru_stime, peak[0], load_average(), out,
