@@ -32,10 +32,10 @@ def login(browser, stack: lms11.LmsStack, user: str) -> None:
     pwd.submit()
     wait_new_page(browser, old)
     assert f"E2E {user}" in text(browser), f"{user} could not log in"
-    # LMS 28's page sends a background request as it loads (?m=indicators&ajax=1, jQuery). Twice
-    # in full runs the page after a login was LMS's login page again, its session gone; a
-    # request still under way when the test moves on is the likely cause (docs/testing.md), so
-    # the test waits for it as an operator would.
+    # LMS 28's page sends a background request as it loads (?m=indicators&ajax=1, jQuery): the
+    # test waits for it as an operator would, so no request of this page is still under way
+    # when the next test drops the cookies (the other half of forget_session's guard against
+    # LMS's login page coming back after a login, docs/testing.md).
     WebDriverWait(browser, 30).until(
         lambda d: d.execute_script("return !window.jQuery || window.jQuery.active === 0"))
 
