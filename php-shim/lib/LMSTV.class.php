@@ -452,6 +452,18 @@ class LMSTV
 		return $token;
 	}
 
+	/**
+	 * True for a POST sent by one of the module's own forms. LMS posts its login form back to
+	 * the address it was shown at and then runs that module in the same request, so an
+	 * operator logging in again at ?m=tvbulk (a bookmark, an expired session) must not be
+	 * taken as submitting the page's form (and told the form has expired).
+	 */
+	public static function formPosted()
+	{
+		return isset($_SERVER['REQUEST_METHOD']) && $_SERVER['REQUEST_METHOD'] === 'POST'
+			&& !isset($_POST['loginform']);
+	}
+
 	/** True only for a POST carrying this session's token. */
 	public static function validPost()
 	{

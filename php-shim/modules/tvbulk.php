@@ -22,7 +22,7 @@ if (!isset($tvactions[$form['action']]))
 	$form['action'] = 'lock';
 
 $tverror = null;
-if (isset($_SERVER['REQUEST_METHOD']) && $_SERVER['REQUEST_METHOD'] === 'POST') {
+if (LMSTV::formPosted()) {
 	$payload = array('group' => $form['group']);
 	if ($form['action'] === 'message')
 		$payload['body'] = $form['body'];

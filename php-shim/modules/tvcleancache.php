@@ -9,7 +9,7 @@ if (!LMSTV::allowView())
 	return;
 
 $tverror = null;
-if (isset($_SERVER['REQUEST_METHOD']) && $_SERVER['REQUEST_METHOD'] === 'POST') {
+if (LMSTV::formPosted()) {
 	$tverror = LMSTV::perform(function ($tv) {
 		return $tv->purgeCache();
 	}, function ($r) {

@@ -19,7 +19,7 @@ $tvform = array(
 $tverror = null;
 $tvrecipient = null;
 
-if (isset($_SERVER['REQUEST_METHOD']) && $_SERVER['REQUEST_METHOD'] === 'POST') {
+if (LMSTV::formPosted()) {
 	foreach ($tvform as $k => $v)
 		$tvform[$k] = isset($_POST[$k]) && !is_array($_POST[$k]) ? (string) $_POST[$k] : '';
 	$tvbody = $tvform;

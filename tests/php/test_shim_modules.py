@@ -167,6 +167,22 @@ def test_menu_screens_render_without_warnings(run_module, bridge, lms_db_config,
     assert "<H1>" in out["html"]
 
 
+@pytest.mark.parametrize("module", ["tvcustomers", "tvpackageslist", "tvstblist",
+                                    "tvsubnetlist", "tvmessages", "tvmessagessend", "tvbulk",
+                                    "tvcleancache", "tvbillingevents", "tvreconcile"])
+def test_screen_shown_after_logging_in_at_its_address(run_module, bridge, module: str) -> None:
+    # LMS posts its login form back to the address it was shown at and runs that module in
+    # the same request: an operator logging in at a bookmarked TV screen gets the screen, not
+    # the answer to a form (a token error) it never sent
+    login = {"loginform": {"login": "admin", "pwd": "secret", "submit": "Zaloguj"}}
+    out = run_module(module, method="POST", post=login, session=SESSION,
+                     get={"group": "Blok 7"} if module == "tvbulk" else None)
+    assert out["problems"] == [], out["problems"]
+    assert out["redirect"] is None and out["session"].get("lmstv_notice") is None
+    assert "niepoprawny token" not in out["html"] and "(POST)" not in out["html"]
+    assert "<H1>" in out["html"]
+
+
 def test_stb_register_and_remove_from_the_list(run_module, bridge) -> None:
     post = {"lmstv_token": TOKEN, "tvaction": "stb_register", "stb_mac": "aa:bb:cc:00:11:22",
             "stb_serial": "SN-TEST-1", "stb_model": "MAG250"}
