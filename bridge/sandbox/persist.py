@@ -8,6 +8,7 @@ import os
 import tempfile
 import threading
 from pathlib import Path
+from typing import TextIO
 
 from bridge.sandbox.state import SmsState
 
@@ -26,6 +27,30 @@ def load(state: SmsState, path: Path) -> bool:
     return True
 
 
+_CHUNK = 2000  # list items encoded at a time
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_json(snapshot: dict, f: TextIO) -> None:
+    """``json.dump(snapshot, f)`` (compact, UTF-8), in C: ``json.dump`` itself always encodes
+    with the pure-Python encoder, which made saving a quarter of a test sandbox's CPU. The
+    top-level lists go out in slices, so the whole document is never one string in memory."""
+    f.write("{")
+    for n, (key, value) in enumerate(snapshot.items()):
+        f.write(("," if n else "") + _dumps(key) + ":")
+        if not isinstance(value, list):
+            f.write(_dumps(value))
+            continue
+        f.write("[")
+        for start in range(0, len(value), _CHUNK):
+            f.write(("," if start else "") + _dumps(value[start:start + _CHUNK])[1:-1])
+        f.write("]")
+    f.write("}")
+
+
 def save(state: SmsState, path: Path) -> int:
     """Write the state atomically; returns the version written."""
     with state.lock:
@@ -34,7 +59,7 @@ def save(state: SmsState, path: Path) -> int:
     fd, tmp = tempfile.mkstemp(prefix=".sandbox-", suffix=".tmp", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(snapshot, f, ensure_ascii=False, separators=(",", ":"))
+            write_json(snapshot, f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

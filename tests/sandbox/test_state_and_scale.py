@@ -13,8 +13,9 @@ from pathlib import Path
 
 from bridge.commands.sandbox import DEFAULT_LOGIN, DEFAULT_PASSWORD
 from bridge.config import clean_value
-from bridge.sandbox import DEMO_CUSTOMERS, demo_customers
-from bridge.sandbox.seed import UNKNOWN_TO_LMS
+from bridge.sandbox import DEMO_CUSTOMERS, demo_customers, persist
+from bridge.sandbox.seed import UNKNOWN_TO_LMS, seed_demo
+from bridge.sandbox.state import SmsState
 from tests.sandbox.sandbox_helpers import Sms
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,6 +66,23 @@ def test_state_is_saved_soon_after_changes(spawn, tmp_path):
     sb.proc.wait(timeout=10)
     assert Sms(spawn("--state", str(path))).custList(number)["cust_number"] == number
     assert not list(tmp_path.glob(".sandbox-*.tmp"))
+
+
+def test_saved_file_is_exactly_the_json_of_the_state(tmp_path, monkeypatch):
+    # the file is written in slices by the C encoder: the same bytes json.dump would write,
+    # for lists shorter and longer than a slice and for Polish text
+    monkeypatch.setattr(persist, "_CHUNK", 7)
+    state = SmsState()
+    seed_demo(state)
+    state.customers[next(iter(state.customers))]["cust_name"] = "Źdźbło \"ż\" ł"
+    path = tmp_path / "sms.json"
+    persist.save(state, path)
+    snapshot = state.snapshot()
+    assert len(snapshot["customers"]) > 7 and snapshot["stbs"] and not snapshot["today"]
+    assert path.read_text(encoding="utf-8") == json.dumps(snapshot, ensure_ascii=False,
+                                                          separators=(",", ":"))
+    again = SmsState()
+    assert persist.load(again, path) and again.snapshot() == snapshot
 
 
 def test_demo_seed_is_believable_and_deterministic(sms):
