@@ -25,6 +25,7 @@ from werkzeug.exceptions import HTTPException
 
 from bridge import busy
 from bridge.api.common import API, BridgeState, DbPool, error_body, parse_body, state
+from bridge.api.routing import BridgeFlask
 from bridge.audit import AuditLog
 from bridge.cache import SmsCache
 from bridge.config import Config, ConfigError
@@ -80,7 +81,7 @@ def create_app(config: Config, **overrides: Any) -> Flask:
         raise ConfigError(config.source, "[bridge] secret", "",
                           "set a shared secret of at least 16 characters; the PHP shim sends "
                           "it with every request")
-    app = Flask("bridge.api")
+    app = BridgeFlask("bridge.api")
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
     app.json = _Json(app)
 
