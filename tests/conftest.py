@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-import tarfile
 import threading
 import time
 import xmlrpc.client
@@ -31,7 +30,7 @@ from bridge.config import ConfigError, DatabaseConfig, find_lms_schema
 from bridge.lms.bootstrap import create_database, drop_database
 from bridge.lms.db import connect
 from bridge.procs import free_port, stop_process, wait_for_port
-from tests.support import server_config, unique_name
+from tests.support import server_config, unique_name, untar
 from tests.templates import Template, build_template, clone, dump, reset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,9 +60,7 @@ def lms28_schema_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pa
     if not LMS28_TARBALL.is_file():
         pytest.fail(f"{LMS28_TARBALL} not found (LMS 28-git sources live in ../shared/lms-src)")
     out = tmp_path_factory.mktemp("lms28-schema")
-    with tarfile.open(LMS28_TARBALL) as tar:
-        for member in LMS28_MEMBERS.values():
-            tar.extract(tar.getmember(member), out, filter="data")
+    untar(LMS28_TARBALL, out, *LMS28_MEMBERS.values())
     return {d: out / m for d, m in LMS28_MEMBERS.items()}
 
 

@@ -20,7 +20,7 @@ from bridge.config import DatabaseConfig
 from bridge.lms.bootstrap import create_database, load_lms_schema
 from bridge.lms.db import connect
 from bridge.procs import free_port, stop_process, wait_for_port
-from tests.support import SANDBOX_LOGIN, SANDBOX_MD5, lmstv_ini
+from tests.support import SANDBOX_LOGIN, SANDBOX_MD5, lmstv_ini, untar
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 COMPAT = Path(__file__).resolve().parent / "compat"
@@ -36,8 +36,7 @@ USERS = {"admin": (0, 40), "viewer": (1, 41), "notv": (1,)}
 
 
 def unpack(dest: Path) -> Path:
-    with tarfile.open(TARBALL) as tar:
-        tar.extractall(dest, filter="data")
+    untar(TARBALL, dest)
     return dest / "lms-1.11.17"
 
 

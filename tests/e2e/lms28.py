@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import subprocess
-import tarfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from bridge.lms.db import connect
 from bridge.plugin import classmap
 from bridge.procs import free_port, wait_for_port
 from tests.e2e import lms11
+from tests.support import untar
 
 COMPAT28 = Path(__file__).resolve().parent / "compat28"
 TARBALL = lms11.SHARED / "lms-src" / "lms-28-git-d85aeab5.tar.gz"
@@ -73,8 +73,7 @@ def unpack(dest: Path) -> Path:
     if not TARBALL.is_file():   # a missing prerequisite fails the tests, never skips them
         raise RuntimeError(f"{TARBALL} not found: the LMS sources live in ../shared/lms-src "
                            "(or set $LMSTV_SHARED)")
-    with tarfile.open(TARBALL) as tar:
-        tar.extractall(dest, filter="data")
+    untar(TARBALL, dest)
     return dest / TOP
 
 
@@ -110,10 +109,8 @@ def add_vendor(lms: Path) -> None:
     stubs = COMPAT28 / "stubs"
     if stubs.is_dir():
         shutil.copytree(stubs, vendor / "lmstv-stubs")
-    with tarfile.open(lms11.TARBALL) as tar:
-        members = [m for m in tar if m.name.startswith("lms-1.11.17/lib/phine/")
-                   and "/tests/" not in m.name]
-        tar.extractall(vendor / ".phine", members=members, filter="data")
+    (vendor / ".phine").mkdir()
+    untar(lms11.TARBALL, vendor / ".phine", "lms-1.11.17/lib/phine/*", exclude="*/tests/*")
     (vendor / ".phine" / "lms-1.11.17" / "lib" / "phine").rename(vendor / "phine")
     shutil.rmtree(vendor / ".phine")
     modules = npm_assets()

@@ -9,7 +9,7 @@ import subprocess
 
 from bridge.lms.db import connect
 from tests.e2e import lms11
-from tests.e2e.ui import login, open_module
+from tests.e2e.ui import login
 
 
 def php(lms, *args: str) -> subprocess.CompletedProcess:
@@ -61,8 +61,7 @@ def test_billing_chain_twice_puts_each_event_on_one_invoice_line(browser, lms, s
                          "ORDER BY id LIMIT 1")[0][0]
     descs = [r[0] for r in rows(lms, "SELECT be_desc FROM tv_billing_event WHERE docid IS NOT "
                                      f"NULL AND customerid = {int(customer)}")]
-    login(browser, lms, "admin")
-    page = open_module(browser, lms, f"m=customerinfo&id={customer}")
+    page = login(browser, lms, "admin", f"m=customerinfo&id={customer}")
     balance = page[page.index("Konto klienta"):]
     for desc in descs:
         assert balance.count(desc) == 1, f"{desc!r} once on the customer's balance"

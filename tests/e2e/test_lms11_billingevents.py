@@ -10,7 +10,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from tests.e2e.test_lms11_reconcile import add_lms_customer, db_rows, sms_customer, unlink
-from tests.e2e.ui import cells, login, open_module, text, wait_new_page
+from tests.e2e.ui import cells, login, text, wait_new_page
 
 LINKED, WAITING = 9201, 9202
 REPORT = 209901                      # an SGT report id no other event carries
@@ -92,8 +92,7 @@ def planted(lms, sms):
 def test_filters_rows_and_totals_match_the_database(browser, lms, sms, planted) -> None:
     n = planted
     [doc] = db_rows(lms, "SELECT id, fullnumber FROM documents WHERE customerid = %s", [LINKED])
-    login(browser, lms, "admin")
-    open_module(browser, lms, "m=tvbillingevents")
+    login(browser, lms, "admin", "m=tvbillingevents")
     month = {"date_from": "2025/01/01", "date_to": "2025/01/31", "group_id": str(REPORT)}
     cases = [
         (month, "group_id = %s", [REPORT],

@@ -4,7 +4,7 @@ checked in the page and in SMS afterwards."""
 from __future__ import annotations
 
 from tests.e2e.steps import lock_and_unlock
-from tests.e2e.ui import log_length, login, open_module, php_problems, submit_tv_form
+from tests.e2e.ui import log_length, login, php_problems, submit_tv_form
 
 CUSTOMER = 259          # demo seed: Olszewski Tomasz, one account with Pakiet Mini and an STB
 CUST_NUMBER = "673100259"
@@ -12,8 +12,7 @@ CUST_NUMBER = "673100259"
 
 def test_customer_page_shows_the_tv_box_beside_lms_boxes(browser, lms, sms) -> None:
     since = log_length(lms)
-    login(browser, lms, "admin")
-    page = open_module(browser, lms, f"m=customerinfo&id={CUSTOMER}")
+    page = login(browser, lms, "admin", f"m=customerinfo&id={CUSTOMER}")
     sms_cust = sms.custList(CUST_NUMBER)
     accounts = sms.custGetSubscriptions(CUST_NUMBER)
     assert "Konta TV (1)" in page
@@ -34,8 +33,7 @@ def test_customer_page_shows_the_tv_box_beside_lms_boxes(browser, lms, sms) -> N
 
 
 def test_pins_refused_in_polish_then_saved(browser, lms, sms) -> None:
-    login(browser, lms, "admin")
-    open_module(browser, lms, f"m=customerinfo&id={CUSTOMER}")
+    login(browser, lms, "admin", f"m=customerinfo&id={CUSTOMER}")
     before = sms.custList(CUST_NUMBER)
     page = submit_tv_form(browser, "pins", {"cust_vod_pin": "12a", "cust_master_pin": "1234"})
     assert "Niepoprawne dane" in page
@@ -47,15 +45,13 @@ def test_pins_refused_in_polish_then_saved(browser, lms, sms) -> None:
 
 
 def test_account_lock_and_unlock(browser, lms, sms) -> None:
-    login(browser, lms, "admin")
-    open_module(browser, lms, f"m=customerinfo&id={CUSTOMER}")
+    login(browser, lms, "admin", f"m=customerinfo&id={CUSTOMER}")
     acc = sms.custGetSubscriptions(CUST_NUMBER)[0]["account_id"]
     lock_and_unlock(browser, sms, CUST_NUMBER, acc)
 
 
 def test_new_account_then_delete(browser, lms, sms) -> None:
-    login(browser, lms, "admin")
-    open_module(browser, lms, f"m=customerinfo&id={CUSTOMER}")
+    login(browser, lms, "admin", f"m=customerinfo&id={CUSTOMER}")
     page = submit_tv_form(browser, "account_add", {
         "cust_i_street": "ul. Testowa", "cust_i_home_nr": "7", "cust_i_flat": "2",
         "cust_i_postal_code": "30-002", "cust_i_city": "Kraków"})

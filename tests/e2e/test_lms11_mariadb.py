@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import Sms, start_lms
-from tests.e2e.ui import log_length, login, open_module, php_problems, submit_tv_form
+from tests.e2e.ui import log_length, login, php_problems, submit_tv_form
 
 CUSTOMER = 259
 CUST_NUMBER = "673100259"
@@ -20,8 +20,7 @@ def lms_mysql(tmp_path_factory):
 def test_mariadb_login_customer_page_and_lock(browser, lms_mysql) -> None:
     sms = Sms(lms_mysql.sandbox_url)
     since = log_length(lms_mysql)
-    login(browser, lms_mysql, "admin")
-    page = open_module(browser, lms_mysql, f"m=customerinfo&id={CUSTOMER}")
+    page = login(browser, lms_mysql, "admin", f"m=customerinfo&id={CUSTOMER}")
     assert "Konta TV (1)" in page and f"Numer klienta: {CUST_NUMBER}" in page
     assert "Komputery klienta" in page
     acc = sms.custGetSubscriptions(CUST_NUMBER)[0]["account_id"]

@@ -188,8 +188,7 @@ def planted(lms, sms, _chrome):
     """The screen's summary before planting (fresh from SMS), then the planted world."""
     import_day(lms, event_day(sms))   # the day's other events are in before the count
     skip_used_numbers(lms, sms)
-    login(_chrome, lms, "admin")
-    open_module(_chrome, lms, "m=tvreconcile&fresh=1")
+    login(_chrome, lms, "admin", "m=tvreconcile&fresh=1")
     before = {kind: (count, total) for kind, count, total in summary(_chrome)}
     yield {"before": before, "n": plant(lms, sms)}
     unlink(lms, DELETED, DISCONNECTED, SUSPENDED, UNLINKED, STALE)
@@ -197,8 +196,7 @@ def planted(lms, sms, _chrome):
 
 def test_screen_groups_counts_totals_and_rows(browser, lms, sms, planted) -> None:
     n, before = planted["n"], planted["before"]
-    login(browser, lms, "admin")
-    page = open_module(browser, lms, "m=tvreconcile&fresh=1")
+    page = login(browser, lms, "admin", "m=tvreconcile&fresh=1")
     assert "Zgodność LMS–SMS" in page and "Błąd" not in page
     shown = summary(browser)
     assert [k for k, _c, _t in shown] == list(KINDS)     # one line per kind, the report's order
@@ -243,8 +241,7 @@ def test_screen_groups_counts_totals_and_rows(browser, lms, sms, planted) -> Non
 
 def test_read_only_user_sees_no_fix_and_its_post_is_refused(browser, lms, sms, planted) -> None:
     n = planted["n"]
-    login(browser, lms, "viewer")
-    page = open_module(browser, lms, "m=tvreconcile&fresh=1")
+    page = login(browser, lms, "viewer", "m=tvreconcile&fresh=1")
     assert "Zgodność LMS–SMS" in page
     assert row_of(browser, "disconnected_with_services", n[DISCONNECTED]["number"]) is not None
     assert browser.find_elements(By.CSS_SELECTOR, "input[name=tvaction]") == []
@@ -269,8 +266,7 @@ def test_read_only_user_sees_no_fix_and_its_post_is_refused(browser, lms, sms, p
 
 def test_fixes_in_the_browser_change_sms_and_lms_and_rows_go(browser, lms, sms, planted) -> None:
     n = planted["n"]
-    login(browser, lms, "admin")
-    open_module(browser, lms, "m=tvreconcile&fresh=1")
+    login(browser, lms, "admin", "m=tvreconcile&fresh=1")
 
     # lock: the disconnected customer's TV account
     page = submit_tv_form(browser, "lock", customer_id=DISCONNECTED)

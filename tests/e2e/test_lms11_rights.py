@@ -31,8 +31,7 @@ def changes(account_id: int) -> list[tuple[str, dict[str, str]]]:
 
 
 def test_read_only_tv_user_sees_no_forms_and_cannot_change(browser, lms, sms) -> None:
-    login(browser, lms, "viewer")
-    page = open_module(browser, lms, f"m=customerinfo&id={CUSTOMER}")
+    page = login(browser, lms, "viewer", f"m=customerinfo&id={CUSTOMER}")
     assert "Konta TV (1)" in page and "Pakiet Mini" in page
     assert browser.find_elements(By.CSS_SELECTOR, "input[name=tvaction]") == []
     assert token(browser) == ""
@@ -46,8 +45,7 @@ def test_read_only_tv_user_sees_no_forms_and_cannot_change(browser, lms, sms) ->
 
 
 def test_user_without_tv_rights_sees_no_tv(browser, lms, sms) -> None:
-    login(browser, lms, "notv")
-    page = open_module(browser, lms, f"m=customerinfo&id={CUSTOMER}")
+    page = login(browser, lms, "notv", f"m=customerinfo&id={CUSTOMER}")
     assert "Komputery klienta" in page           # LMS's own page renders for this user
     assert "Konta TV" not in page and "Eksport do SMS" not in page
     assert browser.find_elements(By.CSS_SELECTOR, "a[href='?m=tvcustomers']") == []
@@ -59,8 +57,7 @@ def test_user_without_tv_rights_sees_no_tv(browser, lms, sms) -> None:
 
 
 def test_csrf_get_missing_and_foreign_token_are_refused(browser, lms, sms) -> None:
-    login(browser, lms, "admin")
-    open_module(browser, lms, f"m=customerinfo&id={CUSTOMER}")
+    login(browser, lms, "admin", f"m=customerinfo&id={CUSTOMER}")
     old_token = token(browser)
     assert len(old_token) >= 32
     before = sms_snapshot(sms)
@@ -74,8 +71,7 @@ def test_csrf_get_missing_and_foreign_token_are_refused(browser, lms, sms) -> No
                 {"tvaction": "account_lock", "account_id": acc})
     assert "niepoprawny token" in page
     # Another session's token: log in again (a new LMS session) and replay the old one.
-    login(browser, lms, "admin")
-    open_module(browser, lms, f"m=customerinfo&id={CUSTOMER}")
+    login(browser, lms, "admin", f"m=customerinfo&id={CUSTOMER}")
     assert token(browser) != old_token
     page = post(browser, lms, f"m=customerinfo&id={CUSTOMER}",
                 {"tvaction": "account_lock", "account_id": acc, "lmstv_token": old_token})

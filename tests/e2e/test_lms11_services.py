@@ -66,8 +66,7 @@ def add_packages(browser, account_id: int, package_id: int, button: str) -> str:
 
 def test_services_add_activate_terminate(browser, lms, sms) -> None:
     cid, number, acc = pick_customer(sms)
-    login(browser, lms, "admin")
-    open_module(browser, lms, f"m=customerinfo&id={cid}")
+    login(browser, lms, "admin", f"m=customerinfo&id={cid}")
 
     page = add_inactive_then_activate(browser, sms, number, acc, EXTRA_INACTIVE)
     assert "Pakiet Dzieci" in page
@@ -120,8 +119,7 @@ def terminate_at_month_end(browser, sms, number: str, acc: int, package_id: int,
 
 def test_upgrade_then_gift(browser, lms, sms) -> None:
     cid, number, acc = pick_customer(sms, bases=UPGRADABLE)
-    login(browser, lms, "admin")
-    open_module(browser, lms, f"m=customerinfo&id={cid}")
+    login(browser, lms, "admin", f"m=customerinfo&id={cid}")
     base = next(s for s in subs_of_account(sms, number, acc)
                 if s["package_id"] < 200 and not s["sub_valid_to"])
     new = upgrade(browser, sms, number, acc, base["subscription_id"])
@@ -189,8 +187,7 @@ def new_lms_customer(stack, lastname: str) -> int:
 
 def test_export_new_customer_then_update_personal_data(browser, lms, sms) -> None:
     cid = new_lms_customer(lms, "Eksportowa")
-    login(browser, lms, "admin")
-    page = open_module(browser, lms, f"m=customerinfo&id={cid}")
+    page = login(browser, lms, "admin", f"m=customerinfo&id={cid}")
     assert "Eksport do SMS" in page
     page = submit_tv_form(browser, "export")
     found = re.search(r"Dodano klienta do SMS \(numer klienta: (\d+)\)\.", page)

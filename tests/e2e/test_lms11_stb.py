@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.e2e.steps import register_stb, remove_stb
 from tests.e2e.test_lms11_services import add_packages, pick_customer, subs_of
-from tests.e2e.ui import login, open_module, submit_tv_form, suggested_stb
+from tests.e2e.ui import login, submit_tv_form, suggested_stb
 
 MULTIROOM = 204         # an extra with one device: added, it waits for its STB
 ISSUE_STB = 1
@@ -14,8 +14,7 @@ ISSUE_STB = 1
 def test_stb_issue_from_suggestions_then_return(browser, lms, sms) -> None:
     cid, number, acc = pick_customer(sms)
     before = {s["subscription_id"] for s in subs_of(sms, number, acc, MULTIROOM)}
-    login(browser, lms, "admin")
-    open_module(browser, lms, f"m=customerinfo&id={cid}")
+    login(browser, lms, "admin", f"m=customerinfo&id={cid}")
     page = add_packages(browser, acc, MULTIROOM, "Dodaj nieaktywną")
     assert "Dodano usługi (nieaktywne)." in page
     [sub] = [s for s in subs_of(sms, number, acc, MULTIROOM)

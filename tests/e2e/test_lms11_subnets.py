@@ -10,7 +10,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.e2e.ui import cells, login, open_module, text, wait_new_page
+from tests.e2e.ui import cells, login, text, wait_new_page
 
 
 def listed(browser) -> dict[str, tuple[str, str, str]]:
@@ -54,8 +54,7 @@ def test_split_a_subnet_in_the_browser(browser, lms, sms) -> None:
     net = ipaddress.IPv4Network(f"{target['subnet_net']}/{target['subnet_mask']}")
     halves = list(net.subnets(prefixlen_diff=1))
 
-    login(browser, lms, "admin")
-    open_module(browser, lms, "m=tvsubnetlist")
+    login(browser, lms, "admin", "m=tvsubnetlist")
     assert listed(browser)[target["subnet_name"]] == (str(sid), target["subnet_net"],
                                                       target["subnet_mask"])
     # refused (checked before SMS is asked): the page says why, nothing changes

@@ -32,8 +32,7 @@ def compiled(lms) -> set[str]:
 def test_uninstall_restores_lms_byte_for_byte_and_install_again(browser, lms) -> None:
     installed = changed_files(lms)
     assert "lib/menu.php" in installed and "index.php" in installed   # the manual's edits
-    login(browser, lms, "admin")
-    open_module(browser, lms, "m=customerinfo&id=259")
+    login(browser, lms, "admin", "m=customerinfo&id=259")
     open_module(browser, lms, "m=tvcustomers")
     before = compiled(lms)
     assert {"customertvinfobox.html", "tvcustomers.html", "customerinfo.html",
@@ -45,8 +44,7 @@ def test_uninstall_restores_lms_byte_for_byte_and_install_again(browser, lms) ->
         assert "customerinfo.html" not in after and "welcome.html" in after
         assert changed_files(lms) == []
         assert not (lms.lms / "lib" / "LMSTV.class.php").exists()
-        login(browser, lms, "admin")
-        page = open_module(browser, lms, "m=customerinfo&id=259")
+        page = login(browser, lms, "admin", "m=customerinfo&id=259")
         assert "Komputery klienta" in page and "Konta TV" not in page
         assert browser.find_elements(By.CSS_SELECTOR, "a[href='?m=tvcustomers']") == []
     finally:

@@ -112,8 +112,7 @@ def test_hostile_sms_data_is_text_on_every_tv_screen(browser, lms, planted,
 
 def test_quick_search_shows_hostile_names_and_queries_as_text(browser, lms,
                                                               hostile_names) -> None:
-    login(browser, lms, "admin")
-    open_module(browser, lms, "m=tvcustomers")
+    login(browser, lms, "admin", "m=tvcustomers")
     field = browser.find_element(By.ID, "tvstbinput")
     # the suggestion for the hostile-named LMS customer's STB (LMS's AutoSuggest, innerHTML)
     field.send_keys(MAC_HOSTILE[-5:].replace(":", ""))
@@ -138,8 +137,7 @@ def test_quick_search_shows_hostile_names_and_queries_as_text(browser, lms,
 
 
 def test_message_teaser_click_shows_the_whole_hostile_text(browser, lms, planted) -> None:
-    login(browser, lms, "admin")
-    open_module(browser, lms, "m=tvmessages&page=all")
+    login(browser, lms, "admin", "m=tvmessages&page=all")
     [cut] = [e for e in browser.find_elements(By.CSS_SELECTOR, "span.hand")
              if e.get_attribute("title") == IMG]
     assert cut.text == IMG[:19] + "…"

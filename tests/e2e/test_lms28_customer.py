@@ -49,8 +49,7 @@ def new_customer(tv28, **fields) -> int:
 def test_customer_page_export_pins_account_and_services(browser, tv28, sms28) -> None:
     since = log_length(tv28)
     cid = new_customer(tv28, lastname="<b>Zielińska</b>")
-    login(browser, tv28, "admin")
-    page = open_module(browser, tv28, f"m=customerinfo&id={cid}")
+    page = login(browser, tv28, "admin", f"m=customerinfo&id={cid}")
     # LMS's own customer page, with the TV box among its boxes and the planted name as text
     # (LMS writes last names in capitals)
     assert "Klient nie jest jeszcze w SMS" in page and "<B>ZIELIŃSKA</B>" in page
@@ -122,8 +121,7 @@ def add_package(browser, acc: int) -> str:
 
 def test_new_account_then_delete(browser, tv28) -> None:
     cid = new_customer(tv28)
-    login(browser, tv28, "admin")
-    open_module(browser, tv28, f"m=customerinfo&id={cid}")
+    login(browser, tv28, "admin", f"m=customerinfo&id={cid}")
     page = submit_tv_form(browser, "account_add", {
         "cust_i_street": "Testowa", "cust_i_home_nr": "7", "cust_i_flat": "",
         "cust_i_postal_code": "30-002", "cust_i_city": "Kraków"})
@@ -138,8 +136,7 @@ def test_new_account_then_delete(browser, tv28) -> None:
 
 def test_edit_page_has_the_box_and_export(browser, tv28) -> None:
     cid = new_customer(tv28)
-    login(browser, tv28, "admin")
-    open_module(browser, tv28, f"m=customeredit&id={cid}")
+    login(browser, tv28, "admin", f"m=customeredit&id={cid}")
     assert browser.find_elements(By.ID, "tvaccountbox")
     assert browser.find_elements(By.CSS_SELECTOR, "button[form=tvexportform]")
     old = browser.find_element(By.TAG_NAME, "html")
@@ -151,16 +148,13 @@ def test_edit_page_has_the_box_and_export(browser, tv28) -> None:
 
 def test_rights_and_forged_post(browser, tv28, sms28) -> None:
     cid = new_customer(tv28, lastname="Prawna")
-    login(browser, tv28, "tvro")
-    page = open_module(browser, tv28, f"m=customerinfo&id={cid}")
+    page = login(browser, tv28, "tvro", f"m=customerinfo&id={cid}")
     assert "Klient nie jest jeszcze w SMS" in page and "Eksport do SMS" not in page
     assert not browser.find_elements(By.CSS_SELECTOR, "input[name=tvaction]")
     # a hand-made POST of a change with a real token: refused, SMS unchanged
-    login(browser, tv28, "admin")
-    open_module(browser, tv28, f"m=customerinfo&id={cid}")
+    login(browser, tv28, "admin", f"m=customerinfo&id={cid}")
     admin_token = token(browser)
-    login(browser, tv28, "tvro")
-    open_module(browser, tv28, f"m=customerinfo&id={cid}")
+    login(browser, tv28, "tvro", f"m=customerinfo&id={cid}")
     page = post(browser, tv28, f"m=customerinfo&id={cid}",
                 {"tvaction": "export", "lmstv_token": admin_token})
     assert "Dodano klienta do SMS" not in page
@@ -173,8 +167,7 @@ def test_rights_and_forged_post(browser, tv28, sms28) -> None:
     assert "niepoprawny token" in page
     assert not [c for c in sms28.custList("") if c.get("cust_surname") == "Prawna"]
     # no TV right: no TV box at all
-    login(browser, tv28, "notv")
-    open_module(browser, tv28, f"m=customerinfo&id={cid}")
+    login(browser, tv28, "notv", f"m=customerinfo&id={cid}")
     assert not browser.find_elements(By.ID, "tvaccountbox")
 
 
@@ -201,8 +194,7 @@ def test_mariadb_core_flow(browser, lms28_mysql) -> None:
     sms = Sms(lms28_mysql.sandbox_url)
     since = log_length(lms28_mysql)
     cid = lms28_stack.add_customer(lms28_mysql.db, "Mariowa", "Ola", id=90500)
-    login(browser, lms28_mysql, "tvfull")
-    page = open_module(browser, lms28_mysql, f"m=customerinfo&id={cid}")
+    page = login(browser, lms28_mysql, "tvfull", f"m=customerinfo&id={cid}")
     assert "MARIOWA Ola" in page and "Klient nie jest jeszcze w SMS" in page
     page = submit_tv_form(browser, "export")
     assert "Dodano klienta do SMS" in page

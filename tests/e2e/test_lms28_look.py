@@ -50,8 +50,7 @@ def shot(browser, name: str, css: str) -> None:
 
 def test_customer_page_boxes_in_current_lms_look(browser, tv28, sms28) -> None:
     cid = new_customer(tv28, lastname="Wyglądowa")
-    login(browser, tv28, "admin")
-    open_module(browser, tv28, f"m=customerinfo&id={cid}")
+    login(browser, tv28, "admin", f"m=customerinfo&id={cid}")
     number, acc = export_with_account(browser, tv28, sms28, cid)
     add_package(browser, acc)
     send_message(browser, tv28, sms28, cid, number, "Wygląd e2e", "Treść")
@@ -93,8 +92,7 @@ def test_customer_page_boxes_in_current_lms_look(browser, tv28, sms28) -> None:
 
 
 def test_tv_list_and_form_in_current_lms_look(browser, tv28) -> None:
-    login(browser, tv28, "admin")
-    open_module(browser, tv28, "m=tvstblist")
+    login(browser, tv28, "admin", "m=tvstblist")
     table = "table.lmsbox.lms-ui-background-cycle"
     rows = browser.find_elements(By.CSS_SELECTOR, f"{table} > tbody > tr")
     assert len(rows) >= 2, "the demo's STBs are listed"

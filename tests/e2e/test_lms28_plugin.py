@@ -12,8 +12,8 @@ from tests.e2e.ui import log_length, login, open_module, php_problems, refresh_c
 
 
 def tv_menu_links(browser) -> set[str]:
-    return {(a.get_attribute("href") or "").rsplit("?", 1)[-1]
-            for a in browser.find_elements(By.CSS_SELECTOR, "a[href*='?m=tv']")}
+    return {href.rsplit("?", 1)[-1] for href in browser.execute_script(
+        "return Array.from(document.querySelectorAll(\"a[href*='?m=tv']\"), a => a.href)")}
 
 
 def test_full_right_sees_the_menu_and_every_screen(browser, tv28, sms28) -> None:

@@ -16,15 +16,14 @@ from tests.e2e.test_lms11_services import (
     upgrade,
 )
 from tests.e2e.test_lms28_customer import export_with_account, new_customer
-from tests.e2e.ui import login, open_module
+from tests.e2e.ui import login
 
 BASE = 101
 
 
 def test_services_add_activate_terminate_upgrade_gift(browser, tv28, sms28) -> None:
     cid = new_customer(tv28, lastname="Usługowa")
-    login(browser, tv28, "tvfull")
-    open_module(browser, tv28, f"m=customerinfo&id={cid}")
+    login(browser, tv28, "tvfull", f"m=customerinfo&id={cid}")
     number, acc = export_with_account(browser, tv28, sms28, cid)
 
     page = add_packages(browser, acc, BASE, "Dodaj i aktywuj")

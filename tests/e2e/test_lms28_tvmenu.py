@@ -40,8 +40,7 @@ def test_stb_register_then_remove(browser, tv28, sms28) -> None:
     model = register_stb(browser, tv28, sms28, mac, serial)
     remove_stb(browser, tv28, sms28, mac)
     # the read-only right sees the list but has no register form
-    login(browser, tv28, "tvro")
-    open_module(browser, tv28, "m=tvstblist")
+    login(browser, tv28, "tvro", "m=tvstblist")
     assert tv_form(browser, "stb_register") is None
     # ... and a hand-made POST of a registration with its session's token changes nothing
     page = post(browser, tv28, "m=tvstbadd", {"lmstv_token": token(browser) or "x" * 32,

@@ -11,8 +11,7 @@ from tests.e2e.ui import login, open_module, refresh_cache, text
 
 def test_hostile_sms_data_is_text_on_every_tv_screen(browser, tv28, sms28) -> None:
     cid = new_customer(tv28, lastname="Wrogowa")
-    login(browser, tv28, "admin")
-    open_module(browser, tv28, f"m=customerinfo&id={cid}")
+    login(browser, tv28, "admin", f"m=customerinfo&id={cid}")
     number, acc = export_with_account(browser, tv28, sms28, cid)
     plant_hostile(tv28, sms28, number, acc, 990028001)
 
