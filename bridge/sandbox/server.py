@@ -41,7 +41,7 @@ _customer_row = operator.attrgetter(*CUSTOMER_FIELDS)
 
 # Controls that change no data: they leave the kept rendering of custList("") alone.
 READ_ONLY_CONTROLS = frozenset(("getToday", "getPaymentInfo", "getCalls", "getState",
-                                "getDemoCustomers", "setLatency", "failNext", "save"))
+                                "getDemoCustomers", "setLatency", "failNext"))
 # Below this many customers custList("") renders in a few ms on demand: not rendered ahead.
 PRERENDER_MIN = 10_000
 # Seconds without a data-changing control before the reply is rendered ahead (bulk setup
@@ -177,19 +177,17 @@ class Sandbox:
                 raise faults.fault(faults.CONTROL, "sandbox runs without --state")
             self.saver.save_if_changed()
             return True
-        if short in READ_ONLY_CONTROLS:
-            try:
-                return getattr(self.controls, short)(*params)
-            except TypeError as exc:
-                raise faults.bad_params(name, str(exc)) from None
+        changes_data = short not in READ_ONLY_CONTROLS
         try:
             result = getattr(self.controls, short)(*params)
         except TypeError as exc:
             raise faults.bad_params(name, str(exc)) from None
         finally:
-            self._rendered = None  # controls change data directly (reset, addCustomers, ...)
-            self._prerender_wanted.set()
-        self.changed()
+            if changes_data:  # controls change data directly (reset, addCustomers, ...)
+                self._rendered = None
+                self._prerender_wanted.set()
+        if changes_data:
+            self.changed()
         return result
 
 
