@@ -460,14 +460,18 @@ class LMSTV
 	 */
 	public static function formPosted()
 	{
-		return isset($_SERVER['REQUEST_METHOD']) && $_SERVER['REQUEST_METHOD'] === 'POST'
-			&& !isset($_POST['loginform']);
+		return self::isPost() && !isset($_POST['loginform']);
+	}
+
+	private static function isPost()
+	{
+		return isset($_SERVER['REQUEST_METHOD']) && $_SERVER['REQUEST_METHOD'] === 'POST';
 	}
 
 	/** True only for a POST carrying this session's token. */
 	public static function validPost()
 	{
-		if (!isset($_SERVER['REQUEST_METHOD']) || $_SERVER['REQUEST_METHOD'] !== 'POST')
+		if (!self::isPost())
 			return false;
 		$sent = self::post_('lmstv_token');
 		return $sent !== '' && hash_equals(self::csrfToken(), $sent);
@@ -479,7 +483,7 @@ class LMSTV
 	 */
 	public static function changeRefusal()
 	{
-		if (!isset($_SERVER['REQUEST_METHOD']) || $_SERVER['REQUEST_METHOD'] !== 'POST')
+		if (!self::isPost())
 			return 'Zmiany wymagają wysłania formularza (POST).';
 		if (!self::validPost())
 			return 'Formularz wygasł lub pochodzi spoza LMS (niepoprawny token). Odśwież stronę i spróbuj ponownie.';
