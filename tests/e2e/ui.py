@@ -35,14 +35,15 @@ def login(browser, stack: lms11.LmsStack, user: str, query: str = "") -> str:
     old = browser.find_element(By.TAG_NAME, "html")
     pwd.submit()
     wait_new_page(browser, old)
-    assert f"E2E {user}" in text(browser), f"{user} could not log in"
     # LMS 28's page sends a background request as it loads (?m=indicators&ajax=1, jQuery): the
     # test waits for it as an operator would, so no request of this page is still under way
     # when the next test drops the cookies (the other half of forget_session's guard against
     # LMS's login page coming back after a login, docs/testing.md).
     WebDriverWait(browser, 30).until(
         lambda d: d.execute_script("return !window.jQuery || window.jQuery.active === 0"))
-    return text(browser)
+    page = text(browser)
+    assert f"E2E {user}" in page, f"{user} could not log in"
+    return page
 
 
 def open_module(browser, stack: lms11.LmsStack, query: str) -> str:
