@@ -16,7 +16,14 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.e2e.steps import IMG, SCRIPT, plant_hostile
 from tests.e2e.test_lms11_reconcile import add_lms_customer, sms_customer, unlink
-from tests.e2e.ui import login, open_module, refresh_cache, text, wait_new_page
+from tests.e2e.ui import (
+    broken_images,
+    login,
+    open_module,
+    refresh_cache,
+    text,
+    wait_new_page,
+)
 
 
 def assert_inert(browser, where: str) -> None:
@@ -100,11 +107,14 @@ def test_hostile_sms_data_is_text_on_every_tv_screen(browser, lms, planted,
         "m=tvpackageslist": (IMG,),
         # the hostile LMS name (disconnected with services), the SMS-only hostile surname
         "m=tvreconcile&fresh=1": (IMG, SCRIPT),
+        f"m=tvmessagessend&customerid={BOXED}": (),
     }
     for query, shown in screens.items():
         page = open_module(browser, lms, query)
         assert_inert(browser, query)
         assert "Błąd" not in page or "SMS" not in page, f"{query}: {page[:300]}"
+        # every icon of the TV screens is one LMS 1.11.17's img/ (or the shim's) has
+        assert broken_images(browser) == [], query
         for value in shown:
             # Long values are cut to 19 characters and "…" on some screens: their start shows.
             assert value[:15] in text(browser), f"{query}: {value!r} not shown as text"

@@ -62,6 +62,15 @@ def text(browser) -> str:
     return " ".join(browser.execute_script("return document.body.innerText").split())
 
 
+def broken_images(browser) -> list[str]:
+    """The `src` of each image on the page that did not load (a file LMS's tree does not have:
+    the operator sees a broken-image icon). The page has finished loading by then: WebDriver's
+    `get` and a form's submit wait for the load event, which waits for the page's images."""
+    return browser.execute_script(
+        "return Array.from(document.images)"
+        ".filter(i => i.complete && i.naturalWidth === 0).map(i => i.getAttribute('src'))")
+
+
 def cells(browser, rows: list) -> list[list[str]]:
     """Each row's cell texts (`innerText`, trimmed), for all the rows in one call instead of a
     WebDriver round trip and a visibility walk per cell (see `text`)."""
