@@ -115,6 +115,8 @@ def _chrome(tmp_path_factory):
                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
         opts.add_argument(arg)
     opts.add_experimental_option("prefs", {"intl.accept_languages": "pl,pl-PL"})
+    # the page's console errors (script errors, files that did not load): ui.console_errors
+    opts.set_capability("goog:loggingPrefs", {"browser": "SEVERE"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
     driver.set_page_load_timeout(60)
     yield driver
@@ -123,11 +125,15 @@ def _chrome(tmp_path_factory):
 
 @pytest.fixture
 def browser(_chrome):
-    """The session's Chromium, logged out (cookies cleared) before each test."""
-    from tests.e2e.ui import forget_session
+    """The session's Chromium, logged out (cookies cleared) before each test; after the test,
+    none of its pages may have logged a console error of its own (a script error, a file that
+    did not load: `ui.console_errors`)."""
+    from tests.e2e.ui import console_errors, forget_session
 
     forget_session(_chrome)
-    return _chrome
+    yield _chrome
+    errors = console_errors(_chrome)
+    assert errors == [], f"the test's pages logged console errors: {errors}"
 
 
 @pytest.hookimpl(wrapper=True)

@@ -18,6 +18,7 @@ from tests.e2e.steps import IMG, SCRIPT, plant_hostile
 from tests.e2e.test_lms11_reconcile import add_lms_customer, sms_customer, unlink
 from tests.e2e.ui import (
     broken_images,
+    console_errors,
     login,
     open_module,
     refresh_cache,
@@ -115,6 +116,7 @@ def test_hostile_sms_data_is_text_on_every_tv_screen(browser, lms, planted,
         assert "Błąd" not in page or "SMS" not in page, f"{query}: {page[:300]}"
         # every icon of the TV screens is one LMS 1.11.17's img/ (or the shim's) has
         assert broken_images(browser) == [], query
+        assert console_errors(browser) == [], query
         for value in shown:
             # Long values are cut to 19 characters and "…" on some screens: their start shows.
             assert value[:15] in text(browser), f"{query}: {value!r} not shown as text"

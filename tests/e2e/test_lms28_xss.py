@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.e2e.steps import IMG, SCRIPT, plant_hostile
 from tests.e2e.test_lms11_xss import assert_inert
 from tests.e2e.test_lms28_customer import export_with_account, new_customer
-from tests.e2e.ui import broken_images, login, open_module, refresh_cache, text
+from tests.e2e.ui import broken_images, console_errors, login, open_module, refresh_cache, text
 
 
 def test_hostile_sms_data_is_text_on_every_tv_screen(browser, tv28, sms28) -> None:
@@ -29,5 +29,6 @@ def test_hostile_sms_data_is_text_on_every_tv_screen(browser, tv28, sms28) -> No
         open_module(browser, tv28, query)
         assert_inert(browser, query)
         assert broken_images(browser) == [], query
+        assert console_errors(browser) == [], query
         for value in shown:
             assert value[:20] in text(browser), f"{query}: {value!r} not shown as text"
