@@ -13,6 +13,12 @@ from bridge.services import bulk
 bp = Blueprint("bulk", __name__, url_prefix=API + "/bulk")
 
 
+@bp.get("/groups")
+@spec("LMS customer groups with their members' count and how many are linked to SMS")
+def groups() -> Any:
+    return ok(bulk.groups(ctx()))
+
+
 @bp.get("/preview")
 @spec("Members of an LMS customer group and their count, before a bulk action",
       query={"group": sch.text(100)}, required_query=("group",))

@@ -18,7 +18,7 @@ from typing import Any
 from bridge.cutoff.store import forget_lock
 from bridge.lms import flavour
 from bridge.sms.errors import SmsError
-from bridge.validation import BODY_TAGS, TEASER_TAGS, sanitize_html
+from bridge.validation import BODY_TAGS, TEASER_TAGS, polish_text_key, sanitize_html
 
 ACTIONS = ("lock", "unlock", "message", "add-package")
 Audit = Callable[[str, int, dict[str, Any], str, str | None], None]
@@ -40,6 +40,14 @@ class Member:
 
 
 @dataclass
+class Group:
+    id: int
+    name: str
+    customers: int  # current members, not deleted
+    linked: int  # of them, linked to SMS (the ones a bulk action touches)
+
+
+@dataclass
 class BulkResult:
     members: list[Member] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
@@ -47,6 +55,21 @@ class BulkResult:
     failures: list[str] = field(default_factory=list)
     dry_run: bool = False
     touched_accounts: list[int] = field(default_factory=list)
+
+
+def customer_groups(db: Any) -> list[Group]:
+    """Every LMS customer group with its members as :func:`group_members` counts them, in
+    Polish alphabetical order of name (what the operator picks a bulk action's group from)."""
+    rows = db.query(
+        "SELECT g.id, g.name, COUNT(c.id) AS customers, "
+        "SUM(CASE WHEN c.tv_cust_number IS NOT NULL AND c.tv_cust_number <> '' "
+        "THEN 1 ELSE 0 END) AS linked FROM customergroups g "
+        f"LEFT JOIN {flavour.group_memberships(db)} a ON a.customergroupid = g.id "
+        "LEFT JOIN customers c ON c.id = a.customerid AND c.deleted = 0 "
+        "GROUP BY g.id, g.name", [])
+    groups = [Group(int(r["id"]), str(r["name"]), int(r["customers"] or 0),
+                    int(r["linked"] or 0)) for r in rows]
+    return sorted(groups, key=lambda g: (polish_text_key(g.name), g.id))
 
 
 def group_members(db: Any, group: str) -> list[Member]:

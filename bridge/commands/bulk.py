@@ -1,6 +1,7 @@
 """``lmstv bulk lock|unlock|message|add-package --group NAME``: one TV action for every linked
-member of an LMS customer group.  Exit codes as the billing commands: 0 done, 3 some customers
-failed (listed), 1 bad input (unknown group, …) or database error, 78 configuration."""
+member of an LMS customer group; ``lmstv bulk groups`` lists the groups.  Exit codes as the
+billing commands: 0 done, 3 some customers failed (listed), 1 bad input (unknown group, …) or
+database error, 78 configuration."""
 
 from __future__ import annotations
 
@@ -31,6 +32,23 @@ def register(sub: argparse._SubParsersAction) -> None:
             s.add_argument("--activate", action="store_true",
                            help="add and activate (packagesEntitle); default inactive")
         s.set_defaults(func=_bulk, bulk_action=name)
+    g = bsub.add_parser("groups", help="list LMS customer groups: members, linked to SMS")
+    g.set_defaults(func=_groups)
+
+
+@cs.reports_database_errors("lmstv bulk groups")
+def _groups(args: argparse.Namespace) -> int:
+    from bridge.bulk.run import customer_groups
+
+    cs.quiet_logs(args)
+    cfg = cs.load(args)
+    with cs.database(cfg) as db:
+        groups = customer_groups(db)
+    if not groups:
+        print("LMS has no customer groups; add one in LMS (Klienci -> Grupy)")
+    for grp in groups:
+        print(f"{grp.name}\t{grp.customers} customers, {grp.linked} linked to SMS")
+    return cs.EXIT_OK
 
 
 @cs.reports_database_errors("lmstv bulk")

@@ -7,7 +7,14 @@ from typing import Any
 
 from bridge import cache as tags
 from bridge import validation as v
-from bridge.bulk.run import ACTIONS, BadInput, UnknownGroup, group_members, run_bulk
+from bridge.bulk.run import (
+    ACTIONS,
+    BadInput,
+    UnknownGroup,
+    customer_groups,
+    group_members,
+    run_bulk,
+)
 from bridge.services.context import Context, NotFound, ServiceError
 
 
@@ -16,6 +23,11 @@ def _group(ctx: Context, data: dict[str, Any]) -> str:
     name = form.field("group", v.text, max_len=255)
     form.done()
     return name  # type: ignore[return-value]
+
+
+def groups(ctx: Context) -> dict[str, Any]:
+    return {"groups": [{"id": g.id, "name": g.name, "customers": g.customers,
+                        "linked": g.linked} for g in customer_groups(ctx.db)]}
 
 
 def preview(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:

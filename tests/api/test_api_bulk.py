@@ -40,6 +40,18 @@ def test_preview_run_dry_run_and_rerun(bridge, linked, add_customer):
     assert (line["action"], line["params"]["bulk_group"]) == ("account.lock", "Blok 7")
 
 
+def test_groups_for_the_screen(bridge, linked, add_customer):
+    other = add_customer()
+    _group(bridge, "Żabia", [linked["id"], other])
+    _group(bridge, "Łąkowa", [other])
+    r = bridge.get("/api/v1/bulk/groups")
+    assert r.status_code == 200, r.text
+    ours = [g for g in r.json()["data"]["groups"] if g["name"] in ("Żabia", "Łąkowa")]
+    assert [(g["name"], g["customers"], g["linked"]) for g in ours] == [
+        ("Łąkowa", 1, 0), ("Żabia", 2, 1)]
+    assert all(isinstance(g["id"], int) for g in ours)
+
+
 def test_bad_input_changes_nothing(bridge, linked):
     assert bridge.get("/api/v1/bulk/preview", params={"group": "Nie ma"}).status_code == 404
     assert bridge.post("/api/v1/bulk/lock", json={}).status_code == 400

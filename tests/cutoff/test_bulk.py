@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bridge.bulk.run import UnknownGroup, run_bulk
+from bridge.bulk.run import UnknownGroup, customer_groups, run_bulk
 from tests.conftest import FLAVOURS
 
 
@@ -53,6 +53,17 @@ def test_add_package_and_message_are_rerun_safe(world, group):
     assert world.sms.meldingerList(number3) == []
 
 
+def test_groups_count_current_members_and_linked_ones_in_polish_order(world, group):
+    world.lms.customer(5)
+    world.lms.group("Żabia", (3, 5))
+    world.lms.group("Łąkowa", ())
+    world.lms.group("Zielona", (5,))
+    world.db.execute("UPDATE customers SET deleted = 1 WHERE id = 5")  # not a member any more
+    got = [(g.name, g.customers, g.linked) for g in customer_groups(world.db)]
+    # Polish order: Ł after L and before P, Ż after Z (by code point both came after "Z")
+    assert got == [("Blok 7", 3, 2), ("Łąkowa", 0, 0), ("Zielona", 0, 0), ("Żabia", 1, 1)]
+
+
 def test_unknown_group_and_a_failing_customer_are_reported(world, group):
     with pytest.raises(UnknownGroup):
         run_bulk(world.db, world.sms, "Nie ma", "lock", {}, world.record)
@@ -83,6 +94,9 @@ def test_cli_dry_run_unknown_group_and_lock(world, group, lms_db_config, tmp_pat
                                *args], cwd=Path(__file__).resolve().parents[2],
                               capture_output=True, text=True, timeout=60)
 
+    res = cli("groups")
+    assert (res.returncode, res.stdout) == (0, "Blok 7\t3 customers, 2 linked to SMS\n"), \
+        res.stderr
     res = cli("lock", "--group", "Nie ma")
     assert res.returncode == 1 and "no customer group named 'Nie ma'" in res.stderr
     res = cli("lock", "--group", "Blok 7", "--dry-run")
