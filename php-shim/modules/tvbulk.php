@@ -39,6 +39,27 @@ if (LMSTV::formPosted()) {
 	}, '?m=tvbulk');
 }
 
+// What the operator picks from: LMS's customer groups (with members and linked ones) and the
+// packages on sale. Without them (bridge or SMS down) the field is typed in instead; only the
+// groups' failure is shown (the preview needs the bridge, not SMS).
+$tvgroups = null;
+$tvpackages = null;
+try {
+	$tvgroups = LMSTV::instance()->get('/bulk/groups');
+	$tvgroups = $tvgroups['groups'];
+} catch (LMSTVError $e) {
+	LMSTV::logError($e);
+	if ($tverror === null)
+		$tverror = $e->bannerText();
+}
+if ($tvgroups !== null) {
+	try {
+		$tvpackages = LMSTV::instance()->get('/packages');
+	} catch (LMSTVError $e) {
+		LMSTV::logError($e);
+	}
+}
+
 $preview = null;
 if ($tverror === null && $form['group'] !== '') {
 	try {
@@ -58,5 +79,7 @@ $SMARTY->assign(array(
 	'tvactions' => $tvactions,
 	'tvform' => $form,
 	'tvpreview' => $preview,
+	'tvgroups' => $tvgroups,
+	'tvpackages' => $tvpackages,
 ));
 $SMARTY->display('tvbulk.html');

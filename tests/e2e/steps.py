@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 from tests.e2e.ui import open_module, post, submit_tv_form, text, token, tv_form, wait_new_page
 
@@ -117,3 +118,31 @@ def plant_hostile(stack, sms, number: str, account_id: int, event_id: int) -> No
                                    "be_selling_date": today, "be_gross": "12.30",
                                    "be_desc": IMG}])
     stack.lmstv("billing", "import", "--start-date", today, "--end-date", today)
+
+
+def bulk_lock_and_unlock(browser, stack, sms, group: str, number: str) -> None:
+    """TV → Akcje grupowe for ``group`` (two LMS customers, one of them linked to SMS as
+    ``number`` with one account): "Wstrzymaj usługi", then "Wznów usługi" — each picked in the
+    form, previewed (nothing changes in SMS), then confirmed."""
+    for action, label, active in (("lock", "Wstrzymaj usługi", 0),
+                                  ("unlock", "Wznów usługi", 1)):
+        open_module(browser, stack, "m=tvbulk")
+        form = browser.find_element(By.CSS_SELECTOR, "form[method=get]:has(select[name=group])")
+        groups = Select(form.find_element(By.NAME, "group"))
+        assert f"{group} (2 klientów, w SMS: 1)" in [o.text for o in groups.options]
+        groups.select_by_value(group)
+        Select(form.find_element(By.NAME, "tvbulkaction")).select_by_value(action)
+        old = browser.find_element(By.TAG_NAME, "html")
+        form.find_element(By.CSS_SELECTOR, "[type=submit]").click()
+        wait_new_page(browser, old)
+        page = text(browser)
+        assert f"Grupa „{group}”: 2 klientów, powiązanych z SMS: 1" in page, page[:600]
+        assert "brak — pominięty" in page
+        assert sms.custGetSubscriptions(number)[0]["acc_active"] == 1 - active  # preview only
+        confirm = browser.find_element(By.CSS_SELECTOR, "form[method=post][action='?m=tvbulk']")
+        old = browser.find_element(By.TAG_NAME, "html")
+        confirm.find_element(By.CSS_SELECTOR, "[type=submit]").click()
+        wait_new_page(browser, old)
+        page = text(browser)
+        assert "Zmieniono: 1, pominięto: 1, błędy: 0." in page, (label, page[:600])
+        assert sms.custGetSubscriptions(number)[0]["acc_active"] == active

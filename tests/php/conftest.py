@@ -93,3 +93,13 @@ def run_module(tmp_path: Path, bridge_url: str, smarty_compile_dirs):
         return json.loads(out.stdout)
 
     return run
+
+
+@pytest.fixture
+def sms_down_bridge(request, tmp_path, lms_db_config) -> str:
+    """A second bridge on the same LMS database whose SMS never answers, with a cold cache."""
+    cfg = Config(sms_login="Jan Kowalski", sms_password_md5="0" * 32,
+                 sms_url="http://127.0.0.1:9/xmlrpc", secret=SECRET,
+                 cache_dir=str(tmp_path / "cold-cache"), audit_log=str(tmp_path / "down.log"),
+                 database=lms_db_config, http_timeout=2.0, long_timeout=2.0)
+    return start_bridge(request, cfg).base

@@ -62,3 +62,69 @@ def test_unknown_group_is_a_clear_message(run_module, bridge) -> None:
     out = run_module("tvbulk", get={"group": "Nie ma"}, session=SESSION)
     assert out["problems"] == [], out["problems"]
     assert "W LMS nie ma grupy klientów" in out["html"] and "Potwierdź" not in out["html"]
+
+
+def _add_group(cfg, name: str, members: tuple[int, ...] = ()) -> None:
+    db = connect(cfg)
+    try:
+        gid = db.insert_id("INSERT INTO customergroups (name, description) VALUES (%s, '')",
+                           [name], "customergroups")
+        for c in members:
+            db.execute("INSERT INTO customerassignments (customergroupid, customerid) VALUES "
+                       "(%s, %s)", [gid, c])
+    finally:
+        db.close()
+
+
+def _options(html: str, name: str) -> list[str]:
+    select = html.split(f'<SELECT name="{name}">', 1)[1].split("</SELECT>", 1)[0]
+    return [" ".join(o.split(">", 1)[1].replace("</OPTION>", "").split())
+            for o in select.split("<OPTION")[1:]]
+
+
+def test_groups_and_packages_are_picked_from_lists(run_module, bridge, lms_db_config) -> None:
+    _setup(bridge, lms_db_config)
+    _add_group(lms_db_config, "Żabia <i>7</i>")
+    _add_group(lms_db_config, "Łąkowa")
+    out = run_module("tvbulk", get={"group": "Blok 7", "tvbulkaction": "add-package"},
+                     session=SESSION)
+    assert out["problems"] == [], out["problems"]
+    html = out["html"]
+    groups = _options(html, "group")
+    assert groups[0].startswith("— wybierz grupę —")
+    # in the bridge's order (Polish: tests/cutoff/test_bulk.py), with counts, names escaped
+    assert [g for g in groups if not g.startswith("—")] == [
+        "Blok 7 (2 klientów, w SMS: 1)", "Łąkowa (0 klientów, w SMS: 0)",
+        "Żabia &lt;i&gt;7&lt;/i&gt; (0 klientów, w SMS: 0)"], groups
+    assert '<OPTION value="Blok 7" selected>' in html  # the group asked stays chosen
+    packages = _options(html, "package")
+    assert packages[0].startswith("— wybierz pakiet —") and len(packages) > 2
+    assert any("(ID 101)" in p for p in packages), packages
+    assert "<OPTGROUP label=" in html and "2 klientów, powiązanych z SMS: 1" in html
+
+
+def test_no_groups_says_where_to_add_one(run_module, bridge, lms_db_config) -> None:
+    out = run_module("tvbulk", session=SESSION)
+    assert out["problems"] == [], out["problems"]
+    assert "W LMS nie ma grup klientów: dodaj grupę w Klienci → Grupy." in out["html"]
+    assert '<SELECT name="group">' not in out["html"]
+
+
+def test_sms_down_still_lists_groups_and_previews(run_module, bridge, lms_db_config,
+                                                  sms_down_bridge) -> None:
+    _setup(bridge, lms_db_config)
+    out = run_module("tvbulk", get={"group": "Blok 7"}, session=SESSION, url=sms_down_bridge)
+    assert out["problems"] == [], out["problems"]
+    html = out["html"]
+    assert "Blok 7 (2 klientów, w SMS: 1)" in html and "2 klientów, powiązanych z SMS: 1" in html
+    # the packages come from SMS: the field is typed in instead
+    assert '<SELECT name="package">' not in html and 'name="package" size="6"' in html
+
+
+def test_bridge_down_falls_back_to_typing_the_group(run_module) -> None:
+    out = run_module("tvbulk", get={"group": "Blok 7"}, session=SESSION,
+                     url="http://127.0.0.1:9")
+    assert out["problems"] == [], out["problems"]
+    html = out["html"]
+    assert "Brak połączenia z mostkiem lmstv" in html
+    assert '<INPUT type="text" name="group" value="Blok 7">' in html

@@ -277,20 +277,6 @@ def test_a_token_sent_as_an_array_is_refused_without_a_warning(run_module, bridg
     assert not bridge.call("GET", f"/customers/{cid}/tv")["customer"]["linked"]
 
 
-@pytest.fixture
-def sms_down_bridge(request, tmp_path, lms_db_config) -> str:
-    """A second bridge on the same LMS database whose SMS never answers, with a cold cache."""
-    from bridge.config import Config
-    from tests.api.conftest import start_bridge
-    from tests.php.conftest import SECRET
-
-    cfg = Config(sms_login="Jan Kowalski", sms_password_md5="0" * 32,
-                 sms_url="http://127.0.0.1:9/xmlrpc", secret=SECRET,
-                 cache_dir=str(tmp_path / "cold-cache"), audit_log=str(tmp_path / "down.log"),
-                 database=lms_db_config, http_timeout=2.0, long_timeout=2.0)
-    return start_bridge(request, cfg).base
-
-
 def test_customer_page_with_sms_down_and_a_cold_cache(run_module, bridge, lms_db_config,
                                                       sms_down_bridge) -> None:
     cid = add_lms_customer(lms_db_config)
