@@ -75,7 +75,12 @@ class InvoicingError(Exception):
 
 
 class InvoicingConfigError(InvoicingError):
-    """lmstv.ini names a tariff, number plan or customer group LMS does not have."""
+    """lmstv.ini names a tariff, number plan or customer group LMS does not have.  ``pl`` is
+    the same for the operator's screen (the message itself is for the CLI and the logs)."""
+
+    def __init__(self, message: str, pl: str) -> None:
+        super().__init__(message)
+        self.pl = pl
 
 
 class AlreadyRunning(InvoicingError):
@@ -123,17 +128,24 @@ def check_options(db: Any, opts: InvoicingOptions, data: LmsBillingData) -> None
     if not opts.tariff_id:
         raise InvoicingConfigError(
             "[billing] tv_tariff_id is not set in lmstv.ini: create the LMS tariff 'TV' "
-            "(Finanse -> Nowa taryfa) and put its id there")
+            "(Finanse -> Nowa taryfa) and put its id there",
+            "w lmstv.ini brak [billing] tv_tariff_id: utwórz w LMS taryfę „TV” (Finanse → "
+            "Nowa taryfa) i wpisz tam jej numer")
     if not db.scalar("SELECT COUNT(*) AS n FROM tariffs WHERE id = %s", [opts.tariff_id]):
         raise InvoicingConfigError(
             f"[billing] tv_tariff_id = {opts.tariff_id}: no such LMS tariff; create the tariff "
-            "'TV' and use its id")
+            "'TV' and use its id",
+            f"[billing] tv_tariff_id = {opts.tariff_id}: w LMS nie ma takiej taryfy; utwórz "
+            "taryfę „TV” i wpisz jej numer")
     if opts.numberplan_id and opts.numberplan_id not in data.plans:
         raise InvoicingConfigError(
-            f"[billing] numberplan_id = {opts.numberplan_id}: no such invoice number plan in LMS")
+            f"[billing] numberplan_id = {opts.numberplan_id}: no such invoice number plan in LMS",
+            f"[billing] numberplan_id = {opts.numberplan_id}: w LMS nie ma takiego planu "
+            "numeracji faktur")
     missing = unknown_groups(db, opts.customergroups)
     if missing:
-        raise InvoicingConfigError("unknown customer group(s): " + ", ".join(missing))
+        raise InvoicingConfigError("unknown customer group(s): " + ", ".join(missing),
+                                   "w LMS nie ma grup klientów: " + ", ".join(missing))
 
 
 # -- selection ------------------------------------------------------------------------------

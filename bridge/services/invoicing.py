@@ -47,7 +47,7 @@ def invoice_customer(ctx: Context, cfg: Any, customer_id: int,
             "Trwa fakturowanie TV (cron); spróbuj ponownie za chwilę.")) from None
     except InvoicingConfigError as exc:
         raise ctx.refused(ACTION, customer_id, params, Conflict(
-            f"Fakturowanie TV nie jest skonfigurowane w lmstv.ini ({exc}).")) from None
+            f"Fakturowanie TV nie jest skonfigurowane: {exc.pl}.")) from None
     except InvoicingError as exc:
         raise ctx.refused(ACTION, customer_id, params, Conflict(str(exc))) from None
     result = {

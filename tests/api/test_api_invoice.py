@@ -120,10 +120,18 @@ def test_refusals_change_nothing(world, make_bridge, migrated_config):
     unconfigured = make_bridge(migrated_config)
     r = unconfigured.post(f"/api/v1/customers/{A}/billing/invoice")
     assert (r.status_code, r.json()["error"]["code"]) == (409, "conflict")
-    assert "tv_tariff_id" in r.json()["error"]["message"]
+    # the operator's text is Polish through and through (the CLI's English stays in the logs)
+    assert r.json()["error"]["message"] == (
+        "Fakturowanie TV nie jest skonfigurowane: w lmstv.ini brak [billing] tv_tariff_id: "
+        "utwórz w LMS taryfę „TV” (Finanse → Nowa taryfa) i wpisz tam jej numer.")
+    missing = make_bridge(migrated_config, tv_tariff_id=987654)
+    r = missing.post(f"/api/v1/customers/{A}/billing/invoice")
+    assert r.json()["error"]["message"] == (
+        "Fakturowanie TV nie jest skonfigurowane: [billing] tv_tariff_id = 987654: w LMS nie ma "
+        "takiej taryfy; utwórz taryfę „TV” i wpisz jej numer.")
     assert db.scalar("SELECT COUNT(*) AS n FROM documents") == 0
     assert [e["docid"] for e in _events(db, A)] == [None, None]
-    refused = [a["outcome"] for a in bridge.audit() + unconfigured.audit()
+    refused = [a["outcome"] for a in bridge.audit() + unconfigured.audit() + missing.audit()
                if a["action"] == "billing.invoice"]
     assert refused and set(refused) == {"refused"}
 
