@@ -349,7 +349,7 @@ SHARED_FIXTURE_GROUPS = {
 # may have installed, and installs it again afterwards). Every test on the MariaDB stack
 # (fixture lms28_mysql) goes to the first half, so one run builds that stack once.
 LMS28_SECOND_HALF = {"test_lms28_tvmenu.py", "test_lms28_xss.py", "test_lms28_install.py",
-                     "test_lms28_bulk.py", "test_lms28_subnets.py",
+                     "test_lms28_bulk.py", "test_lms28_subnets.py", "test_lms28_reconcile.py",
                      "test_lms28_fixture.py"}
 # Groups handed out first, longest first: a long group started last would leave the other
 # worker idle at the end. The rest follows as xdist's own reordering would have it (groups with

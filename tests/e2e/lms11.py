@@ -74,7 +74,7 @@ def write_lms_ini(lms: Path, db: DatabaseConfig) -> None:
 
 def write_lmstv_ini(path: Path, work: Path, db: DatabaseConfig, sandbox_url: str,
                     bridge_port: int, tariff_id: int) -> None:
-    # lms28 calls this too (tariff 0: none yet); the text itself is tests/support.py's.
+    # lms28 calls this too; the text itself is tests/support.py's.
     path.write_text(lmstv_ini(work, db, sandbox_url=sandbox_url, secret=SECRET,
                               bridge_port=bridge_port, tariff_id=tariff_id, http_timeout=5,
                               long_timeout=20, shim_timeout=10))

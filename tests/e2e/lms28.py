@@ -182,6 +182,26 @@ def add_division_and_users(db_cfg: DatabaseConfig) -> None:
         db.close()
 
 
+def add_tv_billing(db_cfg: DatabaseConfig) -> int:
+    """What TV invoicing needs in LMS, as an operator sets it up: a 23 % tax, the tariff "TV"
+    (type TV) and an invoice number plan of division E2E. Returns the tariff's id, for
+    lmstv.ini's [billing] tv_tariff_id."""
+    db = connect(db_cfg)
+    try:
+        with db.transaction():
+            tax = db.insert_id("INSERT INTO taxes (value, taxed, label, validfrom, validto) "
+                               "VALUES (23.00, 1, %s, 0, 0)", ["23%"], "taxes")
+            tariff = db.insert_id("INSERT INTO tariffs (name, type, value, taxid, description) "
+                                  "VALUES ('TV', 5, 0, %s, '')", [tax], "tariffs")
+            plan = db.insert_id("INSERT INTO numberplans (template, period, doctype, isdefault)"
+                                " VALUES (%s, 3, 1, 1)", ["%N/TV/%m/%Y"], "numberplans")
+            db.execute("INSERT INTO numberplanassignments (planid, divisionid) SELECT %s, id "
+                       "FROM divisions WHERE shortname = %s", [plan, DIVISION])
+    finally:
+        db.close()
+    return tariff
+
+
 def add_customer(db_cfg: DatabaseConfig, lastname: str, name: str, *, city: str = "Kraków",
                  street: str = "ul. Polna", house: str = "12", zip_code: str = "30-001",
                  **fields: object) -> int:
@@ -266,11 +286,12 @@ def build(work: Path, db: DatabaseConfig) -> LmsStack28:
     schema = lms / "doc" / ("lms.pgsql" if db.dialect == "postgres" else "lms.mysql")
     load_lms_schema(db, schema)
     add_division_and_users(db)
+    tariff = add_tv_billing(db)
     write_lms_ini(lms, db)
     stack.start_sandbox()
     stack.ports["bridge"] = free_port()
     stack.ini = work / "lmstv.ini"
-    lms11.write_lmstv_ini(stack.ini, work, db, stack.sandbox_url, stack.ports["bridge"], 0)
+    lms11.write_lmstv_ini(stack.ini, work, db, stack.sandbox_url, stack.ports["bridge"], tariff)
     prepare_lmstv_schema(stack)
     stack.start_bridge()
     stack.start_php()
