@@ -97,3 +97,14 @@ def insert_division(db: Any, values: dict[str, Any]) -> int:
     cols, marks = ", ".join(row), ", ".join(["%s"] * len(row))
     return db.insert_id(f"INSERT INTO divisions ({cols}) VALUES ({marks})", list(row.values()),
                         "divisions")
+
+
+def insert_group(db: Any, name: str, members: tuple[int, ...] | list[int] = ()) -> int:
+    """An LMS customer group with ``members`` (customer ids); returns its id.  Both LMS versions
+    take a membership as (group, customer); current LMS's dates keep their defaults (current)."""
+    gid = db.insert_id("INSERT INTO customergroups (name, description) VALUES (%s, '')",
+                       [name], "customergroups")
+    for cid in members:
+        db.execute("INSERT INTO customerassignments (customergroupid, customerid) "
+                   "VALUES (%s, %s)", [gid, cid])
+    return gid

@@ -3,15 +3,13 @@ changes nothing, a re-run changes nothing more, bad input is a 400/404 (both eng
 
 from __future__ import annotations
 
+from tests.lmsrows import insert_group
+
 
 def _group(bridge, name: str, members: list[int]) -> None:
     db = bridge.db()
     try:
-        gid = db.insert_id("INSERT INTO customergroups (name, description) VALUES (%s, '')",
-                           [name], "customergroups")
-        for cid in members:
-            db.execute("INSERT INTO customerassignments (customergroupid, customerid) VALUES "
-                       "(%s, %s)", [gid, cid])
+        insert_group(db, name, members)
     finally:
         db.close()
 

@@ -14,7 +14,7 @@ import pytest
 from bridge.lms import flavour
 from bridge.lms.bootstrap import split_mysql_script
 from bridge.lms.db import Database, connect
-from tests.lmsrows import insert_customer, insert_division
+from tests.lmsrows import insert_customer, insert_division, insert_group
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -121,12 +121,7 @@ class Lms:
         return insert_customer(self.db, row)
 
     def group(self, name: str, members: tuple[int, ...]) -> int:
-        gid = self.db.insert_id("INSERT INTO customergroups (name, description) VALUES (%s, '')",
-                                [name], "customergroups")
-        for cid in members:
-            self.db.execute("INSERT INTO customerassignments (customergroupid, customerid) "
-                            "VALUES (%s, %s)", [gid, cid])
-        return gid
+        return insert_group(self.db, name, members)
 
     def user(self, uid: int) -> int:
         """LMS user ``uid`` (current LMS's documents.userid is a foreign key to users)."""

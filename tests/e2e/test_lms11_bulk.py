@@ -7,6 +7,7 @@ from bridge.lms.db import connect
 from tests.e2e.steps import bulk_lock_and_unlock
 from tests.e2e.test_lms11_reconcile import add_lms_customer, sms_customer, unlink
 from tests.e2e.ui import login
+from tests.lmsrows import insert_group
 
 LINKED, UNLINKED = 9501, 9502  # LMS ids (the demo's go up to 300)
 
@@ -17,11 +18,7 @@ def test_group_lock_then_unlock_from_the_list(browser, lms, sms) -> None:
     add_lms_customer(lms, UNLINKED, "E2E-Bez-TV")
     db = connect(lms.db)
     try:
-        gid = db.insert_id("INSERT INTO customergroups (name, description) VALUES "
-                           "('Blok Żeromskiego 7', '')", [], "customergroups")
-        for cid in (LINKED, UNLINKED):
-            db.execute("INSERT INTO customerassignments (customergroupid, customerid) "
-                       "VALUES (%s, %s)", [gid, cid])
+        insert_group(db, "Blok Żeromskiego 7", (LINKED, UNLINKED))
     finally:
         db.close()
     try:

@@ -7,6 +7,7 @@ from bridge.lms.db import connect
 from tests.e2e.steps import bulk_lock_and_unlock
 from tests.e2e.test_lms28_customer import export_with_account, new_customer
 from tests.e2e.ui import login, open_module
+from tests.lmsrows import insert_group
 
 
 def test_group_lock_then_unlock_from_the_list(browser, tv28, sms28) -> None:
@@ -16,11 +17,7 @@ def test_group_lock_then_unlock_from_the_list(browser, tv28, sms28) -> None:
     unlinked = new_customer(tv28, lastname="Bez-TV")
     db = connect(tv28.db)
     try:
-        gid = db.insert_id("INSERT INTO customergroups (name, description) VALUES "
-                           "('Osiedle Łąkowe', '')", [], "customergroups")
-        for cid in (linked, unlinked):
-            db.execute("INSERT INTO customerassignments (customergroupid, customerid) "
-                       "VALUES (%s, %s)", [gid, cid])
+        insert_group(db, "Osiedle Łąkowe", (linked, unlinked))
     finally:
         db.close()
     assert "Akcje grupowe" in open_module(browser, tv28, "m=tvbulk")

@@ -4,6 +4,7 @@ confirmation; only a POST with the session token and the full TV right changes S
 from __future__ import annotations
 
 from bridge.lms.db import connect
+from tests.lmsrows import insert_group
 from tests.php.test_shim_modules import SESSION, TOKEN, add_lms_customer
 
 ADDRESS = {"cust_i_street": "Polna", "cust_i_home_nr": "12", "cust_i_flat": "",
@@ -14,15 +15,7 @@ def _setup(bridge, cfg) -> tuple[int, int]:
     cid = add_lms_customer(cfg, lastname="<b>Nowak</b>")
     bridge.call("POST", f"/customers/{cid}/accounts", json=ADDRESS)
     other = add_lms_customer(cfg)
-    db = connect(cfg)
-    try:
-        gid = db.insert_id("INSERT INTO customergroups (name, description) VALUES ('Blok 7', '')",
-                           [], "customergroups")
-        for c in (cid, other):
-            db.execute("INSERT INTO customerassignments (customergroupid, customerid) VALUES "
-                       "(%s, %s)", [gid, c])
-    finally:
-        db.close()
+    _add_group(cfg, "Blok 7", (cid, other))
     return cid, other
 
 
@@ -67,11 +60,7 @@ def test_unknown_group_is_a_clear_message(run_module, bridge) -> None:
 def _add_group(cfg, name: str, members: tuple[int, ...] = ()) -> None:
     db = connect(cfg)
     try:
-        gid = db.insert_id("INSERT INTO customergroups (name, description) VALUES (%s, '')",
-                           [name], "customergroups")
-        for c in members:
-            db.execute("INSERT INTO customerassignments (customergroupid, customerid) VALUES "
-                       "(%s, %s)", [gid, c])
+        insert_group(db, name, members)
     finally:
         db.close()
 
