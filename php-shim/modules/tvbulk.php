@@ -15,6 +15,7 @@ $form = array(
 	'group' => trim(LMSTV::get_('group', LMSTV::post_('group'))),
 	'action' => LMSTV::get_('tvbulkaction', LMSTV::post_('tvbulkaction', 'lock')),
 	'body' => LMSTV::get_('body', LMSTV::post_('body')),
+	'extended' => LMSTV::get_('extended', LMSTV::post_('extended')),
 	'package' => LMSTV::get_('package', LMSTV::post_('package')),
 	'activate' => LMSTV::get_('activate', LMSTV::post_('activate')) ? 1 : 0,
 );
@@ -24,8 +25,11 @@ if (!isset($tvactions[$form['action']]))
 $tverror = null;
 if (LMSTV::formPosted()) {
 	$payload = array('group' => $form['group']);
-	if ($form['action'] === 'message')
+	if ($form['action'] === 'message') {
 		$payload['body'] = $form['body'];
+		if (trim($form['extended']) !== '')
+			$payload['extended'] = $form['extended'];
+	}
 	if ($form['action'] === 'add-package') {
 		$payload['package'] = $form['package'];
 		$payload['activate'] = (bool) $form['activate'];

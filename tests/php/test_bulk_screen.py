@@ -117,3 +117,19 @@ def test_bridge_down_falls_back_to_typing_the_group(run_module) -> None:
     html = out["html"]
     assert "Brak połączenia z mostkiem lmstv" in html
     assert '<INPUT type="text" name="group" value="Blok 7">' in html
+
+
+def test_message_with_its_extended_text(run_module, bridge, lms_db_config) -> None:
+    cid, _ = _setup(bridge, lms_db_config)
+    form = {"group": "Blok 7", "tvbulkaction": "message", "body": "Przerwa techniczna",
+            "extended": "Przerwa techniczna w nocy 2:00–4:00 <b>całe osiedle</b>"}
+    html = run_module("tvbulk", get=form, session=SESSION)["html"]
+    # the confirmation carries both texts (escaped) to the POST
+    assert '<INPUT type="hidden" name="extended" value="Przerwa techniczna w nocy 2:00–4:00 ' \
+           '&lt;b&gt;całe osiedle&lt;/b&gt;">' in html
+    done = run_module("tvbulk", method="POST", post={**form, "lmstv_token": TOKEN},
+                      session=SESSION)
+    assert done["redirect"], done["html"]
+    [msg] = bridge.call("GET", f"/customers/{cid}/messages", params={"fresh": 1})["items"]
+    assert (msg["msg_body"], msg["msg_body_extended"]) == (
+        "Przerwa techniczna", "Przerwa techniczna w nocy 2:00–4:00 <b>całe osiedle</b>")
