@@ -9,6 +9,7 @@ from the command line.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from bridge.billing.dates import RunClock
@@ -22,6 +23,8 @@ from bridge.billing.invoicing import (
 from bridge.billing.linkage import REASON_TEXT_PL
 from bridge.services.context import Conflict, Context, NotLinked
 from bridge.services.customers import lms_customer
+
+log = logging.getLogger("lmstv.invoicing")
 
 ACTION = "billing.invoice"
 LOCK_WAIT = 10.0  # seconds to wait for a running cron invoicing run
@@ -49,7 +52,12 @@ def invoice_customer(ctx: Context, cfg: Any, customer_id: int,
         raise ctx.refused(ACTION, customer_id, params, Conflict(
             f"Fakturowanie TV nie jest skonfigurowane: {exc.pl}.")) from None
     except InvoicingError as exc:
-        raise ctx.refused(ACTION, customer_id, params, Conflict(str(exc))) from None
+        # What is left here is the database refusing the invoice's writes again and again
+        # (deadlocks, serialization): the English detail goes to the log, not to the operator.
+        log.warning("invoicing LMS customer %s refused: %s", customer_id, exc)
+        raise ctx.refused(ACTION, customer_id, params, Conflict(
+            "Nie udało się zapisać faktury w bazie LMS (zajęta przez inne zapisy); nic nie "
+            "zafakturowano, spróbuj ponownie za chwilę.")) from None
     result = {
         "customer_id": customer_id,
         "events_invoiced": s.events_invoiced,

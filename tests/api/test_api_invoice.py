@@ -162,3 +162,20 @@ def test_cli_customer_option_is_the_same_path(world, migrated_config, tmp_path):
     assert cli("--customer", "x").returncode == 2
     assert world["bridge"].post(f"/api/v1/customers/{A}/billing/invoice").json()[
         "data"]["events_invoiced"] == 0
+
+
+def test_a_database_that_keeps_refusing_is_a_polish_refusal(world, monkeypatch, caplog):
+    from bridge.billing.invoicing import InvoicingError
+    from bridge.services import invoicing
+
+    def refuse(*_a, **_k):
+        raise InvoicingError("invoice of LMS customer 1: gave up after 5 attempts")
+
+    monkeypatch.setattr(invoicing, "run_invoicing", refuse)
+    r = world["bridge"].post(f"/api/v1/customers/{A}/billing/invoice")
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "conflict")
+    assert r.json()["error"]["message"] == (
+        "Nie udało się zapisać faktury w bazie LMS (zajęta przez inne zapisy); nic nie "
+        "zafakturowano, spróbuj ponownie za chwilę.")
+    assert "gave up after 5 attempts" in caplog.text  # the detail is in the log
+    assert world["db"].scalar("SELECT COUNT(*) AS n FROM documents") == 0
