@@ -16,6 +16,7 @@ from selenium.webdriver.common.by import By
 
 from bridge.lms.db import connect
 from bridge.reconcile import KINDS, TITLES_PL
+from tests.e2e.steps import db_rows, sms_customer
 from tests.e2e.ui import (
     cells,
     login,
@@ -26,7 +27,6 @@ from tests.e2e.ui import (
     tv_form,
     wait_new_page,
 )
-from tests.sandbox.sandbox_helpers import ADDRESS, INSTALL
 
 # LMS ids far above the demo's (its customers carry ids 1..300)
 DELETED, DISCONNECTED, SUSPENDED, UNLINKED, STALE = 9101, 9102, 9103, 9104, 9105
@@ -34,14 +34,6 @@ STALE_NUMBER = "999999977"
 PRICE_101 = Decimal("65.00")          # Pakiet Wielotematyczny 65 (sandbox catalog)
 STB_MAC = "00:1A:79:E2:E0:01"
 KIND_OF = {title: kind for kind, title in TITLES_PL.items()}
-
-
-def db_rows(lms, sql: str, params=()) -> list[dict]:
-    db = connect(lms.db)
-    try:
-        return db.query(sql, list(params))
-    finally:
-        db.close()
 
 
 def add_lms_customer(lms, cid: int, lastname: str, **cols) -> None:
@@ -83,18 +75,6 @@ def skip_used_numbers(lms, sms) -> None:
     known = max(int(c["cust_number"]) for c in sms.custList(""))   # the sandbox's: 673…
     if used > known:
         sms.sandbox.addCustomers(used - known)
-
-
-def sms_customer(sms, cid: int, surname: str, *, services: bool) -> dict:
-    number = sms.custAdd({"cust_name": "Jan", "cust_surname": surname, **ADDRESS,
-                          "cust_external_id": cid})
-    out = {"number": number, "account": None, "order": None}
-    if services:
-        acc = sms.accountAdd(number, INSTALL)
-        sms.packagesEntitle(acc, [101], sms.sandbox.getToday())
-        sub = sms.custGetSubscriptions(number)[0]["subscriptions"][0]
-        out.update(account=acc, order=sub["cust_order_id"])
-    return out
 
 
 def event_day(sms) -> str:
