@@ -136,6 +136,21 @@ def browser(_chrome):
     assert errors == [], f"the test's pages logged console errors: {errors}"
 
 
+@pytest.fixture(autouse=True)
+def _no_php_problems_of_ours(request):
+    """After each test on a browser stack: PHP logged no warning, notice or error about a file
+    of the shim or the plugin while it ran (`ui.php_problems`)."""
+    from tests.e2e.ui import log_length, php_problems
+
+    stacks = [request.getfixturevalue(name) for name in ("lms", "lms28", "lms28_mysql")
+              if name in request.fixturenames]
+    since = [log_length(stack) for stack in stacks]
+    yield
+    for stack, start in zip(stacks, since, strict=True):
+        problems = php_problems(stack, start)
+        assert problems == [], f"PHP logged problems of lmstv's files: {problems[:5]}"
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield

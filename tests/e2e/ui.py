@@ -9,8 +9,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.e2e import lms11
 
-LMSTV_FILES = re.compile(r"LMSTV\.class\.php|lmstv\.\w+\.php|modules/tv\w*\.php|"
-                         r"customer\.tv\.inc\.php|file\.(tv|customertv)\w*\.html\.php")
+LMSTV_FILES = re.compile(r"LMSTV\.class\.php|LMSTVPlugin\w*\.php|lmstv\.\w+\.php|"
+                         r"modules/tv\w*\.php|customer\.tv\.inc\.php|"
+                         r"file\.(tv|customertv)\w*\.html\.php")
 
 
 def forget_session(browser) -> None:
