@@ -1,7 +1,8 @@
 """Operator steps the LMS 1.11.17 and the current-LMS (28-git) browser tests both take, each with
 the checks in the page and in SMS that make it a step: page, sort and search SMS's customer
 list, lock and unlock a TV account, register and remove an STB on TV → Lista STB, send a TV
-message and delete it from the customer page, plant hostile strings in SMS data.
+message and delete it from the customer page, plant hostile strings in SMS data, lock and
+unlock a customer group (Akcje grupowe), split a subnet, plant billing events and filter them.
 The screens are the same in both LMS versions (the shim's); only the look differs, so nothing
 here depends on how a button is drawn."""
 
