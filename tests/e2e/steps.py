@@ -165,14 +165,14 @@ def bulk_lock_and_unlock(browser, stack, sms, group: str, number: str) -> None:
         open_module(browser, stack, "m=tvbulk")
         form = browser.find_element(By.CSS_SELECTOR, "form[method=get]:has(select[name=group])")
         groups = Select(form.find_element(By.NAME, "group"))
-        assert f"{group} (2 klientów, w SMS: 1)" in [o.text for o in groups.options]
+        assert f"{group} (klienci: 2, w SMS: 1)" in [o.text for o in groups.options]
         groups.select_by_value(group)
         Select(form.find_element(By.NAME, "tvbulkaction")).select_by_value(action)
         old = browser.find_element(By.TAG_NAME, "html")
         form.find_element(By.CSS_SELECTOR, "[type=submit]").click()
         wait_new_page(browser, old)
         page = text(browser)
-        assert f"Grupa „{group}”: 2 klientów, powiązanych z SMS: 1" in page, page[:600]
+        assert f"Grupa „{group}” — klienci: 2, powiązani z SMS: 1" in page, page[:600]
         assert "brak — pominięty" in page
         assert sms.custGetSubscriptions(number)[0]["acc_active"] == 1 - active  # preview only
         confirm = browser.find_element(By.CSS_SELECTOR, "form[method=post][action='?m=tvbulk']")

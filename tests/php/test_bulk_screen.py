@@ -29,9 +29,9 @@ def test_preview_then_confirm(run_module, bridge, lms_db_config) -> None:
     out = run_module("tvbulk", get={"group": "Blok 7", "tvbulkaction": "lock"}, session=SESSION)
     assert out["problems"] == [], out["problems"]
     html = out["html"]
-    assert "2 klientów, powiązanych z SMS: 1" in html and "brak — pominięty" in html
+    assert "— klienci: 2, powiązani z SMS: 1" in html and "brak — pominięty" in html
     assert "<b>Nowak</b>" not in html and 'name="lmstv_token"' in html
-    assert "Potwierdź: Wstrzymaj usługi — 1 klientów" in html
+    assert "Potwierdź: Wstrzymaj usługi — klienci w SMS: 1" in html
     assert not _locked(bridge, cid)  # showing the preview changes nothing
 
     post = {"group": "Blok 7", "tvbulkaction": "lock"}
@@ -83,13 +83,13 @@ def test_groups_and_packages_are_picked_from_lists(run_module, bridge, lms_db_co
     assert groups[0].startswith("— wybierz grupę —")
     # in the bridge's order (Polish: tests/cutoff/test_bulk.py), with counts, names escaped
     assert [g for g in groups if not g.startswith("—")] == [
-        "Blok 7 (2 klientów, w SMS: 1)", "Łąkowa (0 klientów, w SMS: 0)",
-        "Żabia &lt;i&gt;7&lt;/i&gt; (0 klientów, w SMS: 0)"], groups
+        "Blok 7 (klienci: 2, w SMS: 1)", "Łąkowa (klienci: 0, w SMS: 0)",
+        "Żabia &lt;i&gt;7&lt;/i&gt; (klienci: 0, w SMS: 0)"], groups
     assert '<OPTION value="Blok 7" selected>' in html  # the group asked stays chosen
     packages = _options(html, "package")
     assert packages[0].startswith("— wybierz pakiet —") and len(packages) > 2
     assert any("(ID 101)" in p for p in packages), packages
-    assert "<OPTGROUP label=" in html and "2 klientów, powiązanych z SMS: 1" in html
+    assert "<OPTGROUP label=" in html and "— klienci: 2, powiązani z SMS: 1" in html
 
 
 def test_no_groups_says_where_to_add_one(run_module, bridge, lms_db_config) -> None:
@@ -105,7 +105,7 @@ def test_sms_down_still_lists_groups_and_previews(run_module, bridge, lms_db_con
     out = run_module("tvbulk", get={"group": "Blok 7"}, session=SESSION, url=sms_down_bridge)
     assert out["problems"] == [], out["problems"]
     html = out["html"]
-    assert "Blok 7 (2 klientów, w SMS: 1)" in html and "2 klientów, powiązanych z SMS: 1" in html
+    assert "Blok 7 (klienci: 2, w SMS: 1)" in html and "— klienci: 2, powiązani z SMS: 1" in html
     # the packages come from SMS: the field is typed in instead
     assert '<SELECT name="package">' not in html and 'name="package" size="6"' in html
 
