@@ -54,6 +54,17 @@ def sms_customer(sms, cid: int, surname: str, *, services: bool) -> dict:
     return out
 
 
+def unlink(stack, *ids: int) -> None:
+    """Clear the test customers' SMS numbers: a sandbox restarted by a later test (its demo
+    seed again) hands the same numbers out to other customers."""
+    db = connect(stack.db)
+    try:
+        db.execute(f"UPDATE customers SET tv_cust_number = NULL WHERE id IN "
+                   f"({', '.join(['%s'] * len(ids))})", list(ids))
+    finally:
+        db.close()
+
+
 def customer_list_pages(browser, stack, sms) -> None:
     """TV → Lista klientów: one page of SMS's customers (not all), page 2 without them, the
     highest number first when sorted descending, a customer found by surname."""

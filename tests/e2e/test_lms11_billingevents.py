@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.steps import billing_events_filters, plant_billing_events
-from tests.e2e.test_lms11_reconcile import add_lms_customer, unlink
+from tests.e2e.steps import billing_events_filters, plant_billing_events, unlink
+from tests.e2e.test_lms11_reconcile import add_lms_customer
 
 LINKED, WAITING = 9201, 9202
 

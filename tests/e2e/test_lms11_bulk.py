@@ -4,8 +4,8 @@ its members previewed, the action confirmed — checked in SMS."""
 from __future__ import annotations
 
 from bridge.lms.db import connect
-from tests.e2e.steps import bulk_lock_and_unlock
-from tests.e2e.test_lms11_reconcile import add_lms_customer, sms_customer, unlink
+from tests.e2e.steps import bulk_lock_and_unlock, sms_customer, unlink
+from tests.e2e.test_lms11_reconcile import add_lms_customer
 from tests.e2e.ui import login
 from tests.lmsrows import insert_group
 

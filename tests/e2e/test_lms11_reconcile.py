@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 
 from bridge.lms.db import connect
 from bridge.reconcile import KINDS, TITLES_PL
-from tests.e2e.steps import db_rows, sms_customer
+from tests.e2e.steps import db_rows, sms_customer, unlink
 from tests.e2e.ui import (
     cells,
     login,
@@ -49,17 +49,6 @@ def add_lms_customer(lms, cid: int, lastname: str, **cols) -> None:
                    f"({', '.join(['%s'] * len(values))})", list(values.values()))
         if db.dialect == "postgres":
             db.execute("SELECT setval('customers_id_seq', (SELECT MAX(id) FROM customers))")
-    finally:
-        db.close()
-
-
-def unlink(lms, *ids: int) -> None:
-    """Clear the test customers' SMS numbers: a sandbox restarted by a later test (its demo
-    seed again) hands the same numbers out to other customers."""
-    db = connect(lms.db)
-    try:
-        db.execute(f"UPDATE customers SET tv_cust_number = NULL WHERE id IN "
-                   f"({', '.join(['%s'] * len(ids))})", list(ids))
     finally:
         db.close()
 

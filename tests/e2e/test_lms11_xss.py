@@ -14,8 +14,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.e2e.steps import IMG, SCRIPT, plant_hostile
-from tests.e2e.test_lms11_reconcile import add_lms_customer, sms_customer, unlink
+from tests.e2e.steps import IMG, SCRIPT, plant_hostile, sms_customer, unlink
+from tests.e2e.test_lms11_reconcile import add_lms_customer
 from tests.e2e.ui import (
     broken_images,
     console_errors,

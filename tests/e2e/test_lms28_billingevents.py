@@ -4,8 +4,7 @@ against the LMS database, the invoiced events showing their LMS 28 invoice's num
 
 from __future__ import annotations
 
-from bridge.lms.db import connect
-from tests.e2e.steps import billing_events_filters, plant_billing_events
+from tests.e2e.steps import billing_events_filters, plant_billing_events, unlink
 from tests.e2e.test_lms28_customer import new_customer
 
 
@@ -16,9 +15,4 @@ def test_filters_rows_and_totals_match_the_database(browser, tv28, sms28) -> Non
     try:
         billing_events_filters(browser, tv28, n, linked, "E2E-Fakturowany Anna")
     finally:
-        db = connect(tv28.db)
-        try:  # a sandbox restarted by a later test hands these numbers out again
-            db.execute("UPDATE customers SET tv_cust_number = NULL WHERE id IN (%s, %s)",
-                       [linked, waiting])
-        finally:
-            db.close()
+        unlink(tv28, linked, waiting)

@@ -8,14 +8,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bridge.lms.db import connect
-from tests.e2e.test_lms11_reconcile import (
-    db_rows,
-    event_day,
-    import_day,
-    row_of,
-    skip_used_numbers,
-    sms_customer,
-)
+from tests.e2e.steps import db_rows, sms_customer, unlink
+from tests.e2e.test_lms11_reconcile import event_day, import_day, row_of, skip_used_numbers
 from tests.e2e.test_lms28_customer import new_customer
 from tests.e2e.ui import login, open_module, post, submit_tv_form, tv_form
 
@@ -83,9 +77,4 @@ def test_fixes_lock_link_and_invoice_once(browser, tv28, sms28) -> None:
         assert len(db_rows(tv28, "SELECT id FROM documents WHERE customerid = %s",
                            [unlinked])) == 1
     finally:
-        db = connect(tv28.db)
-        try:  # a sandbox restarted later hands these numbers out again
-            db.execute("UPDATE customers SET tv_cust_number = NULL WHERE id IN (%s, %s)",
-                       [gone, unlinked])
-        finally:
-            db.close()
+        unlink(tv28, gone, unlinked)
