@@ -475,6 +475,11 @@ def _feed(parser: DefusedExpatParser, chunk: bytes | None, first: bytes) -> None
         what = "incomplete" if chunk is None else "malformed"
         raise SmsUnavailable(f"SMS sent an unparsable reply: {what} XML ({exc}; starts "
                              f"{_snippet(first)})") from None
+    except xmlrpc.client.ResponseError as exc:
+        # Well-formed XML with a value tag XML-RPC does not have (<struc>, <i9>).
+        what = exc.args[0] if exc.args and isinstance(exc.args[0], str) else _short(exc)
+        raise SmsUnavailable(f"SMS sent an unparsable reply: not an XML-RPC response "
+                             f"({what[:160]}; starts {_snippet(first)})") from None
     except (ValueError, TypeError, OverflowError) as exc:
         # Unmarshaller converting e.g. <int>abc</int> or <double>x</double>.
         raise SmsUnavailable(f"SMS sent an unparsable reply: bad value ({_short(exc)})") from None

@@ -56,6 +56,23 @@ def test_wrong_shapes_are_sms_unavailable(make_bridge, migrated_config, odd_sms,
         assert page["accounts"] is None and page["customer"]["tv_cust_number"] == "100001"
 
 
+def test_a_reply_with_a_tag_xml_rpc_does_not_know_is_sms_unavailable(make_bridge,
+                                                                      migrated_config, odd_sms):
+    """Well-formed XML whose value tag XML-RPC does not have (a typo in SMS, another
+    protocol): the read is refused as SMS's problem, not a 500."""
+    b = make_bridge(migrated_config, sms_url=odd_sms.url)
+    odd_sms.default = raw(
+        b"<?xml version='1.0'?><methodResponse><params><param><value><array><data>"
+        b"<value><struc><member><name>x</name><value>1</value></member></struc></value>"
+        b"</data></array></value></param></params></methodResponse>")
+    for path in READS:
+        r = b.get(path, params={"fresh": "1"})
+        assert r.status_code == 503, (path, r.text)
+        err = r.json()["error"]
+        assert err["code"] == "sms_unavailable", err
+        assert "unknown tag 'struc'" in err["reason"], err
+
+
 def test_fault_with_a_struct_for_text_reaches_the_operator_in_polish(make_bridge, migrated_config,
                                                                      odd_sms):
     b = make_bridge(migrated_config, sms_url=odd_sms.url)

@@ -185,8 +185,11 @@ def test_truncated_xml(rec_server: RecordingServer, quick: SmsClient) -> None:
 @pytest.mark.parametrize("body", [b"\x8b\x00\xff garbage \x00", b"OK", b"<a><b></a>",
                                   b"<?xml version='1.0'?><html></html>",
                                   b"<methodResponse><params><param><value><int>x1</int>"
-                                  b"</value></param></params></methodResponse>"],
-                         ids=["binary", "text", "badxml", "not-xmlrpc", "bad-int"])
+                                  b"</value></param></params></methodResponse>",
+                                  b"<methodResponse><params><param><value><array><data><value>"
+                                  b"<struc></struc></value></data></array></value></param>"
+                                  b"</params></methodResponse>"],
+                         ids=["binary", "text", "badxml", "not-xmlrpc", "bad-int", "unknown-tag"])
 def test_garbage_replies(rec_server: RecordingServer, quick: SmsClient, body: bytes) -> None:
     rec_server.default = raw(body)
     exc, _ = _fails(quick.subnetList)
