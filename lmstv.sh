@@ -62,13 +62,25 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get "${wait_opt[@]}" install -y -qq "${missing[@]}" >/dev/null
 }
 
+# The SMS reply decoder's C loop (bridge/sms/_fastrun.c, built by setup.py) needs a C compiler
+# and Python's headers; without them pip skips it and the decoder runs its slower Python loop.
+ensure_cc() {
+  if command -v gcc >/dev/null && python3 -c 'import os, sysconfig, sys
+sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' 2>/dev/null; then
+    return 0
+  fi
+  if command -v apt-get >/dev/null; then apt_install gcc python3-dev; return 0; fi
+  say "no C compiler or Python headers: the SMS decoder will run its slower Python loop"
+}
+
 ensure_python() {
   if ! command -v python3 >/dev/null || ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
     apt_install python3 python3-venv python3-pip
   fi
+  ensure_cc
   if [ ! -x "$VENV/bin/python" ]; then say "creating $VENV"; python3 -m venv "$VENV"; fi
   local stamp="$VENV/.lmstv-deps"
-  local want; want=$(cat setup.cfg pyproject.toml | sha256sum | cut -c1-16)
+  local want; want=$(cat setup.cfg pyproject.toml setup.py bridge/sms/_fastrun.c | sha256sum | cut -c1-16)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     say "installing lmstv and its Python dependencies into $VENV"
     "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[test,demo]" 2>&1 | grep -v "^WARNING: Location" >&2 || true

@@ -9,7 +9,11 @@ time and the client process's CPU time are printed (the box is shared: CPU time 
 figure), with the load average.  Numbers, not assertions.
 
     .venv/bin/python bench/bench_custlist.py [--scale 20k|100k] [--runs 5] [--decoder fast|full]
-                                             [--form rows|dicts] [--json FILE]
+                                             [--form rows|dicts] [--loop c|python]
+                                             [--json FILE]
+
+``--loop python`` runs the fast decoder's generated Python loop instead of its C loop
+(bridge/sms/_fastrun.c): what an install without a C compiler gets.
 """
 
 from __future__ import annotations
@@ -41,8 +45,15 @@ def main() -> int:
     parser.add_argument("--decoder", choices=("fast", "full"), default="fast")
     parser.add_argument("--form", choices=("rows", "dicts"), default="rows",
                         help="customers as compact rows (the bridge's list) or as dicts")
+    parser.add_argument("--loop", choices=("c", "python"), default="c",
+                        help="the fast decoder's loop over structs: C (built) or Python")
     add_json(parser)
     args = parser.parse_args()
+    from bridge.sms import fastdecode
+    if args.loop == "python":
+        fastdecode._fastrun = None  # noqa: SLF001 - what a build without a compiler runs
+    elif fastdecode._fastrun is None:  # noqa: SLF001
+        parser.error("the C loop is not built (pip install -e . needs gcc and Python's headers)")
     customers = scale.SCALES[args.scale]
     if args.decoder == "full":
         import functools
@@ -83,7 +94,7 @@ def main() -> int:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     target = scale.TARGETS_MS["custlist_fetch_decode"][args.scale]
     print(f"custList(\"\") fetch + decode, {customers:,} customers, SMS latency 50 ms, "
-          f"decoder {args.decoder}, {args.form}; {scale.load()}")
+          f"decoder {args.decoder}, {args.form}, {args.loop} loop; {scale.load()}")
     print(f"{'measure':44} {'figure':>10} {'target':>10} {'vs target':>9}")
     med = statistics.median(walls)
     print(f"{'wall, median of ' + str(args.runs):44} {med:8.0f}ms {target:8.0f}ms "
@@ -94,7 +105,7 @@ def main() -> int:
     print(f"{'client peak RSS':44} {peak:8.0f}MB {300:8.0f}MB")
     figures = Figures(args.json, "bench_custlist", args.scale)
     suffix = ("" if args.decoder == "fast" else " (expat)") + (
-        "" if args.form == "rows" else " (dicts)")
+        "" if args.form == "rows" else " (dicts)") + ("" if args.loop == "c" else " (Python loop)")
     figures.add(f"custList fetch+decode wall median{suffix}", med, "ms", target)
     figures.add(f"custList fetch+decode wall best{suffix}", min(walls), "ms", target)
     figures.add(f"custList fetch+decode CPU median{suffix}", statistics.median(cpus), "ms")

@@ -39,6 +39,11 @@ from typing import Any
 
 from bridge.sms.rows import Layouts
 
+try:  # the C loop (bridge/sms/_fastrun.c), built by setup.py where a compiler is
+    from bridge.sms import _fastrun
+except ImportError:  # pragma: no cover - the generated Python loop does the same, slower
+    _fastrun = None
+
 MAX_PENDING = 1 << 20  # one item bigger than this is not the common shape: let expat do it
 MAX_TAIL = 4096
 HEAD_WINDOW = 1024  # the head must be within this many bytes (whitespace is possible)
@@ -46,6 +51,10 @@ MEMO_LIMIT = 200_000
 MAX_SHAPES = 8
 SHARE_SAMPLE = 200  # structs of one layout looked at before deciding which texts to share
 SHARE_RATIO = 8  # share a member's texts when at least 1 in 8 of the sample was a repeat
+C_MAX_GROUPS = 512  # MAX_GROUPS of _fastrun.c: a wider struct runs the Python loop
+# A group's kind and a value's action, as _fastrun.c numbers them.
+_K_UNTYPED, _K_TYPED, _K_EMPTY = 0, 1, 2
+_A_DECODE, _A_SHARE, _A_NONE, _A_CONVERT = 0, 1, 2, 3
 
 _S = r"[ \t\n]*"
 # Character data expat would pass through unchanged, minus '<': no '\r' (expat rewrites line
@@ -219,6 +228,11 @@ class _Shape:
         parts = [_S]
         at = start
         names: list[str] = []
+        # The same pattern as pieces for the C loop (bridge/sms/_fastrun.c): the literal texts
+        # around the groups, and each group's kind and, when typed, its tag.
+        literals: list[str] = []
+        kinds: list[int] = []
+        tags: list[str] = []
         self.converts: list[tuple[int, Callable[[bytes], Any]]] = []
         self.nils: list[int] = []
         self.typed: set[int] = set()  # a typed member's group is None when it is <nil/>
@@ -227,21 +241,32 @@ class _Shape:
             tag, closed = mm.group(3), mm.group(5)
             if tag:
                 s_tag, e_text = mm.start(3) - 1, mm.end(4) + len(tag) + 3
+                literals.append(text[at:s_tag])
+                kinds.append(_K_TYPED)
                 parts += [esc(text[at:s_tag]),
                           f"(?:<{esc(tag)}>({_PLAIN_B})</{esc(tag)}>|<nil/>)"]
                 at = e_text
                 self.typed.add(i)
             elif not closed and mm.start(2) >= 0:
+                literals.append(text[at:mm.start(2)])
+                kinds.append(_K_UNTYPED)
                 parts += [esc(text[at:mm.start(2)]), f"({_PLAIN_B})"]
                 at = mm.end(2)
             else:  # <nil/>, <string/> or <value/>: all literal, an empty group keeps the count
+                literals.append(text[at:mm.end()])
+                kinds.append(_K_EMPTY)
                 parts += [esc(text[at:mm.end()]), "()"]
                 at = mm.end()
+            tags.append(tag or "")
             if tag in CONVERT_B:
                 self.converts.append((i, CONVERT_B[tag]))
             elif tag == "nil" or closed == "nil":
                 self.nils.append(i)
         parts.append(esc(text[at:end]))
+        literals.append(text[at:end])
+        self._pieces = (tuple(piece.encode("utf-8") for piece in literals), bytes(kinds),
+                        tuple(f"<{t}>".encode() if t else b"" for t in tags),
+                        tuple(f"</{t}>".encode() if t else b"" for t in tags))
         # With layouts (rows wanted, see bridge.sms.rows) the names tuple starts every row.
         self.names = tuple(names) if layouts is None else layouts.names(tuple(names))
         self.rows = layouts is not None
@@ -257,6 +282,7 @@ class _Shape:
         self.hits = [0] * len(names)
         self.mode = "all"  # until learnt: share every text; then "all", "none" or "some"
         self.run: Callable[..., tuple[re.Match[bytes] | None, BaseException | None]] = _no_run
+        self.spec: tuple[Any, ...] | None = None  # the C loop's, once learnt (with _fastrun)
 
     def learnt(self) -> None:
         """Decide what to share from the sample (converted and nil members never are)."""
@@ -264,6 +290,25 @@ class _Shape:
         shared = {i for i in plain if self.hits[i] * SHARE_RATIO >= self.seen}
         self.mode = ("all" if len(shared) == len(self.names) else "some" if shared else "none")
         self.run = _compile_run(self, shared)
+        if _fastrun is not None and len(self.names) <= C_MAX_GROUPS:
+            self.spec = self._spec(shared)
+
+    def _spec(self, shared: set[int]) -> tuple[Any, ...]:
+        """The C loop's description of this shape, its values built as _compile_run's are."""
+        converts: list[Any] = [None] * len(self.names)
+        actions = []
+        for i in range(len(self.names)):
+            if i in shared:
+                actions.append(_A_SHARE)
+            elif i in self.nils:
+                actions.append(_A_NONE)
+            else:
+                actions.append(_A_DECODE)
+        for i, convert in self.converts:
+            actions[i] = _A_CONVERT
+            converts[i] = convert
+        return (*self._pieces, bytes(actions), tuple(converts), self.names, self.rows,
+                MEMO_LIMIT)
 
 
 def _no_run(*_args: Any) -> tuple[None, BaseException]:
@@ -456,11 +501,14 @@ class FastArrayDecoder:
             self._sample(shape, m.groups())
             self._one(shape, m.groups(), pos)
             pos = m.end()
-        # scanner().match matches at the end of the previous match only (never searches on),
-        # and iter() over it keeps the stepping in C.
-        last, exc = shape.run(shape.scanner(buf, pos).match, self.items.append, self._texts)
-        if last is not None:
-            pos = last.end()
+        if shape.spec is not None:
+            pos, exc = _fastrun.run(buf, pos, shape.spec, self.items, self._texts)
+        else:
+            # scanner().match matches at the end of the previous match only (never searches
+            # on), and iter() over it keeps the stepping in C.
+            last, exc = shape.run(shape.scanner(buf, pos).match, self.items.append, self._texts)
+            if last is not None:
+                pos = last.end()
         if exc is not None:
             self._done = pos
             if isinstance(exc, Bail):

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from bridge.sandbox import xmlout
-from bridge.sms import SmsFault, SmsUnavailable
+from bridge.sms import SmsFault, SmsUnavailable, fastdecode
 from bridge.sms.fastdecode import FastArrayDecoder, unescape
 from bridge.sms.rows import as_dict, column, field, is_row
 from bridge.sms.transport import ReplyDecoder, decode_reply
@@ -30,6 +30,19 @@ WORDS = ["Zażółć", "gęślą", "jaźń", "Łódź", "ul. Piotrkowska 1/2", "
          "673041502", "-12.50", "0", "1", "nil", "&amp;", "&#322;", "%s", "\\", "Ó" * 60]
 NAMES = ["cust_number", "cust_name", "cust_surname", "be_gross", "id", "acc_active", "x y",
          "zażółć", "a&b", "n<1>", "", " pad "]
+
+
+@pytest.fixture(params=["C", "Python"])
+def loop(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The test runs twice: past the sample, structs go through the C loop
+    (bridge/sms/_fastrun.c, which the test environment must have built), then through the
+    generated Python loop that a build without a compiler uses."""
+    if request.param == "C":
+        assert fastdecode._fastrun is not None, \
+            "the C loop is not built: `pip install -e .` needs gcc and Python's headers"  # noqa: SLF001
+    else:
+        monkeypatch.setattr(fastdecode, "_fastrun", None)
+    return request.param
 
 
 def _typed(value: Any) -> Any:
@@ -248,7 +261,7 @@ def test_the_fast_path_really_takes_flat_arrays() -> None:
     assert taken >= 50
 
 
-def test_a_sandbox_customer_list_uses_one_compiled_shape() -> None:
+def test_a_sandbox_customer_list_uses_one_compiled_shape(loop: str) -> None:
     rows = [{"cust_number": f"673{i:06d}", "cust_external_id": i if i % 3 else None,
              "cust_name": "Zażółć & <gęślą>" if i % 7 == 0 else "Jan", "cust_total_balance":
              "-12.50"} for i in range(500)]
@@ -377,7 +390,7 @@ def test_unescape_matches_expat(raw: str, text: str | None) -> None:
 
 
 @pytest.mark.parametrize("kind", ["some", "all", "none"])
-def test_long_runs_after_learning_what_to_share(kind: str) -> None:
+def test_long_runs_after_learning_what_to_share(kind: str, loop: str) -> None:
     """Past the sample the decoder shares only repeating members; values stay identical."""
     rnd = random.Random(kind)
     rows = []
@@ -397,13 +410,15 @@ def test_long_runs_after_learning_what_to_share(kind: str) -> None:
     assert dec.bailed is None
     assert _typed(dec.items) == _typed(xmlrpc.client.loads(body, use_builtin_types=True)[0][0])
     assert dec._shapes[0].mode == kind  # noqa: SLF001 - the layout that took the long run
+    assert (dec._shapes[0].spec is not None) == (loop == "C")  # noqa: SLF001 - which loop ran
     if kind != "none":  # past the sample too, each repeated text is one object
         late = dec.items[500:]
         assert len({id(r["b"]) for r in late}) == len({r["b"] for r in late})
 
 
 @pytest.mark.parametrize("bad", ["<int>12x</int>", "<boolean>2</boolean>", "<double>x</double>"])
-def test_a_bad_value_late_in_a_compiled_run_fails_as_the_full_parser_does(bad: str) -> None:
+def test_a_bad_value_late_in_a_compiled_run_fails_as_the_full_parser_does(
+        bad: str, loop: str) -> None:
     """Past the sample, structs go through the shape's compiled loop; a value its converter
     refuses there still hands over to expat at that struct, with the same outcome."""
     good = ("<value><struct><member><name>n</name><value><int>{}</int></value></member>"
@@ -423,7 +438,7 @@ def test_a_bad_value_late_in_a_compiled_run_fails_as_the_full_parser_does(bad: s
     assert dec.bailed is not None and len(dec.items) == 450
 
 
-def test_a_compiled_run_keeps_nil_and_escaped_members_identical() -> None:
+def test_a_compiled_run_keeps_nil_and_escaped_members_identical(loop: str) -> None:
     rows = [{"id": i, "name": f"Nowak {i % 3}", "note": None if i % 4 else "a & b <c>",
              "when": None, "flag": i % 2 == 0} for i in range(700)]
     body = b"".join(xmlout.response_chunks(rows))
@@ -461,7 +476,7 @@ def test_rows_hold_exactly_what_the_dicts_hold(seed: int) -> None:
             assert _typed(_rows_as_dicts(got)) == expected, body[:300]
 
 
-def test_rows_of_one_layout_share_their_names_and_read_by_name() -> None:
+def test_rows_of_one_layout_share_their_names_and_read_by_name(loop: str) -> None:
     rows = [{"cust_number": f"673{i:06d}", "cust_external_id": i if i % 3 else None,
              "cust_surname": "Zażółć & <gęślą>" if i % 7 == 0 else f"Nowak{i % 4}"}
             for i in range(700)]
@@ -544,7 +559,7 @@ def _cuts(body: bytes, at: int) -> list[list[bytes]]:
 
 
 @pytest.mark.parametrize("name", list(HOSTILE_LATE))
-def test_hostile_texts_in_the_compiled_loop_decode_as_expat_does(name: str) -> None:
+def test_hostile_texts_in_the_compiled_loop_decode_as_expat_does(name: str, loop: str) -> None:
     hostile, taken = HOSTILE_LATE[name]
     body = _late_body(hostile)
     expected = _outcome(lambda: decode_reply([body], fast=False))
@@ -565,7 +580,7 @@ def test_hostile_texts_in_the_compiled_loop_decode_as_expat_does(name: str) -> N
 
 
 @pytest.mark.parametrize("name", list(BAD_BYTES))
-def test_bytes_that_are_not_utf8_bail_where_they_are(name: str) -> None:
+def test_bytes_that_are_not_utf8_bail_where_they_are(name: str, loop: str) -> None:
     """A captured text that is not UTF-8 (in a shared, an unshared or an untyped member, or
     in a literal part) bails at its struct, in the sample and in the compiled loop alike; the
     outcome is the full parser's refusal."""
@@ -585,7 +600,7 @@ def test_bytes_that_are_not_utf8_bail_where_they_are(name: str) -> None:
         assert dec.bailed is not None and len(dec.items) == at
 
 
-def test_a_forbidden_character_split_across_pieces_still_bails() -> None:
+def test_a_forbidden_character_split_across_pieces_still_bails(loop: str) -> None:
     """U+FFFE/U+FFFF are found in the bytes as they arrive, wherever a piece ends."""
     body = _late_body(HOSTILE_LATE["U+FFFE"][0])
     seq = "\ufffe".encode()
@@ -599,3 +614,143 @@ def test_a_forbidden_character_split_across_pieces_still_bails() -> None:
     ok = _late_body(HOSTILE_LATE["U+FFFD is a character"][0])
     at = ok.index("\ufffd".encode())
     assert _fast_only(ok, [ok[:at + 1], ok[at + 1:]]).bailed is None
+
+
+# -- long generated runs: the compiled loop (C or Python) against expat ---------------------------
+
+_MUTATIONS = [b"&", b"<", b">", b"\r", b"\x01", b"\x0b", b"\xff", b"\xc5", b"\xef\xbf\xbe",
+              b" ", b"\t", b"\n", b"x", b"/", b"0", b"-", b"&amp;", b"]]>", b""]
+
+
+PLAIN_WORDS = ["Kraków", "Łódź", "ul. Długa 5/3", "", " ", "Jan", "tab\there", "0", "€"]
+
+
+def _long_rows(rnd: random.Random) -> list[dict[str, Any]]:
+    """260-420 structs of one layout, each member of one type, texts repeating or not: the
+    first 220 plain, so that one shape learns and every struct after goes through the compiled
+    loop; those may hold nil members and any of WORDS (markup, references, controls)."""
+    names = rnd.sample(NAMES, rnd.randint(1, 8))
+    kinds = {n: rnd.choice(["word", "word", "unique", "int", "bool", "double", "nil"])
+             for n in names}
+
+    def member(kind: str, i: int) -> Any:
+        if i < 220:
+            if kind == "word":
+                return rnd.choice(PLAIN_WORDS)
+        elif kind != "nil" and rnd.random() < 0.05:
+            return None
+        return {"word": lambda: rnd.choice(WORDS), "unique": lambda: f"{i}-{rnd.random()}",
+                "int": lambda: rnd.choice([i, -i, 2**31 - 1, 0]),
+                "bool": lambda: rnd.random() < 0.5,
+                "double": lambda: rnd.choice([0.5, -1.25, float(i)]),
+                "nil": lambda: None}[kind]()
+
+    return [{n: member(kinds[n], i) for n in names} for i in range(rnd.randint(260, 420))]
+
+
+def _mutate(body: bytes, rnd: random.Random) -> bytes:
+    """One byte of a late struct (past the sample) replaced, removed or doubled."""
+    starts = [i for i in range(len(body)) if body.startswith(b"<value><struct>", i)]
+    if len(starts) < 230:
+        return body
+    at = rnd.randrange(starts[220], len(body) - 40)
+    return body[:at] + rnd.choice(_MUTATIONS + [body[at:at + 1] * 2]) + body[at + 1:]
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_long_generated_runs_decode_as_expat_does(seed: int, loop: str) -> None:
+    """Long replies, intact or with one late byte spoilt (markup, controls, bytes that are not
+    UTF-8, forbidden characters, whitespace), cut anywhere: the fast decoder gives exactly the
+    full parser's outcome, values or refusal, as dicts and as rows."""
+    rnd = random.Random(f"long-{seed}")
+    rows = _long_rows(rnd)
+    writer = _Writer(rnd)
+    writer.jitter = False  # one layout: the run goes through the compiled loop
+    sandbox = b"".join(xmlout.response_chunks(rows))
+    for body in (sandbox, writer.reply(rows)):
+        for spoilt in (body, _mutate(body, rnd), _mutate(body, rnd)):
+            expected = _outcome(lambda b=spoilt: decode_reply([b], fast=False))
+            pieces = _pieces(spoilt, rnd)
+            assert _outcome(lambda p=pieces: decode_reply(p)) == expected, spoilt[:200]
+            if expected[0] == "ok":
+                decoder = ReplyDecoder(rows=True)
+                for piece in pieces:
+                    decoder.feed(piece)
+                assert _typed(_rows_as_dicts(decoder.close())) == expected[1]
+    dec = _fast_only(sandbox)  # the intact body really ran the loop under test
+    assert dec.bailed is None and len(dec.items) == len(rows)
+    learnt = [s for s in dec._shapes if s.seen == fastdecode.SHARE_SAMPLE]  # noqa: SLF001
+    assert learnt and all((s.spec is not None) == (loop == "C") for s in learnt)
+
+
+def _learnt_spec(count: int = 260) -> tuple[tuple[Any, ...], bytes]:
+    assert fastdecode._fastrun is not None, "the C loop is not built"  # noqa: SLF001
+    body = _late_body(None, count=count)
+    dec = _fast_only(body)
+    assert dec.bailed is None and dec._shapes[0].spec is not None  # noqa: SLF001
+    start = body.index(b"<value><struct>")
+    return dec._shapes[0].spec, body[start:body.rindex(b"</data>")]  # noqa: SLF001
+
+
+def test_the_c_loop_takes_only_whole_structs_wherever_the_bytes_end() -> None:
+    """Called directly on every prefix of a run: it takes exactly the complete structs, stops
+    at the start of the one cut off and never reads past the bytes it was given."""
+    spec, run = _learnt_spec()
+    ends = [i + len(b"</struct></value>") for i in range(len(run))
+            if run.startswith(b"</struct></value>", i)]
+    assert len(ends) == 260
+    for cut in list(range(0, ends[2] + 1)) + [ends[-1] - 1, ends[-1]]:
+        items: list[Any] = []
+        pos, exc = fastdecode._fastrun.run(run[:cut], 0, spec, items, {None: None})  # noqa: SLF001
+        whole = sum(1 for e in ends if e <= cut)
+        assert exc is None and len(items) == whole
+        assert pos == (ends[whole - 1] if whole else 0)
+
+
+def test_the_c_loop_refuses_a_wrong_description_and_survives_random_bytes() -> None:
+    run_c = fastdecode._fastrun.run  # noqa: SLF001
+    spec, run = _learnt_spec()
+    with pytest.raises(TypeError):
+        run_c(run, 0, spec[:-1], [], {})
+    with pytest.raises(ValueError):
+        run_c(run, 0, (spec[0][:-1], *spec[1:]), [], {})
+    with pytest.raises(ValueError):
+        run_c(run, 0, (spec[0], b"\x07" * len(spec[1]), *spec[2:]), [], {})
+    with pytest.raises(ValueError):
+        run_c(run, len(run) + 1, spec, [], {})
+    rnd = random.Random(5)
+    for _ in range(400):
+        spoilt = bytearray(run[:6000])
+        for _ in range(rnd.randint(1, 6)):
+            spoilt[rnd.randrange(len(spoilt))] = rnd.randrange(256)
+        items: list[Any] = []
+        start = rnd.randrange(0, 50)
+        pos, exc = run_c(bytes(spoilt), start, spec, items, {None: None})
+        assert start <= pos <= len(spoilt)
+        assert exc is None or isinstance(exc, (UnicodeDecodeError, ValueError))
+        assert all(is_row(item) or isinstance(item, dict) for item in items)
+
+
+def test_the_c_loop_takes_nil_for_typed_members_itself() -> None:
+    """A typed member sent as <nil/> is part of the shape: the C loop takes it (None), it does
+    not hand the struct to the slow path."""
+    spec, _ = _learnt_spec()
+    body = _late_body(HOSTILE_LATE["nil string members"][0], at=0, count=2)
+    run = body[body.index(b"<value><struct>"):body.rindex(b"</data>")]
+    items: list[Any] = []
+    pos, exc = fastdecode._fastrun.run(run, 0, spec, items, {None: None})  # noqa: SLF001
+    assert exc is None and pos == len(run) and len(items) == 2
+    assert [field(items[0], "miasto"), field(items[0], "email")] == [None, None]
+    assert field(items[1], "miasto") == "Łódź"
+
+
+def test_the_shared_texts_stop_growing_at_the_memo_limit(loop: str,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fastdecode, "MEMO_LIMIT", 50)
+    # 30 towns while sampling (so the town is shared), then a new one in each struct
+    rows = [{"nr": i, "miasto": f"Miasto {i % 30 if i < 300 else i}"} for i in range(900)]
+    body = b"".join(xmlout.response_chunks(rows))
+    dec = _fast_only(body)
+    assert dec.bailed is None and dec.items == rows
+    assert dec._shapes[0].mode == "some"  # noqa: SLF001 - the town is shared
+    assert len(dec._texts) == 50  # noqa: SLF001
