@@ -35,8 +35,10 @@ def rows(lms, sql: str) -> list:
 
 
 def test_billing_chain_twice_puts_each_event_on_one_invoice_line(browser, lms, sms) -> None:
-    today = sms.sandbox.getToday()                       # YYYY-MM-DD
-    day = today.replace("-", "/")
+    # The stack's internet assignments are monthly on the 1st (at = 1), and lms-payments
+    # invoices only what is due on the day it is given: the chain runs for the 1st of the
+    # sandbox's month, the day the operator's cron makes the month's invoices.
+    day = sms.sandbox.getToday()[:8].replace("-", "/") + "01"    # YYYY/MM/01
     for _ in range(2):
         php(lms, "tvbillingimport.php", "-f", day, "-q")
     events = rows(lms, "SELECT beid FROM tv_billing_event")
