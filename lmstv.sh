@@ -73,14 +73,19 @@ sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Pyth
   say "no C compiler or Python headers: the SMS decoder will run its slower Python loop"
 }
 
-ensure_python() {
+ensure_python3() {
   if ! command -v python3 >/dev/null || ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
     apt_install python3 python3-venv python3-pip
   fi
+}
+
+ensure_python() {
+  ensure_python3
   ensure_cc
   if [ ! -x "$VENV/bin/python" ]; then say "creating $VENV"; python3 -m venv "$VENV"; fi
   local stamp="$VENV/.lmstv-deps"
-  local want; want=$(cat setup.cfg pyproject.toml setup.py bridge/sms/_fastrun.c | sha256sum | cut -c1-16)
+  # The checkout's path is part of the stamp: the editable install points at one checkout.
+  local want; want=$( (pwd; cat setup.cfg pyproject.toml setup.py bridge/sms/_fastrun.c) | sha256sum | cut -c1-16)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     say "installing lmstv and its Python dependencies into $VENV"
     "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[test,demo]" 2>&1 | grep -v "^WARNING: Location" >&2 || true
@@ -136,8 +141,10 @@ ensure_mariadb() {
 
 # The tests build LMS databases from LMS's own doc/lms.pgsql and doc/lms.mysql (never copied into
 # this repository); without them every database test would fail with the same traceback.
+# Before the virtualenv is made or updated (bridge.config needs only the standard library): a
+# clone with no LMS schema stops here with one line, having installed nothing.
 check_lms_schema() {
-  "$VENV/bin/python" - <<'PY' || exit 2
+  python3 - <<'PY' || exit 2
 import sys
 from bridge.config import ConfigError, find_lms_schema
 try:
@@ -181,8 +188,9 @@ case "$cmd" in
     ensure_python
     exec "$VENV/bin/lmstv" demo "$@" ;;
   test)
-    ensure_python
+    ensure_python3
     check_lms_schema
+    ensure_python
     ensure_php
     ensure_browser
     ensure_lms28_assets

@@ -13,8 +13,9 @@
  * Values are built as the generated Python loop builds them: texts decoded as strict UTF-8
  * (shared ones through the decoder's bytes -> text memo, the same dict), conversions by the
  * same Python callables (a plain decimal int is read here, giving what int() gives), <nil/>
- * and nil members as None.  An error while building a value stops the run before that struct
- * and is handed back, as the Python loop hands back its exception.
+ * and nil members as None.  An Exception while building a value stops the run before that
+ * struct and is handed back, as the Python loop hands back its exception; anything else
+ * (KeyboardInterrupt, SystemExit) is raised, as it passes through the Python loop.
  *
  * run(buf, pos, spec, items, texts) -> (position after the last struct taken, exception|None)
  * spec = (literals, kinds, opens, closes, actions, converts, keys, rows, memo_limit)
@@ -300,6 +301,11 @@ run(PyObject *self, PyObject *args)
         if (item == NULL || PyList_Append(items, item) < 0) {
             PyObject *type, *tb;
             Py_XDECREF(item);
+            if (!PyErr_ExceptionMatches(PyExc_Exception)) {
+                /* KeyboardInterrupt, SystemExit: not the reply's fault, as in Python's loop */
+                PyBuffer_Release(&view);
+                return NULL;
+            }
             PyErr_Fetch(&type, &exc, &tb);
             PyErr_NormalizeException(&type, &exc, &tb);
             if (exc != NULL && tb != NULL)

@@ -754,3 +754,27 @@ def test_the_shared_texts_stop_growing_at_the_memo_limit(loop: str,
     assert dec.bailed is None and dec.items == rows
     assert dec._shapes[0].mode == "some"  # noqa: SLF001 - the town is shared
     assert len(dec._texts) == 50  # noqa: SLF001
+
+
+def test_an_interrupt_inside_the_c_loop_is_raised_not_handed_back() -> None:
+    """A converter's Exception is the reply's problem (handed back, the struct left to the
+    slow path); KeyboardInterrupt or SystemExit pass through, as through the Python loop."""
+    spec, run = _learnt_spec()
+    converts = list(spec[5])
+    at = next(i for i, c in enumerate(converts) if c is int)
+
+    def with_convert(convert: Callable[[bytes], Any]) -> tuple[Any, ...]:
+        return (*spec[:5], tuple(convert if i == at else c for i, c in enumerate(converts)),
+                *spec[6:])
+
+    def interrupt(_raw: bytes) -> Any:
+        raise KeyboardInterrupt
+
+    def refuse(_raw: bytes) -> Any:
+        raise ValueError("no")
+
+    items: list[Any] = []
+    pos, exc = fastdecode._fastrun.run(run, 0, with_convert(refuse), items, {None: None})  # noqa: SLF001
+    assert (pos, items, type(exc)) == (0, [], ValueError)
+    with pytest.raises(KeyboardInterrupt):
+        fastdecode._fastrun.run(run, 0, with_convert(interrupt), [], {None: None})  # noqa: SLF001
