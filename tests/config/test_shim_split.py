@@ -93,6 +93,24 @@ def test_check_warns_when_the_web_server_can_read_the_sms_password(
     assert "WARN  secrets" not in check()
 
 
+def test_check_warns_when_the_decoder_runs_without_its_c_loop(tmp_path: Path) -> None:
+    ini = _write(tmp_path, shim=f"[bridge]\nsecret = {SECRET}\n")
+    ini.chmod(0o640)
+
+    def check(*, c_loop: bool) -> str:
+        hide = "" if c_loop else "sys.modules['bridge.sms._fastrun'] = None; "
+        code = (f"import sys; {hide}from bridge.cli import main; "
+                f"sys.exit(main(['--config', {str(ini)!r}, 'check']))")
+        proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                              text=True, timeout=60)
+        return proc.stdout
+
+    out = check(c_loop=False)
+    assert "WARN  decoder   SMS replies are decoded without the C loop" in out, out
+    assert "fix: apt-get install gcc python3-dev, then ./lmstv.sh setup" in out
+    assert "WARN  decoder" not in check(c_loop=True)
+
+
 def test_the_two_example_files_make_the_documented_layout(tmp_path: Path) -> None:
     shim = tmp_path / "lmstv-shim.ini"
     shim.write_text((ROOT / "lmstv-shim.ini.example").read_text(encoding="utf-8"))
