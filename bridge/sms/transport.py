@@ -483,6 +483,11 @@ def _feed(parser: DefusedExpatParser, chunk: bytes | None, first: bytes) -> None
     except (ValueError, TypeError, OverflowError) as exc:
         # Unmarshaller converting e.g. <int>abc</int> or <double>x</double>.
         raise SmsUnavailable(f"SMS sent an unparsable reply: bad value ({_short(exc)})") from None
+    except (IndexError, KeyError):
+        # The unmarshaller's stacks at a <member> with no <name> or no <value> (or two names).
+        raise SmsUnavailable(f"SMS sent an unparsable reply: not an XML-RPC response (a struct "
+                             f"member without its name or value; starts {_snippet(first)})") \
+            from None
 
 
 def _fault_code(code: Any) -> int:

@@ -56,21 +56,33 @@ def test_wrong_shapes_are_sms_unavailable(make_bridge, migrated_config, odd_sms,
         assert page["accounts"] is None and page["customer"]["tv_cust_number"] == "100001"
 
 
-def test_a_reply_with_a_tag_xml_rpc_does_not_know_is_sms_unavailable(make_bridge,
-                                                                      migrated_config, odd_sms):
-    """Well-formed XML whose value tag XML-RPC does not have (a typo in SMS, another
-    protocol): the read is refused as SMS's problem, not a 500."""
+MALFORMED = {  # well-formed XML that is no XML-RPC reply, and what the refusal names
+    "unknown tag": (b"<value><struc><member><name>x</name><value>1</value></member></struc>"
+                    b"</value>", "unknown tag 'struc'"),
+    "member without a name": (b"<value><struct><member><value>1</value></member></struct>"
+                              b"</value>", "a struct member without its name or value"),
+    "member without a value": (b"<value><struct><member><name>x</name></member></struct>"
+                               b"</value>", "a struct member without its name or value"),
+}
+
+
+@pytest.mark.parametrize("name", list(MALFORMED))
+def test_a_reply_xml_rpc_cannot_read_is_sms_unavailable(make_bridge, migrated_config, odd_sms,
+                                                         name):
+    """Well-formed XML that xmlrpc.client's unmarshaller cannot read (a tag XML-RPC does not
+    have, a struct member without its name or value): every read is refused as SMS's problem,
+    naming it, not a 500."""
+    item, said = MALFORMED[name]
     b = make_bridge(migrated_config, sms_url=odd_sms.url)
     odd_sms.default = raw(
         b"<?xml version='1.0'?><methodResponse><params><param><value><array><data>"
-        b"<value><struc><member><name>x</name><value>1</value></member></struc></value>"
-        b"</data></array></value></param></params></methodResponse>")
+        + item + b"</data></array></value></param></params></methodResponse>")
     for path in READS:
         r = b.get(path, params={"fresh": "1"})
         assert r.status_code == 503, (path, r.text)
         err = r.json()["error"]
         assert err["code"] == "sms_unavailable", err
-        assert "unknown tag 'struc'" in err["reason"], err
+        assert said in err["reason"], err
 
 
 def test_fault_with_a_struct_for_text_reaches_the_operator_in_polish(make_bridge, migrated_config,

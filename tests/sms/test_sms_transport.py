@@ -188,8 +188,18 @@ def test_truncated_xml(rec_server: RecordingServer, quick: SmsClient) -> None:
                                   b"</value></param></params></methodResponse>",
                                   b"<methodResponse><params><param><value><array><data><value>"
                                   b"<struc></struc></value></data></array></value></param>"
-                                  b"</params></methodResponse>"],
-                         ids=["binary", "text", "badxml", "not-xmlrpc", "bad-int", "unknown-tag"])
+                                  b"</params></methodResponse>",
+                                  b"<methodResponse><params><param><value><struct><member>"
+                                  b"<value>1</value></member></struct></value></param></params>"
+                                  b"</methodResponse>",
+                                  b"<methodResponse><params><param><value><struct><member>"
+                                  b"<name>a</name></member></struct></value></param></params>"
+                                  b"</methodResponse>",
+                                  b"<methodResponse><params><param><value><struct><member>"
+                                  b"<name>a</name><name>b</name><value>1</value></member>"
+                                  b"</struct></value></param></params></methodResponse>"],
+                         ids=["binary", "text", "badxml", "not-xmlrpc", "bad-int", "unknown-tag",
+                              "member-without-name", "member-without-value", "two-names"])
 def test_garbage_replies(rec_server: RecordingServer, quick: SmsClient, body: bytes) -> None:
     rec_server.default = raw(body)
     exc, _ = _fails(quick.subnetList)
