@@ -35,8 +35,8 @@ typedef struct {
     Py_ssize_t n;
     const char *lit[MAX_GROUPS + 1];
     Py_ssize_t lit_len[MAX_GROUPS + 1];
-    const char *kinds;
-    const char *actions;
+    const unsigned char *kinds;   /* unsigned: a byte >= 0x80 is out of range, not negative */
+    const unsigned char *actions;
     const char *open[MAX_GROUPS];
     Py_ssize_t open_len[MAX_GROUPS];
     const char *close[MAX_GROUPS];
@@ -93,8 +93,8 @@ read_spec(PyObject *spec, Spec *s)
         PyErr_SetString(PyExc_ValueError, "spec: sizes do not agree");
         return -1;
     }
-    s->kinds = PyBytes_AS_STRING(kinds);
-    s->actions = PyBytes_AS_STRING(actions);
+    s->kinds = (const unsigned char *)PyBytes_AS_STRING(kinds);
+    s->actions = (const unsigned char *)PyBytes_AS_STRING(actions);
     for (Py_ssize_t i = 0; i <= s->n; i++)
         if (bytes_at(literals, i, &s->lit[i], &s->lit_len[i]) < 0)
             return -1;
@@ -159,8 +159,11 @@ match(const Spec *s, const char *buf, Py_ssize_t end, Py_ssize_t *p,
                 if (!literal(buf, end, &q, s->close[i], s->close_len[i]))
                     return 0;
             }
-            else if (literal(buf, end, &q, "<nil/>", 6))
+            else if (literal(buf, end, &q, "<nil/>", 6)) {
                 nil[i] = 1;
+                start[i] = q;
+                len[i] = 0;
+            }
             else
                 return 0;
             break;

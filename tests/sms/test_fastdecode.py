@@ -714,8 +714,11 @@ def test_the_c_loop_refuses_a_wrong_description_and_survives_random_bytes() -> N
         run_c(run, 0, spec[:-1], [], {})
     with pytest.raises(ValueError):
         run_c(run, 0, (spec[0][:-1], *spec[1:]), [], {})
-    with pytest.raises(ValueError):
-        run_c(run, 0, (spec[0], b"\x07" * len(spec[1]), *spec[2:]), [], {})
+    for bad in (b"\x07", b"\xff"):  # a kind, then an action out of range (not negative)
+        with pytest.raises(ValueError):
+            run_c(run, 0, (spec[0], bad * len(spec[1]), *spec[2:]), [], {})
+        with pytest.raises(ValueError):
+            run_c(run, 0, (*spec[:4], bad * len(spec[4]), *spec[5:]), [], {})
     with pytest.raises(ValueError):
         run_c(run, len(run) + 1, spec, [], {})
     rnd = random.Random(5)
