@@ -8,6 +8,7 @@ LMS 28's own forms store them.  Test data only: lmstv itself never writes these.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from bridge.lms import flavour
@@ -108,3 +109,28 @@ def insert_group(db: Any, name: str, members: tuple[int, ...] | list[int] = ()) 
         db.execute("INSERT INTO customerassignments (customergroupid, customerid) "
                    "VALUES (%s, %s)", [gid, cid])
     return gid
+
+
+def insert_tax(db: Any, value: str, label: str = "", validfrom: int = 0, validto: int = 0,
+               taxed: int = 1) -> int:
+    """An LMS tax rate (``value`` in percent, e.g. "23.00"); returns its id."""
+    return db.insert_id(
+        "INSERT INTO taxes (value, taxed, label, validfrom, validto) VALUES (%s, %s, %s, %s, "
+        "%s)", [Decimal(value), taxed, label or f"{value}%", validfrom, validto], "taxes")
+
+
+def insert_tv_tariff(db: Any, taxid: int | None, name: str = "TV") -> int:
+    """A tariff of LMS's type TV (5) at no price, as lmstv.ini's [billing] tv_tariff_id names."""
+    return db.insert_id("INSERT INTO tariffs (name, type, value, taxid, description) "
+                        "VALUES (%s, 5, 0, %s, '')", [name, taxid], "tariffs")
+
+
+def insert_plan(db: Any, template: str = "%N/TV/%m/%Y", period: int = 3, isdefault: int = 1,
+                divisions: tuple[int, ...] | list[int] = ()) -> int:
+    """An invoice number plan (doctype 1) assigned to ``divisions``; returns its id."""
+    pid = db.insert_id("INSERT INTO numberplans (template, period, doctype, isdefault) "
+                       "VALUES (%s, %s, 1, %s)", [template, period, isdefault], "numberplans")
+    for d in divisions:
+        db.execute("INSERT INTO numberplanassignments (planid, divisionid) VALUES (%s, %s)",
+                   [pid, d])
+    return pid

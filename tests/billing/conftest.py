@@ -14,7 +14,14 @@ import pytest
 from bridge.lms import flavour
 from bridge.lms.bootstrap import split_mysql_script
 from bridge.lms.db import Database, connect
-from tests.lmsrows import insert_customer, insert_division, insert_group
+from tests.lmsrows import (
+    insert_customer,
+    insert_division,
+    insert_group,
+    insert_plan,
+    insert_tax,
+    insert_tv_tariff,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,9 +68,7 @@ class Lms:
 
     def tax(self, value: str, label: str = "", validfrom: int = 0, validto: int = 0,
             taxed: int = 1) -> int:
-        return self.db.insert_id(
-            "INSERT INTO taxes (value, taxed, label, validfrom, validto) VALUES (%s, %s, %s, "
-            "%s, %s)", [Decimal(value), taxed, label or f"{value}%", validfrom, validto], "taxes")
+        return insert_tax(self.db, value, label, validfrom, validto, taxed)
 
     def division(self, shortname: str = "ISP", **kw: Any) -> int:
         values = {"shortname": shortname, "name": kw.pop("name", f"{shortname} Sp. z o.o."),
@@ -76,14 +81,9 @@ class Lms:
              divisions: tuple[int, ...] = (), **lms28: Any) -> int:
         """An invoice number plan; ``lms28`` sets current LMS's own columns (datefrom,
         dateto, customertype)."""
-        pid = self.db.insert_id("INSERT INTO numberplans (template, period, doctype, isdefault) "
-                                "VALUES (%s, %s, 1, %s)", [template, period, isdefault],
-                                "numberplans")
+        pid = insert_plan(self.db, template, period, isdefault, divisions)
         for column, value in lms28.items():
             self.db.execute(f"UPDATE numberplans SET {column} = %s WHERE id = %s", [value, pid])
-        for d in divisions:
-            self.db.execute("INSERT INTO numberplanassignments (planid, divisionid) VALUES "
-                            "(%s, %s)", [pid, d])
         return pid
 
     def _any_tax(self) -> int | None:
@@ -94,9 +94,7 @@ class Lms:
         return int(taxid) if taxid is not None else self.tax("0.00", "tariff")
 
     def tariff(self, name: str = "TV") -> int:
-        return self.db.insert_id("INSERT INTO tariffs (name, type, value, taxid, "
-                                 "description) VALUES (%s, 5, 0, %s, '')",
-                                 [name, self._any_tax()], "tariffs")
+        return insert_tv_tariff(self.db, self._any_tax(), name)
 
     def customer(self, cid: int | None = None, *, lastname: str = "Kowalski", name: str = "Jan",
                  division: int = 0, tv: str | None = None, suspend: int = 0,

@@ -27,6 +27,7 @@ from bridge.lms.db import connect
 from bridge.plugin import classmap
 from bridge.procs import free_port, wait_for_port
 from tests.e2e import lms11
+from tests.lmsrows import insert_plan, insert_tax, insert_tv_tariff
 from tests.support import untar
 
 COMPAT28 = Path(__file__).resolve().parent / "compat28"
@@ -189,14 +190,9 @@ def add_tv_billing(db_cfg: DatabaseConfig) -> int:
     db = connect(db_cfg)
     try:
         with db.transaction():
-            tax = db.insert_id("INSERT INTO taxes (value, taxed, label, validfrom, validto) "
-                               "VALUES (23.00, 1, %s, 0, 0)", ["23%"], "taxes")
-            tariff = db.insert_id("INSERT INTO tariffs (name, type, value, taxid, description) "
-                                  "VALUES ('TV', 5, 0, %s, '')", [tax], "tariffs")
-            plan = db.insert_id("INSERT INTO numberplans (template, period, doctype, isdefault)"
-                                " VALUES (%s, 3, 1, 1)", ["%N/TV/%m/%Y"], "numberplans")
-            db.execute("INSERT INTO numberplanassignments (planid, divisionid) SELECT %s, id "
-                       "FROM divisions WHERE shortname = %s", [plan, DIVISION])
+            tariff = insert_tv_tariff(db, insert_tax(db, "23.00", "23%"))
+            division = db.scalar("SELECT id FROM divisions WHERE shortname = %s", [DIVISION])
+            insert_plan(db, divisions=[int(division)])
     finally:
         db.close()
     return tariff
