@@ -224,12 +224,11 @@ class _Shape:
 
     def __init__(self, text: str, start: int, end: int, members: list[re.Match[str]], *,
                  layouts: Layouts | None = None) -> None:
-        esc = re.escape
-        parts = [_S]
         at = start
         names: list[str] = []
-        # The same pattern as pieces for the C loop (bridge/sms/_fastrun.c): the literal texts
-        # around the groups, and each group's kind and, when typed, its tag.
+        # The shape as pieces: the literal texts around the groups, and each group's kind and,
+        # when typed, its tag. The C loop (bridge/sms/_fastrun.c) takes them as they are; the
+        # pattern below is built from them.
         literals: list[str] = []
         kinds: list[int] = []
         tags: list[str] = []
@@ -240,33 +239,31 @@ class _Shape:
             names.append(unescape(mm.group(1)))
             tag, closed = mm.group(3), mm.group(5)
             if tag:
-                s_tag, e_text = mm.start(3) - 1, mm.end(4) + len(tag) + 3
-                literals.append(text[at:s_tag])
+                literals.append(text[at:mm.start(3) - 1])
                 kinds.append(_K_TYPED)
-                parts += [esc(text[at:s_tag]),
-                          f"(?:<{esc(tag)}>({_PLAIN_B})</{esc(tag)}>|<nil/>)"]
-                at = e_text
+                at = mm.end(4) + len(tag) + 3
                 self.typed.add(i)
             elif not closed and mm.start(2) >= 0:
                 literals.append(text[at:mm.start(2)])
                 kinds.append(_K_UNTYPED)
-                parts += [esc(text[at:mm.start(2)]), f"({_PLAIN_B})"]
                 at = mm.end(2)
             else:  # <nil/>, <string/> or <value/>: all literal, an empty group keeps the count
                 literals.append(text[at:mm.end()])
                 kinds.append(_K_EMPTY)
-                parts += [esc(text[at:mm.end()]), "()"]
                 at = mm.end()
             tags.append(tag or "")
             if tag in CONVERT_B:
                 self.converts.append((i, CONVERT_B[tag]))
             elif tag == "nil" or closed == "nil":
                 self.nils.append(i)
-        parts.append(esc(text[at:end]))
         literals.append(text[at:end])
         self._pieces = (tuple(piece.encode("utf-8") for piece in literals), bytes(kinds),
                         tuple(f"<{t}>".encode() if t else b"" for t in tags),
                         tuple(f"</{t}>".encode() if t else b"" for t in tags))
+        parts = [_S]
+        for literal, kind, tag in zip(literals, kinds, tags, strict=False):  # + the last literal
+            parts += [re.escape(literal), _group(kind, tag)]
+        parts.append(re.escape(literals[-1]))
         # With layouts (rows wanted, see bridge.sms.rows) the names tuple starts every row.
         self.names = tuple(names) if layouts is None else layouts.names(tuple(names))
         self.rows = layouts is not None
@@ -309,6 +306,15 @@ class _Shape:
             converts[i] = convert
         return (*self._pieces, bytes(actions), tuple(converts), self.names, self.rows,
                 MEMO_LIMIT)
+
+
+def _group(kind: int, tag: str) -> str:
+    """A shape's pattern for one member's text (see _fastrun.c for the same in C)."""
+    if kind == _K_TYPED:
+        return f"(?:<{re.escape(tag)}>({_PLAIN_B})</{re.escape(tag)}>|<nil/>)"
+    if kind == _K_UNTYPED:
+        return f"({_PLAIN_B})"
+    return "()"  # all literal: an empty group keeps the count
 
 
 def _no_run(*_args: Any) -> tuple[None, BaseException]:
